@@ -1,0 +1,48 @@
+# Observatorio de Seguridad de Las Condes: `make run` y `make test` preparan todo lo que necesitan.
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALADO := $(VENV)/.instalado
+DEMO := datos/observatorio.duckdb
+PUERTO ?= 8501
+
+.PHONY: run test bench lint formato demo chromium
+
+$(INSTALADO): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(DEMO): | $(INSTALADO)
+	$(BIN)/observatorio demo --salida $(DEMO)
+
+demo: $(INSTALADO)
+	$(BIN)/observatorio demo --salida $(DEMO)
+
+# Con OBSERVATORIO_DB se usa esa base (debe existir); sin ella, la demostración.
+run: $(INSTALADO)
+ifdef OBSERVATORIO_DB
+	@test -f "$(OBSERVATORIO_DB)" || { echo "No existe la base $(OBSERVATORIO_DB)" >&2; exit 1; }
+	$(BIN)/streamlit run app.py --server.port $(PUERTO)
+else
+	@$(MAKE) --no-print-directory $(DEMO)
+	OBSERVATORIO_DB=$(DEMO) $(BIN)/streamlit run app.py --server.port $(PUERTO)
+endif
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Falta Chromium para las pruebas de navegador: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+lint: $(INSTALADO)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(INSTALADO) chromium lint
+	$(BIN)/python -m pytest
+
+bench: $(INSTALADO)
+	$(BIN)/python bench/resumen.py
+
+formato: $(INSTALADO)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

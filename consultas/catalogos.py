@@ -1,0 +1,53 @@
+"""Catálogos y metadatos de la base: lo que los filtros ofrecen y lo que cada página cita."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from consultas.sql import leer
+
+
+@dataclass(frozen=True)
+class Catalogo:
+    sectores: pd.DataFrame
+    barrios: pd.DataFrame
+    familias: pd.DataFrame
+    delitos: pd.DataFrame
+    fuentes: pd.DataFrame
+    primera: date
+    corte: date
+    metadatos: dict[str, str]
+
+    def nombres(self, tabla: str) -> dict[str, str]:
+        """id -> nombre visible de una tabla del catálogo."""
+        df = getattr(self, tabla)
+        return dict(zip(df.iloc[:, 0], df["nombre"], strict=True))
+
+
+def metadatos(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    df = leer(con, "metadatos")
+    return dict(zip(df["clave"], df["valor"], strict=True))
+
+
+def catalogo(con: duckdb.DuckDBPyConnection) -> Catalogo:
+    meta = metadatos(con)
+    rango = leer(con, "rango_fechas").iloc[0]
+    corte = date.fromisoformat(meta["fecha_corte"]) if "fecha_corte" in meta else rango["ultima"]
+    return Catalogo(
+        sectores=leer(con, "sectores"),
+        barrios=leer(con, "barrios"),
+        familias=leer(con, "familias"),
+        delitos=leer(con, "delitos"),
+        fuentes=leer(con, "fuentes"),
+        primera=pd.Timestamp(rango["primera"]).date(),
+        corte=corte,
+        metadatos=meta,
+    )
+
+
+def geometrias(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, str]:
+    """GeoJSON de cada barrio y del contorno comunal, para dibujar mapas sin teselas externas."""
+    comuna = leer(con, "geometria_comuna")
+    return leer(con, "geometrias_barrios"), str(comuna["geometria"].iloc[0])

@@ -1,0 +1,41 @@
+"""Cálculos de cambio entre períodos (DISENO.md §4)."""
+
+import numpy as np
+import pandas as pd
+
+UMBRAL_Z = 2.0
+ALZA = "alza significativa"
+BAJA = "baja significativa"
+NORMAL = "variación normal"
+
+
+def z_poisson(actual, anterior):
+    """z = 2 (√actual − √anterior): estabiliza la varianza de conteos de Poisson."""
+    return 2 * (np.sqrt(actual) - np.sqrt(anterior))
+
+
+def clasificar(z):
+    """Etiqueta de cambio; |z| < 2 es variación normal."""
+    return np.select([z >= UMBRAL_Z, z <= -UMBRAL_Z], [ALZA, BAJA], NORMAL)
+
+
+def variacion_pct(actual, anterior):
+    """Cambio porcentual; indefinido (NaN) cuando el período anterior no tuvo casos."""
+    actual = pd.Series(actual, dtype="float64")
+    anterior = pd.Series(anterior, dtype="float64")
+    return (100 * (actual - anterior) / anterior.where(anterior > 0)).to_numpy()
+
+
+def comparar(df: pd.DataFrame) -> pd.DataFrame:
+    """Agrega variacion_pct, z_poisson y clasificacion a un DataFrame con actual y anterior."""
+    z = z_poisson(df["actual"].to_numpy(float), df["anterior"].to_numpy(float))
+    return df.assign(
+        variacion_pct=variacion_pct(df["actual"], df["anterior"]),
+        z_poisson=z,
+        clasificacion=clasificar(z),
+    )
+
+
+def tasa_por_mil(casos, poblacion):
+    poblacion = pd.Series(poblacion, dtype="float64")
+    return (1000 * pd.Series(casos, dtype="float64") / poblacion.where(poblacion > 0)).to_numpy()

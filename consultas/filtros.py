@@ -1,0 +1,149 @@
+"""Los filtros compartidos por todas las páginas, como valores simples (sin Streamlit)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, Ventana, rango
+
+
+@dataclass(frozen=True)
+class Filtros:
+    """Una tupla vacía significa "todos" (sin filtro), nunca "ninguno"."""
+
+    desde: date
+    hasta: date
+    preset: str = PRESET_POR_DEFECTO
+    sectores: tuple[str, ...] = ()
+    barrios: tuple[str, ...] = ()
+    familias: tuple[str, ...] = ()
+    delitos: tuple[str, ...] = ()
+    fuente: str = "policial"  # las fuentes nunca se mezclan en silencio: se elige una
+
+    @property
+    def ventana(self) -> Ventana:
+        return Ventana(self.desde, self.hasta)
+
+    def parametros(self) -> dict:
+        """Parámetros SQL del filtro de incidentes (ver el bloque filtro_incidentes)."""
+        return {
+            "fuente": self.fuente,
+            "sectores": list(self.sectores),
+            "barrios": list(self.barrios),
+            "familias": list(self.familias),
+            "delitos": list(self.delitos),
+        }
+
+
+def limites(ventana: Ventana) -> tuple[datetime, datetime]:
+    """[desde 00:00, hasta + 1 día 00:00): la forma semiabierta que usan las consultas."""
+    return (
+        datetime.combine(ventana.desde, time()),
+        datetime.combine(ventana.hasta + timedelta(days=1), time()),
+    )
+
+
+FUENTE_POR_DEFECTO = "policial"
+
+
+def _mostrar(valor: str) -> str:
+    """Un valor de la URL, recortado y sin caracteres de formato, para citarlo en avisos."""
+    limpio = "".join(c for c in valor if c.isalnum() or c in " -_.:/")
+    return limpio[:40] + ("…" if len(limpio) > 40 else "")
+
+
+def _elegir(valores: list[str], validos, etiqueta: str, avisos: list[str]) -> tuple[str, ...]:
+    elegidos = []
+    for valor in valores:
+        if valor in validos:
+            if valor not in elegidos:
+                elegidos.append(valor)
+        else:
+            avisos.append(f"Se ignoró {etiqueta} desconocido «{_mostrar(valor)}».")
+    return tuple(elegidos)
+
+
+def _fecha(texto: str | None, nombre: str, avisos: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(texto or "")
+    except ValueError:
+        avisos.append(
+            f"La fecha «{_mostrar(texto or '')}» ({nombre}) no es válida (use AAAA-MM-DD)."
+        )
+        return None
+
+
+def _ventana_url(params: dict[str, list[str]], primera: date, corte: date, avisos: list[str]):
+    preset = (params.get("periodo") or [PRESET_POR_DEFECTO])[0]
+    if preset not in PRESETS:
+        avisos.append(f"Se ignoró el período desconocido «{_mostrar(preset)}».")
+        preset = PRESET_POR_DEFECTO
+    if preset != "personalizado":
+        return preset, rango(preset, corte)
+    desde = _fecha((params.get("desde") or [None])[0], "desde", avisos)
+    hasta = _fecha((params.get("hasta") or [None])[0], "hasta", avisos)
+    if desde is None or hasta is None or desde > hasta:
+        if desde and hasta:
+            avisos.append("La fecha inicial es posterior a la final.")
+        avisos.append("Se usa el período por defecto.")
+        return PRESET_POR_DEFECTO, rango(PRESET_POR_DEFECTO, corte)
+    if desde < primera or hasta > corte:
+        avisos.append("El período se ajustó a las fechas con datos.")
+        desde, hasta = max(desde, primera), min(hasta, corte)
+        if desde > hasta:
+            return PRESET_POR_DEFECTO, rango(PRESET_POR_DEFECTO, corte)
+    return preset, Ventana(desde, hasta)
+
+
+def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
+    """Filtros a partir de los parámetros de la URL; lo inválido vuelve al valor por defecto con
+    un aviso en castellano, nunca con un error."""
+    avisos: list[str] = []
+    preset, ventana = _ventana_url(params, cat.primera, cat.corte, avisos)
+    sectores = _elegir(
+        params.get("sector", []), set(cat.sectores["sector_id"]), "el sector", avisos
+    )
+    barrios = cat.barrios
+    if sectores:
+        barrios = barrios[barrios["sector_id"].isin(sectores)]
+    familias = _elegir(
+        params.get("familia", []), set(cat.familias["familia"]), "la familia", avisos
+    )
+    delitos = cat.delitos
+    if familias:
+        delitos = delitos[delitos["familia"].isin(familias)]
+    fuente = (params.get("fuente") or [FUENTE_POR_DEFECTO])[0]
+    if fuente not in set(cat.fuentes["fuente"]):
+        avisos.append(f"Se ignoró la fuente desconocida «{_mostrar(fuente)}».")
+        fuente = FUENTE_POR_DEFECTO
+    filtros = Filtros(
+        desde=ventana.desde,
+        hasta=ventana.hasta,
+        preset=preset,
+        sectores=sectores,
+        barrios=_elegir(params.get("barrio", []), set(barrios["barrio_id"]), "el barrio", avisos),
+        familias=familias,
+        delitos=_elegir(params.get("delito", []), set(delitos["delito"]), "el delito", avisos),
+        fuente=fuente,
+    )
+    return filtros, avisos
+
+
+def a_url(filtros: Filtros) -> dict[str, list[str]]:
+    """Parámetros de la URL que reproducen los filtros; se omite lo que está por defecto."""
+    params: dict[str, list[str]] = {}
+    if filtros.preset != PRESET_POR_DEFECTO:
+        params["periodo"] = [filtros.preset]
+    if filtros.preset == "personalizado":
+        params["desde"] = [filtros.desde.isoformat()]
+        params["hasta"] = [filtros.hasta.isoformat()]
+    for clave, valores in [
+        ("sector", filtros.sectores),
+        ("barrio", filtros.barrios),
+        ("familia", filtros.familias),
+        ("delito", filtros.delitos),
+    ]:
+        if valores:
+            params[clave] = list(valores)
+    if filtros.fuente != FUENTE_POR_DEFECTO:
+        params["fuente"] = [filtros.fuente]
+    return params

@@ -1,0 +1,49 @@
+-- name: filtro_incidentes
+-- Filtro compartido: una lista vacía significa "todos".
+i.fuente = $fuente
+AND (len($barrios) = 0 OR list_contains($barrios, i.barrio_id))
+AND (len($sectores) = 0 OR i.barrio_id IN (
+    SELECT barrio_id FROM barrios WHERE list_contains($sectores, sector_id)))
+AND (len($familias) = 0 OR list_contains($familias, i.familia))
+AND (len($delitos) = 0 OR list_contains($delitos, i.delito))
+
+-- name: poblacion
+-- Población de los barrios elegidos (o de la comuna si no hay filtro territorial).
+SELECT coalesce(sum(poblacion), 0) AS poblacion
+FROM barrios
+WHERE (len($barrios) = 0 OR list_contains($barrios, barrio_id))
+  AND (len($sectores) = 0 OR list_contains($sectores, sector_id));
+
+-- name: casos_por_ventana_y_familia
+-- Casos por ventana de tiempo y familia; $ventanas, $desdes y $hastas son listas paralelas.
+-- El rango total ($inicio, $fin) permite saltar los grupos de filas fuera de todas las ventanas.
+WITH ventanas AS (
+    SELECT unnest($ventanas) AS ventana, unnest($desdes) AS desde, unnest($hastas) AS hasta
+)
+SELECT v.ventana, f.nombre AS familia, f.orden, count(*) AS casos
+FROM incidentes i
+JOIN ventanas v ON i.fecha_hora >= v.desde AND i.fecha_hora < v.hasta
+JOIN familias f ON f.familia = i.familia
+WHERE i.fecha_hora >= $inicio AND i.fecha_hora < $fin
+  AND {{filtro_incidentes}}
+GROUP BY ALL;
+
+-- name: casos_por_barrio
+-- Casos por barrio en la ventana actual y la anterior, con todos los barrios (también los sin casos).
+WITH conteos AS (
+    SELECT i.barrio_id,
+           count(*) FILTER (WHERE i.fecha_hora >= $desde) AS actual,
+           count(*) FILTER (WHERE i.fecha_hora < $desde) AS anterior
+    FROM incidentes i
+    WHERE i.fecha_hora >= $desde_anterior AND i.fecha_hora < $hasta
+      AND {{filtro_incidentes}}
+    GROUP BY i.barrio_id
+)
+SELECT b.barrio_id, b.nombre, s.nombre AS sector, b.poblacion,
+       coalesce(c.actual, 0) AS actual, coalesce(c.anterior, 0) AS anterior
+FROM barrios b
+JOIN sectores s USING (sector_id)
+LEFT JOIN conteos c USING (barrio_id)
+WHERE (len($barrios) = 0 OR list_contains($barrios, b.barrio_id))
+  AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
+ORDER BY b.nombre;

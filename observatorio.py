@@ -1,0 +1,126 @@
+"""`observatorio`: línea de comandos del Observatorio de Seguridad de Las Condes."""
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from consultas import resumen
+from consultas.catalogos import catalogo
+from consultas.filtros import desde_url
+from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
+from ui import formato
+
+RUTA_POR_DEFECTO = Path("datos/observatorio.duckdb")
+
+
+class ErrorDeUso(Exception):
+    """Un problema que se explica al usuario en una línea, sin traza."""
+
+
+def _fecha(texto: str) -> date:
+    try:
+        return date.fromisoformat(texto)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"fecha inválida «{texto}» (use AAAA-MM-DD)") from None
+
+
+def _demo(args) -> None:
+    from datos import demo
+
+    resultado = demo.generar(
+        args.salida,
+        incidentes=args.incidentes,
+        semilla=args.semilla,
+        hasta=args.hasta or demo.FECHA_CORTE_DEMO,
+        progreso=True,
+    )
+    dmcs = ", ".join(f"{a}: {formato.numero(n)}" for a, n in resultado["dmcs_por_anio"].items())
+    print(
+        f"Base de demostración escrita en {args.salida} en "
+        f"{formato.numero(resultado['segundos'], 1)} s: "
+        f"{formato.numero(resultado['incidentes'])} incidentes, {resultado['barrios']} barrios, "
+        f"{resultado['sectores']} sectores, {formato.numero(resultado['respuestas'])} respuestas "
+        f"de encuesta, {formato.numero(resultado['actividades'])} actividades.\n"
+        f"Casos DMCS por año: {dmcs}."
+    )
+
+
+def _parametros(args) -> dict[str, list[str]]:
+    """Los mismos parámetros que la URL de la app, para validar con las mismas reglas."""
+    params = {
+        "sector": args.sector,
+        "barrio": args.barrio,
+        "familia": args.familia,
+        "delito": args.delito,
+        "fuente": [args.fuente],
+        "periodo": [args.periodo],
+    }
+    if args.periodo == "personalizado" or args.hasta:
+        if args.periodo == "personalizado":
+            if not (args.desde and args.hasta):
+                raise ErrorDeUso("El período personalizado necesita --desde y --hasta.")
+            desde, hasta = args.desde, args.hasta
+        else:
+            ventana = rango(args.periodo, args.hasta)
+            desde, hasta = ventana.desde, ventana.hasta
+        params |= {"periodo": ["personalizado"], "desde": [str(desde)], "hasta": [str(hasta)]}
+    return params
+
+
+def _exportar(args) -> None:
+    if not args.db.exists():
+        raise ErrorDeUso(f"No existe la base de datos «{args.db}».")
+    con = duckdb.connect(str(args.db), read_only=True)
+    try:
+        cat = catalogo(con)
+        filtros, avisos = desde_url(_parametros(args), cat)
+        if avisos:
+            raise ErrorDeUso(" ".join(avisos))
+        tabla = resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
+    finally:
+        con.close()
+    salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
+    tabla.to_csv(salida, index=False)
+
+
+def _analizador() -> argparse.ArgumentParser:
+    raiz = argparse.ArgumentParser(prog="observatorio", description=__doc__)
+    sub = raiz.add_subparsers(dest="orden", required=True)
+
+    demo = sub.add_parser("demo", help="genera la base de demostración de Las Condes")
+    demo.add_argument("--salida", type=Path, default=RUTA_POR_DEFECTO)
+    demo.add_argument("--incidentes", type=int, default=None, help="total exacto de incidentes")
+    demo.add_argument("--semilla", type=int, default=2026)
+    demo.add_argument("--hasta", type=_fecha, default=None, help="fecha de corte (AAAA-MM-DD)")
+    demo.set_defaults(funcion=_demo)
+
+    exportar = sub.add_parser("exportar", help="imprime una tabla del tablero")
+    exportar.add_argument("tabla", choices=["resumen"])
+    exportar.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    exportar.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
+    exportar.add_argument("--desde", type=_fecha)
+    exportar.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
+    for opcion in ("sector", "barrio", "familia", "delito"):
+        exportar.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
+    exportar.add_argument("--fuente", default="policial")
+    exportar.add_argument("--formato", choices=["csv"], default="csv")
+    exportar.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    exportar.set_defaults(funcion=_exportar)
+    return raiz
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _analizador().parse_args(argv)
+    try:
+        args.funcion(args)
+    except ErrorDeUso as error:
+        print(f"observatorio: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Resumen para la Dirección: casos, tasa y comparaciones CompStat de los filtros vigentes."""
+
+import streamlit as st
+
+from consultas import catalogos, resumen
+from consultas.estadistica import ALZA
+from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
+from ui import componentes, conexion, filtros, formato, mapa
+
+cat, seleccion = componentes.contexto()
+leyenda = formato.describir(seleccion, cat)
+
+st.title("Resumen")
+st.caption(leyenda)
+filtros.avisos()
+
+tabla = conexion.consultar(resumen.tabla_comparacion, seleccion, formato.territorio(seleccion, cat))
+poblacion = conexion.consultar(resumen.poblacion, seleccion)
+
+if tabla["actual"].sum() == 0 and tabla["anterior"].sum() == 0:
+    st.info(
+        "No hay casos para estos filtros en el período ni en los períodos de comparación. "
+        "Amplíe el período, los territorios o los tipos de delito."
+    )
+    st.stop()
+
+anterior = resumen.fila(tabla, SELECCIONADO, PERIODO_ANTERIOR)
+anio_anterior = resumen.fila(tabla, SELECCIONADO, ANIO_ANTERIOR)
+casos = int(anterior["actual"])
+col_casos, col_tasa, col_poblacion = st.columns(3)
+texto, color = componentes.delta(anterior, "período anterior")
+col_casos.metric("Casos en el período", formato.numero(casos), texto, delta_color=color)
+tasa = 1000 * casos / poblacion if poblacion else float("nan")
+texto, color = componentes.delta(anio_anterior, "mismo período del año anterior")
+col_tasa.metric("Tasa por 1.000 habitantes", formato.numero(tasa, 2), texto, delta_color=color)
+col_poblacion.metric("Población considerada", formato.numero(poblacion))
+st.caption(
+    "Cambios con |z| < 2 (z de Poisson = 2·(√actual − √anterior)) se consideran variación normal."
+)
+
+st.subheader("Comparación de períodos")
+st.dataframe(componentes.tabla_compstat(tabla[tabla["familia"] == resumen.TODAS]), hide_index=True)
+st.caption(f"Períodos que terminan el {formato.fecha(seleccion.hasta)} · {leyenda}")
+st.download_button(
+    "Descargar tabla (CSV)",
+    tabla.to_csv(index=False).encode("utf-8"),
+    file_name=f"resumen_{seleccion.hasta.isoformat()}.csv",
+    mime="text/csv",
+)
+
+izquierda, derecha = st.columns([1, 1])
+with izquierda:
+    st.subheader("Familias de delito")
+    familias = tabla[
+        (tabla["periodo"] == SELECCIONADO)
+        & (tabla["comparacion"] == PERIODO_ANTERIOR)
+        & (tabla["familia"] != resumen.TODAS)
+    ].sort_values("actual", ascending=False)
+    st.plotly_chart(componentes.grafico_familias(familias), config={"displaylogo": False})
+    st.caption(f"Período seleccionado contra el período anterior de igual largo · {leyenda}")
+
+barrios = conexion.consultar(resumen.barrios_comparados, seleccion)
+with derecha:
+    st.subheader("Tasa por barrio")
+    geometrias, comuna = conexion.consultar(catalogos.geometrias)
+    valores = barrios.assign(
+        valor=barrios["tasa"],
+        texto=[
+            f"{formato.numero(c)} casos · {formato.numero(t, 2)} por 1.000 hab."
+            for c, t in zip(barrios["actual"], barrios["tasa"], strict=True)
+        ],
+    )[["barrio_id", "valor", "texto"]]
+    st.pydeck_chart(mapa.coropleta(geometrias, valores, comuna), height=420)
+    st.caption(f"Casos por 1.000 habitantes, en quintiles; gris: fuera del filtro · {leyenda}")
+
+st.subheader("Barrios con las alzas más significativas")
+alzas = barrios[barrios["clasificacion"] == ALZA].sort_values("z_poisson", ascending=False)
+if alzas.empty:
+    st.success("Ningún barrio muestra un alza significativa respecto del período anterior.")
+else:
+    st.dataframe(componentes.tabla_barrios(alzas.head(10)), hide_index=True)
+st.caption(f"Período seleccionado contra el período anterior de igual largo · {leyenda}")

@@ -1,0 +1,21 @@
+import pytest
+
+from tests import fixtures
+
+
+@pytest.fixture(scope="session")
+def incidentes():
+    return fixtures.incidentes_fixture()
+
+
+@pytest.fixture(scope="session")
+def ruta_fixture(tmp_path_factory, incidentes):
+    ruta = tmp_path_factory.mktemp("app") / "fixture.duckdb"
+    fixtures.construir(ruta, incidentes)
+    return ruta
+
+
+@pytest.fixture
+def base(ruta_fixture, monkeypatch):
+    monkeypatch.setenv("OBSERVATORIO_DB", str(ruta_fixture))
+    return ruta_fixture

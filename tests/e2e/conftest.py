@@ -1,0 +1,105 @@
+"""Pruebas en Chromium real contra `streamlit run app.py`, como las del repositorio de Streamlit."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from datos import demo
+
+RAIZ = Path(__file__).parents[2]
+CHROMIUM = "/usr/bin/chromium"
+expect.set_options(timeout=20_000)  # la primera consulta de una sesión puede tardar más de 5 s
+ARGUMENTOS_CHROMIUM = [
+    "--no-sandbox",
+    "--enable-unsafe-swiftshader",  # WebGL por software para los mapas pydeck
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _esperar_salud(url: str, proceso: subprocess.Popen, limite: float = 60) -> None:
+    fin = time.monotonic() + limite
+    while time.monotonic() < fin:
+        if proceso.poll() is not None:
+            raise RuntimeError(f"streamlit terminó con código {proceso.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit no respondió a tiempo")
+
+
+@pytest.fixture(scope="session")
+def base_demo(tmp_path_factory) -> Path:
+    ruta = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
+    demo.generar(ruta, incidentes=60_000)
+    return ruta
+
+
+@pytest.fixture(scope="session")
+def servidor(base_demo):
+    puerto = _puerto_libre()
+    url = f"http://127.0.0.1:{puerto}"
+    entorno = os.environ | {"OBSERVATORIO_DB": str(base_demo)}
+    proceso = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(puerto),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=RAIZ,
+        env=entorno,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _esperar_salud(url, proceso)
+        yield url
+    finally:
+        proceso.terminate()
+        proceso.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def navegador():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Falta Chromium (/usr/bin/chromium): instálelo con apt-get install chromium")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTOS_CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def pagina(navegador):
+    contexto = navegador.new_context(viewport={"width": 1400, "height": 1000}, locale="es-CL")
+    pagina = contexto.new_page()
+    pagina.set_default_timeout(30_000)
+    yield pagina
+    contexto.close()

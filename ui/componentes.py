@@ -1,0 +1,108 @@
+"""Piezas de interfaz compartidas por las páginas."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from consultas.estadistica import ALZA, BAJA
+from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR
+from ui import formato
+
+ICONOS = {ALZA: "▲ ", BAJA: "▼ "}
+COMPARACIONES = [(PERIODO_ANTERIOR, "anterior"), (ANIO_ANTERIOR, "año anterior")]
+
+
+def contexto():
+    """Catálogo y filtros vigentes, que app.py deja listos antes de cada página."""
+    return st.session_state["catalogo"], st.session_state["filtros"]
+
+
+def etiqueta(clasificacion: str) -> str:
+    return ICONOS.get(clasificacion, "") + clasificacion
+
+
+def delta(fila: pd.Series, nombre: str) -> tuple[str | None, str]:
+    """Texto de cambio para st.metric, con la etiqueta de ruido de Poisson."""
+    if fila.empty:
+        return None, "off"
+    texto = (
+        f"{formato.porcentaje(fila['variacion_pct'])} vs {nombre} "
+        f"({formato.numero(fila['anterior'])}) · {fila['clasificacion']}"
+    )
+    color = "inverse" if fila["clasificacion"] != "variación normal" else "off"
+    return texto, color
+
+
+def tabla_compstat(tabla: pd.DataFrame) -> pd.DataFrame:
+    """Una fila por período: casos actuales y las dos comparaciones, formateados en castellano."""
+    filas = []
+    for periodo, grupo in tabla.groupby("periodo", sort=False):
+        fila = {
+            "Período": periodo,
+            "Fechas": formato.rango(grupo["desde"].iloc[0], grupo["hasta"].iloc[0]),
+            "Casos": formato.numero(grupo["actual"].iloc[0]),
+        }
+        for comparacion, titulo in COMPARACIONES:
+            ref = grupo[grupo["comparacion"] == comparacion]
+            if ref.empty:
+                fila |= {f"Casos {titulo}": "—", f"Variación {titulo}": "—", f"z {titulo}": "—"}
+                fila[f"Clasificación {titulo}"] = "no aplica"
+                continue
+            r = ref.iloc[0]
+            fila |= {
+                f"Casos {titulo}": formato.numero(r["anterior"]),
+                f"Variación {titulo}": formato.porcentaje(r["variacion_pct"]),
+                f"z {titulo}": formato.numero(r["z_poisson"], 2),
+                f"Clasificación {titulo}": etiqueta(r["clasificacion"]),
+            }
+        filas.append(fila)
+    return pd.DataFrame(filas)
+
+
+def grafico_familias(familias: pd.DataFrame) -> go.Figure:
+    """Barras horizontales: casos del período y del período anterior, por familia."""
+    datos = familias.sort_values("actual")
+    figura = go.Figure(
+        [
+            go.Bar(
+                y=datos["familia"],
+                x=datos["anterior"],
+                name="Período anterior",
+                orientation="h",
+                marker_color="#b0b7c3",
+            ),
+            go.Bar(
+                y=datos["familia"],
+                x=datos["actual"],
+                name="Período seleccionado",
+                orientation="h",
+                marker_color="#c0392b",
+                text=[etiqueta(c) for c in datos["clasificacion"]],
+                textposition="outside",
+                cliponaxis=False,
+            ),
+        ]
+    )
+    figura.update_layout(
+        barmode="group",
+        height=120 + 48 * len(datos),
+        margin={"l": 10, "r": 160, "t": 10, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        separators=",.",
+        xaxis_title="Casos",
+    )
+    return figura
+
+
+def tabla_barrios(barrios: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Barrio": barrios["nombre"],
+            "Sector": barrios["sector"],
+            "Casos": barrios["actual"].map(formato.numero),
+            "Período anterior": barrios["anterior"].map(formato.numero),
+            "Variación": barrios["variacion_pct"].map(formato.porcentaje),
+            "z": barrios["z_poisson"].map(lambda z: formato.numero(z, 2)),
+            "Tasa por 1.000 hab.": barrios["tasa"].map(lambda t: formato.numero(t, 2)),
+        }
+    )

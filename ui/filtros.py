@@ -1,0 +1,149 @@
+"""La barra de filtros compartida por todas las páginas, sincronizada con la URL."""
+
+from datetime import date
+
+import streamlit as st
+
+from consultas.catalogos import Catalogo
+from consultas.filtros import Filtros, a_url, desde_url
+from consultas.periodos import PRESETS, Ventana, rango
+from ui import formato
+
+_CLAVES = {
+    "preset": "f_periodo",
+    "desde": "f_desde",
+    "hasta": "f_hasta",
+    "sectores": "f_sectores",
+    "barrios": "f_barrios",
+    "familias": "f_familias",
+    "delitos": "f_delitos",
+    "fuente": "f_fuente",
+}
+
+
+def _cargar(filtros: Filtros) -> None:
+    estado = st.session_state
+    for campo, clave in _CLAVES.items():
+        valor = getattr(filtros, campo)
+        estado[clave] = list(valor) if isinstance(valor, tuple) else valor
+
+
+def _leer_url(cat: Catalogo) -> None:
+    """Solo al abrir la sesión: la URL manda sobre los valores por defecto."""
+    params = {clave: st.query_params.get_all(clave) for clave in st.query_params}
+    filtros, avisos = desde_url(params, cat)
+    _cargar(filtros)
+    st.session_state.f_avisos = avisos
+    st.session_state.f_avisos_pendientes = list(avisos)
+
+
+def _restablecer(cat: Catalogo) -> None:
+    _cargar(desde_url({}, cat)[0])
+
+
+def _podar(clave: str, validos) -> None:
+    """Quita de una selección lo que ya no está entre las opciones (p. ej. al cambiar de sector)."""
+    st.session_state[clave] = [v for v in st.session_state.get(clave, []) if v in set(validos)]
+
+
+def _ventana(cat: Catalogo, preset: str) -> Ventana:
+    if preset != "personalizado":
+        ventana = rango(preset, cat.corte)
+        # Al pasar a "Personalizado" las fechas parten del último período elegido.
+        st.session_state.f_desde, st.session_state.f_hasta = ventana.desde, ventana.hasta
+        return ventana
+    desde = st.date_input(
+        "Desde", key="f_desde", min_value=cat.primera, max_value=cat.corte, format="DD-MM-YYYY"
+    )
+    hasta = st.date_input(
+        "Hasta", key="f_hasta", min_value=cat.primera, max_value=cat.corte, format="DD-MM-YYYY"
+    )
+    if not isinstance(desde, date) or not isinstance(hasta, date) or desde > hasta:
+        st.warning("El período no es válido: la fecha inicial debe ser anterior a la final.")
+        return rango("28d", cat.corte)
+    return Ventana(desde, hasta)
+
+
+def barra(cat: Catalogo) -> Filtros:
+    """Dibuja los filtros en la barra lateral y devuelve la selección vigente."""
+    if "f_avisos" not in st.session_state:
+        _leer_url(cat)
+    nombres_sector = cat.nombres("sectores")
+    nombres_familia = cat.nombres("familias")
+    with st.sidebar:
+        st.header("Filtros")
+        preset = st.selectbox("Período", list(PRESETS), format_func=PRESETS.get, key="f_periodo")
+        ventana = _ventana(cat, preset)
+        st.caption(f"Del {formato.rango(ventana.desde, ventana.hasta)}")
+        sectores = st.multiselect(
+            "Sectores",
+            list(nombres_sector),
+            format_func=nombres_sector.get,
+            key="f_sectores",
+            placeholder="Todos los sectores",
+        )
+        barrios = cat.barrios
+        if sectores:
+            barrios = barrios[barrios["sector_id"].isin(sectores)]
+        _podar("f_barrios", barrios["barrio_id"])
+        nombres_barrio = dict(zip(barrios["barrio_id"], barrios["nombre"], strict=True))
+        elegidos = st.multiselect(
+            "Barrios",
+            list(nombres_barrio),
+            format_func=nombres_barrio.get,
+            key="f_barrios",
+            placeholder="Todos los barrios",
+        )
+        familias = st.multiselect(
+            "Familias de delito",
+            list(nombres_familia),
+            format_func=nombres_familia.get,
+            key="f_familias",
+            placeholder="Todas las familias",
+        )
+        delitos = cat.delitos
+        if familias:
+            delitos = delitos[delitos["familia"].isin(familias)]
+        _podar("f_delitos", delitos["delito"])
+        nombres_delito = dict(zip(delitos["delito"], delitos["nombre"], strict=True))
+        tipos = st.multiselect(
+            "Tipos de delito o procedimiento",
+            list(nombres_delito),
+            format_func=nombres_delito.get,
+            key="f_delitos",
+            placeholder="Todos los tipos",
+        )
+        nombres_fuente = cat.nombres("fuentes")
+        fuente = st.selectbox(
+            "Fuente",
+            list(nombres_fuente),
+            format_func=nombres_fuente.get,
+            key="f_fuente",
+            help="Los casos policiales y los registros municipales no se suman entre sí.",
+        )
+        st.button("Restablecer filtros", on_click=_restablecer, args=(cat,))
+    filtros = Filtros(
+        desde=ventana.desde,
+        hasta=ventana.hasta,
+        preset=preset,
+        sectores=tuple(sectores),
+        barrios=tuple(elegidos),
+        familias=tuple(familias),
+        delitos=tuple(tipos),
+        fuente=fuente,
+    )
+    _escribir_url(filtros)
+    return filtros
+
+
+def _escribir_url(filtros: Filtros) -> None:
+    params = a_url(filtros)
+    actuales = {clave: st.query_params.get_all(clave) for clave in st.query_params}
+    if actuales != params:
+        st.query_params.from_dict(params)
+
+
+def avisos() -> None:
+    """Muestra, una vez, lo que se ignoró de la URL."""
+    for aviso in st.session_state.pop("f_avisos_pendientes", []):
+        st.warning(aviso, icon="⚠️")

@@ -1,0 +1,65 @@
+"""Formato chileno para lo que ve el usuario: 1.234,5 y dd-mm-aaaa."""
+
+import math
+from datetime import date
+
+import pandas as pd
+
+
+def numero(valor, decimales: int = 0) -> str:
+    if valor is None or (isinstance(valor, float) and math.isnan(valor)):
+        return "—"
+    texto = f"{valor:,.{decimales}f}"
+    return texto.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def porcentaje(valor, decimales: int = 1) -> str:
+    if valor is None or (isinstance(valor, float) and math.isnan(valor)):
+        return "—"
+    signo = "+" if valor > 0 else ""
+    return f"{signo}{numero(valor, decimales)} %"
+
+
+def fecha(valor: date) -> str:
+    return pd.Timestamp(valor).strftime("%d-%m-%Y")
+
+
+def rango(desde: date, hasta: date) -> str:
+    return f"{fecha(desde)} a {fecha(hasta)}"
+
+
+def lista(nombres: list[str], todos: str, maximo: int = 4) -> str:
+    """'A, B y C', o un resumen cuando son muchos; `todos` cuando la lista está vacía."""
+    if not nombres:
+        return todos
+    if len(nombres) > maximo:
+        return f"{', '.join(nombres[:maximo])} y {len(nombres) - maximo} más"
+    if len(nombres) == 1:
+        return nombres[0]
+    return f"{', '.join(nombres[:-1])} y {nombres[-1]}"
+
+
+def territorio(filtros, cat) -> str:
+    if filtros.barrios:
+        nombres = cat.nombres("barrios")
+        return "Barrios " + lista([nombres[b] for b in filtros.barrios], "")
+    if filtros.sectores:
+        nombres = cat.nombres("sectores")
+        return "Sectores " + lista([nombres[s] for s in filtros.sectores], "")
+    return "Comuna de Las Condes"
+
+
+def describir(filtros, cat) -> str:
+    """Qué muestra un gráfico o tabla: fuente, período, territorio, delitos y fecha de los datos."""
+    familias = cat.nombres("familias")
+    delitos = cat.nombres("delitos")
+    partes = [
+        cat.nombres("fuentes")[filtros.fuente],
+        rango(filtros.desde, filtros.hasta),
+        territorio(filtros, cat),
+        "Familias: " + lista([familias[f] for f in filtros.familias], "todas"),
+    ]
+    if filtros.delitos:
+        partes.append("Tipos: " + lista([delitos[d] for d in filtros.delitos], "todos"))
+    partes.append(f"Datos al {fecha(cat.corte)}")
+    return " · ".join(partes)
