@@ -64,8 +64,8 @@ def tabla_comparacion(
         ]
     casos = _casos_por_ventana(con, filtros, comparaciones)
     familias = [TODAS, *casos.sort_values("orden")["familia"].drop_duplicates()]
-    total = casos.groupby("ventana", as_index=False)["casos"].sum().assign(familia=TODAS)
-    casos = pd.concat([total, casos], ignore_index=True)
+    conteo = casos.set_index(["ventana", "familia"])["casos"].to_dict()
+    conteo |= casos.groupby("ventana")["casos"].sum().rename(lambda v: (v, TODAS)).to_dict()
     filas = []
     for c in comparaciones:
         for nombre in c.referencias:
@@ -78,8 +78,8 @@ def tabla_comparacion(
                         "comparacion": nombre,
                         "desde": c.actual.desde,
                         "hasta": c.actual.hasta,
-                        "actual": _contar(casos, f"{c.periodo}|actual", familia),
-                        "anterior": _contar(casos, f"{c.periodo}|{nombre}", familia),
+                        "actual": conteo.get((f"{c.periodo}|actual", familia), 0),
+                        "anterior": conteo.get((f"{c.periodo}|{nombre}", familia), 0),
                     }
                 )
     return comparar(pd.DataFrame(filas))[COLUMNAS]
@@ -93,11 +93,6 @@ def fila(tabla: pd.DataFrame, periodo: str, comparacion: str, familia: str = TOD
         & (tabla["familia"] == familia)
     ]
     return filas.iloc[0] if len(filas) else pd.Series(dtype=object)
-
-
-def _contar(casos: pd.DataFrame, ventana: str, familia: str) -> int:
-    fila = casos[(casos["ventana"] == ventana) & (casos["familia"] == familia)]
-    return int(fila["casos"].sum())
 
 
 def barrios_comparados(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:

@@ -27,13 +27,24 @@ if tabla["actual"].sum() == 0 and tabla["anterior"].sum() == 0:
 anterior = resumen.fila(tabla, SELECCIONADO, PERIODO_ANTERIOR)
 anio_anterior = resumen.fila(tabla, SELECCIONADO, ANIO_ANTERIOR)
 casos = int(anterior["actual"])
-col_casos, col_tasa, col_poblacion = st.columns(3)
-texto, color = componentes.delta(anterior, "período anterior")
-col_casos.metric("Casos en el período", formato.numero(casos), texto, delta_color=color)
 tasa = 1000 * casos / poblacion if poblacion else float("nan")
-texto, color = componentes.delta(anio_anterior, "mismo período del año anterior")
-col_tasa.metric("Tasa por 1.000 habitantes", formato.numero(tasa, 2), texto, delta_color=color)
-col_poblacion.metric("Población considerada", formato.numero(poblacion))
+col_casos, col_anio, col_tasa = st.columns(3)
+col_casos.metric(
+    "Casos en el período",
+    formato.numero(casos),
+    delta_description="vs período anterior",
+    **componentes.cambio(anterior),
+)
+col_anio.metric(
+    "Contra el mismo período del año anterior",
+    formato.porcentaje(anio_anterior["variacion_pct"]),
+    **componentes.cambio(anio_anterior, porcentaje=False),
+)
+col_tasa.metric(
+    "Tasa por 1.000 habitantes",
+    formato.numero(tasa, 2),
+    help=f"Población considerada: {formato.numero(poblacion)} habitantes.",
+)
 st.caption(
     "Cambios con |z| < 2 (z de Poisson = 2·(√actual − √anterior)) se consideran variación normal."
 )

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from consultas.estadistica import ALZA, BAJA
+from consultas.estadistica import ALZA, BAJA, NORMAL
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR
 from ui import formato
 
@@ -21,16 +21,27 @@ def etiqueta(clasificacion: str) -> str:
     return ICONOS.get(clasificacion, "") + clasificacion
 
 
-def delta(fila: pd.Series, nombre: str) -> tuple[str | None, str]:
-    """Texto de cambio para st.metric, con la etiqueta de ruido de Poisson."""
+def cambio(fila: pd.Series, porcentaje: bool = True) -> dict:
+    """Argumentos de st.metric para un cambio: variación, etiqueta de ruido de Poisson y detalle.
+
+    Un alza significativa se pinta en rojo y una baja en verde; la variación normal, en gris.
+    """
     if fila.empty:
-        return None, "off"
-    texto = (
-        f"{formato.porcentaje(fila['variacion_pct'])} vs {nombre} "
-        f"({formato.numero(fila['anterior'])}) · {fila['clasificacion']}"
-    )
-    color = "inverse" if fila["clasificacion"] != "variación normal" else "off"
-    return texto, color
+        return {"delta": None}
+    normal = fila["clasificacion"] == NORMAL
+    return {
+        "delta": (
+            f"{formato.porcentaje(fila['variacion_pct'])} · {fila['clasificacion']}"
+            if porcentaje
+            else fila["clasificacion"]
+        ),
+        "delta_color": "off" if normal else "inverse",
+        "delta_arrow": "off" if normal else ("up" if fila["z_poisson"] > 0 else "down"),
+        "help": (
+            f"{formato.numero(fila['actual'])} casos contra {formato.numero(fila['anterior'])} "
+            f"en el {fila['comparacion']}; z de Poisson {formato.numero(fila['z_poisson'], 2)}."
+        ),
+    }
 
 
 def tabla_compstat(tabla: pd.DataFrame) -> pd.DataFrame:

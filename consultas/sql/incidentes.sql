@@ -2,8 +2,8 @@
 -- Filtro compartido: una lista vacía significa "todos".
 i.fuente = $fuente
 AND (len($barrios) = 0 OR list_contains($barrios, i.barrio_id))
-AND (len($sectores) = 0 OR i.barrio_id IN (
-    SELECT barrio_id FROM barrios WHERE list_contains($sectores, sector_id)))
+AND (len($sectores) = 0 OR list_contains(
+    (SELECT list(barrio_id) FROM barrios WHERE list_contains($sectores, sector_id)), i.barrio_id))
 AND (len($familias) = 0 OR list_contains($familias, i.familia))
 AND (len($delitos) = 0 OR list_contains($delitos, i.delito))
 
@@ -16,16 +16,23 @@ WHERE (len($barrios) = 0 OR list_contains($barrios, barrio_id))
 
 -- name: casos_por_ventana_y_familia
 -- Casos por ventana de tiempo y familia; $ventanas, $desdes y $hastas son listas paralelas.
--- El rango total ($inicio, $fin) permite saltar los grupos de filas fuera de todas las ventanas.
+-- Se cuenta primero por día (una sola pasada sobre el rango total, que salta los grupos de filas
+-- fuera de él) y luego se suman los días de cada ventana: así cada caso se lee una vez aunque caiga
+-- en varias ventanas.
 WITH ventanas AS (
     SELECT unnest($ventanas) AS ventana, unnest($desdes) AS desde, unnest($hastas) AS hasta
+),
+diarios AS (
+    SELECT date_trunc('day', i.fecha_hora) AS dia, i.familia, count(*) AS casos
+    FROM incidentes i
+    WHERE i.fecha_hora >= $inicio AND i.fecha_hora < $fin
+      AND {{filtro_incidentes}}
+    GROUP BY ALL
 )
-SELECT v.ventana, f.nombre AS familia, f.orden, count(*) AS casos
-FROM incidentes i
-JOIN ventanas v ON i.fecha_hora >= v.desde AND i.fecha_hora < v.hasta
-JOIN familias f ON f.familia = i.familia
-WHERE i.fecha_hora >= $inicio AND i.fecha_hora < $fin
-  AND {{filtro_incidentes}}
+SELECT v.ventana, f.nombre AS familia, f.orden, sum(d.casos)::BIGINT AS casos
+FROM diarios d
+JOIN ventanas v ON d.dia >= v.desde AND d.dia < v.hasta
+JOIN familias f ON f.familia = d.familia
 GROUP BY ALL;
 
 -- name: casos_por_barrio
@@ -47,3 +54,12 @@ LEFT JOIN conteos c USING (barrio_id)
 WHERE (len($barrios) = 0 OR list_contains($barrios, b.barrio_id))
   AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
 ORDER BY b.nombre;
+
+-- name: casos_por_familia
+-- Casos por familia en una sola ventana [$desde, $hasta).
+SELECT f.nombre AS familia, f.orden, count(*) AS casos
+FROM incidentes i
+JOIN familias f ON f.familia = i.familia
+WHERE i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+  AND {{filtro_incidentes}}
+GROUP BY ALL;

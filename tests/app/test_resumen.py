@@ -41,7 +41,8 @@ def test_url_fija_periodo_sector_y_fuente(base, incidentes):
     ventana = Ventana(date(2025, 1, 1), fixtures.CORTE)
     esperado = fixtures.contar(incidentes, ventana, "central_1402", ["norte", "sur"])
     assert metricas(at)["Casos en el período"] == f"{esperado:,}".replace(",", ".")
-    assert metricas(at)["Población considerada"] == "3.500"
+    tasa = f"{1000 * esperado / 3500:.2f}".replace(".", ",")
+    assert metricas(at)["Tasa por 1.000 habitantes"] == tasa
     assert not at.warning
 
 
