@@ -4,9 +4,12 @@ import numpy as np
 import pandas as pd
 
 UMBRAL_Z = 2.0
+# Con muy pocos casos el z engaña (de 0 a 1 caso da z = 2): no se declara alza ni baja.
+MINIMO_CASOS = 6
 ALZA = "alza significativa"
 BAJA = "baja significativa"
 NORMAL = "variación normal"
+POCOS = "pocos casos"
 
 
 def z_poisson(actual, anterior):
@@ -14,9 +17,11 @@ def z_poisson(actual, anterior):
     return 2 * (np.sqrt(actual) - np.sqrt(anterior))
 
 
-def clasificar(z):
-    """Etiqueta de cambio; |z| < 2 es variación normal."""
-    return np.select([z >= UMBRAL_Z, z <= -UMBRAL_Z], [ALZA, BAJA], NORMAL)
+def clasificar(z, actual, anterior):
+    """Etiqueta de cambio: |z| < 2 es variación normal; con menos de MINIMO_CASOS casos entre
+    ambos períodos, "pocos casos"."""
+    pocos = np.asarray(actual) + np.asarray(anterior) < MINIMO_CASOS
+    return np.select([pocos, z >= UMBRAL_Z, z <= -UMBRAL_Z], [POCOS, ALZA, BAJA], NORMAL)
 
 
 def variacion_pct(actual, anterior):
@@ -28,11 +33,12 @@ def variacion_pct(actual, anterior):
 
 def comparar(df: pd.DataFrame) -> pd.DataFrame:
     """Agrega variacion_pct, z_poisson y clasificacion a un DataFrame con actual y anterior."""
-    z = z_poisson(df["actual"].to_numpy(float), df["anterior"].to_numpy(float))
+    actual, anterior = df["actual"].to_numpy(float), df["anterior"].to_numpy(float)
+    z = z_poisson(actual, anterior)
     return df.assign(
-        variacion_pct=variacion_pct(df["actual"], df["anterior"]),
+        variacion_pct=variacion_pct(actual, anterior),
         z_poisson=z,
-        clasificacion=clasificar(z),
+        clasificacion=clasificar(z, actual, anterior),
     )
 
 

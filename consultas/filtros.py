@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import pandas as pd
+
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, Ventana, rango
 
 
@@ -94,6 +96,11 @@ def _ventana_url(params: dict[str, list[str]], primera: date, corte: date, aviso
     return preset, Ventana(desde, hasta)
 
 
+def dentro_de(tabla: pd.DataFrame, columna: str, elegidos) -> pd.DataFrame:
+    """Filas de un catálogo que pertenecen a lo elegido en el nivel superior (todas si nada)."""
+    return tabla[tabla[columna].isin(elegidos)] if elegidos else tabla
+
+
 def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
     """Filtros a partir de los parámetros de la URL; lo inválido vuelve al valor por defecto con
     un aviso en castellano, nunca con un error."""
@@ -102,15 +109,11 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
     sectores = _elegir(
         params.get("sector", []), set(cat.sectores["sector_id"]), "el sector", avisos
     )
-    barrios = cat.barrios
-    if sectores:
-        barrios = barrios[barrios["sector_id"].isin(sectores)]
+    barrios = dentro_de(cat.barrios, "sector_id", sectores)
     familias = _elegir(
         params.get("familia", []), set(cat.familias["familia"]), "la familia", avisos
     )
-    delitos = cat.delitos
-    if familias:
-        delitos = delitos[delitos["familia"].isin(familias)]
+    delitos = dentro_de(cat.delitos, "familia", familias)
     fuente = (params.get("fuente") or [FUENTE_POR_DEFECTO])[0]
     if fuente not in set(cat.fuentes["fuente"]):
         avisos.append(f"Se ignoró la fuente desconocida «{_mostrar(fuente)}».")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from consultas import catalogos, resumen
-from consultas.estadistica import ALZA
+from consultas.estadistica import ALZA, MINIMO_CASOS
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
 from ui import componentes, conexion, filtros, formato, mapa
 
@@ -46,7 +46,8 @@ col_tasa.metric(
     help=f"Población considerada: {formato.numero(poblacion)} habitantes.",
 )
 st.caption(
-    "Cambios con |z| < 2 (z de Poisson = 2·(√actual − √anterior)) se consideran variación normal."
+    "z de Poisson = 2·(√actual − √anterior). Con |z| < 2 el cambio es variación normal; con menos "
+    f"de {MINIMO_CASOS} casos entre ambos períodos no se concluye nada (pocos casos)."
 )
 
 st.subheader("Comparación de períodos")

@@ -4,12 +4,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from consultas.estadistica import ALZA, BAJA, NORMAL
+from consultas.estadistica import ALZA, BAJA, NORMAL, POCOS
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR
 from ui import formato
 
 ICONOS = {ALZA: "▲ ", BAJA: "▼ "}
-COMPARACIONES = [(PERIODO_ANTERIOR, "anterior"), (ANIO_ANTERIOR, "año anterior")]
+COMPARACIONES = [(PERIODO_ANTERIOR, "ant."), (ANIO_ANTERIOR, "año ant.")]
 
 
 def contexto():
@@ -28,7 +28,7 @@ def cambio(fila: pd.Series, porcentaje: bool = True) -> dict:
     """
     if fila.empty:
         return {"delta": None}
-    normal = fila["clasificacion"] == NORMAL
+    normal = fila["clasificacion"] in (NORMAL, POCOS)
     return {
         "delta": (
             f"{formato.porcentaje(fila['variacion_pct'])} · {fila['clasificacion']}"
@@ -56,15 +56,15 @@ def tabla_compstat(tabla: pd.DataFrame) -> pd.DataFrame:
         for comparacion, titulo in COMPARACIONES:
             ref = grupo[grupo["comparacion"] == comparacion]
             if ref.empty:
-                fila |= {f"Casos {titulo}": "—", f"Variación {titulo}": "—", f"z {titulo}": "—"}
-                fila[f"Clasificación {titulo}"] = "no aplica"
+                fila |= {f"Casos {titulo}": "—", f"Var. {titulo}": "—", f"z {titulo}": "—"}
+                fila[f"Cambio {titulo}"] = "no aplica"
                 continue
             r = ref.iloc[0]
             fila |= {
                 f"Casos {titulo}": formato.numero(r["anterior"]),
-                f"Variación {titulo}": formato.porcentaje(r["variacion_pct"]),
+                f"Var. {titulo}": formato.porcentaje(r["variacion_pct"]),
                 f"z {titulo}": formato.numero(r["z_poisson"], 2),
-                f"Clasificación {titulo}": etiqueta(r["clasificacion"]),
+                f"Cambio {titulo}": etiqueta(r["clasificacion"]),
             }
         filas.append(fila)
     return pd.DataFrame(filas)
@@ -88,7 +88,7 @@ def grafico_familias(familias: pd.DataFrame) -> go.Figure:
                 name="Período seleccionado",
                 orientation="h",
                 marker_color="#c0392b",
-                text=[etiqueta(c) for c in datos["clasificacion"]],
+                text=[etiqueta(c) if c in ICONOS else "" for c in datos["clasificacion"]],
                 textposition="outside",
                 cliponaxis=False,
             ),
@@ -96,9 +96,9 @@ def grafico_familias(familias: pd.DataFrame) -> go.Figure:
     )
     figura.update_layout(
         barmode="group",
-        height=120 + 48 * len(datos),
-        margin={"l": 10, "r": 160, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": -0.15},
+        height=140 + 48 * len(datos),
+        margin={"l": 10, "r": 160, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         separators=",.",
         xaxis_title="Casos",
     )

@@ -2,10 +2,11 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from consultas.catalogos import Catalogo
-from consultas.filtros import Filtros, a_url, desde_url
+from consultas.filtros import Filtros, a_url, dentro_de, desde_url
 from consultas.periodos import PRESETS, Ventana, rango
 from ui import formato
 
@@ -41,9 +42,16 @@ def _restablecer(cat: Catalogo) -> None:
     _cargar(desde_url({}, cat)[0])
 
 
-def _podar(clave: str, validos) -> None:
-    """Quita de una selección lo que ya no está entre las opciones (p. ej. al cambiar de sector)."""
-    st.session_state[clave] = [v for v in st.session_state.get(clave, []) if v in set(validos)]
+def _lista(etiqueta: str, tabla: pd.DataFrame, clave: str, vacio: str) -> list[str]:
+    """Selección múltiple sobre un catálogo (id en la primera columna, y `nombre`).
+
+    Antes de dibujarla se quita lo que ya no está entre las opciones (p. ej. un barrio de un
+    sector que se acaba de quitar).
+    """
+    ids = list(tabla.iloc[:, 0])
+    st.session_state[clave] = [v for v in st.session_state.get(clave, []) if v in set(ids)]
+    nombres = dict(zip(ids, tabla["nombre"], strict=True))
+    return st.multiselect(etiqueta, ids, format_func=nombres.get, key=clave, placeholder=vacio)
 
 
 def _ventana(cat: Catalogo, preset: str) -> Ventana:
@@ -68,51 +76,17 @@ def barra(cat: Catalogo) -> Filtros:
     """Dibuja los filtros en la barra lateral y devuelve la selección vigente."""
     if "f_avisos" not in st.session_state:
         _leer_url(cat)
-    nombres_sector = cat.nombres("sectores")
-    nombres_familia = cat.nombres("familias")
     with st.sidebar:
         st.header("Filtros")
         preset = st.selectbox("Período", list(PRESETS), format_func=PRESETS.get, key="f_periodo")
         ventana = _ventana(cat, preset)
         st.caption(f"Del {formato.rango(ventana.desde, ventana.hasta)}")
-        sectores = st.multiselect(
-            "Sectores",
-            list(nombres_sector),
-            format_func=nombres_sector.get,
-            key="f_sectores",
-            placeholder="Todos los sectores",
-        )
-        barrios = cat.barrios
-        if sectores:
-            barrios = barrios[barrios["sector_id"].isin(sectores)]
-        _podar("f_barrios", barrios["barrio_id"])
-        nombres_barrio = dict(zip(barrios["barrio_id"], barrios["nombre"], strict=True))
-        elegidos = st.multiselect(
-            "Barrios",
-            list(nombres_barrio),
-            format_func=nombres_barrio.get,
-            key="f_barrios",
-            placeholder="Todos los barrios",
-        )
-        familias = st.multiselect(
-            "Familias de delito",
-            list(nombres_familia),
-            format_func=nombres_familia.get,
-            key="f_familias",
-            placeholder="Todas las familias",
-        )
-        delitos = cat.delitos
-        if familias:
-            delitos = delitos[delitos["familia"].isin(familias)]
-        _podar("f_delitos", delitos["delito"])
-        nombres_delito = dict(zip(delitos["delito"], delitos["nombre"], strict=True))
-        tipos = st.multiselect(
-            "Tipos de delito o procedimiento",
-            list(nombres_delito),
-            format_func=nombres_delito.get,
-            key="f_delitos",
-            placeholder="Todos los tipos",
-        )
+        sectores = _lista("Sectores", cat.sectores, "f_sectores", "Todos los sectores")
+        barrios = dentro_de(cat.barrios, "sector_id", sectores)
+        elegidos = _lista("Barrios", barrios, "f_barrios", "Todos los barrios")
+        familias = _lista("Familias de delito", cat.familias, "f_familias", "Todas las familias")
+        delitos = dentro_de(cat.delitos, "familia", familias)
+        tipos = _lista("Tipos de delito o procedimiento", delitos, "f_delitos", "Todos los tipos")
         nombres_fuente = cat.nombres("fuentes")
         fuente = st.selectbox(
             "Fuente",

@@ -54,16 +54,20 @@ def test_ventanas_anterior_y_anio_anterior():
 
 
 def test_z_de_poisson_y_etiquetas_a_mano():
-    actual = np.array([16, 9, 4, 5, 0])
-    anterior = np.array([4, 4, 9, 4, 0])
+    actual = np.array([16, 9, 4, 5, 1, 5, 0])
+    anterior = np.array([4, 4, 9, 4, 0, 1, 0])
     z = z_poisson(actual, anterior)
-    np.testing.assert_allclose(z, [4.0, 2.0, -2.0, 2 * (np.sqrt(5) - 2), 0.0])
-    assert list(clasificar(z)) == [
+    np.testing.assert_allclose(
+        z, [4.0, 2.0, -2.0, 2 * (np.sqrt(5) - 2), 2.0, 2 * (np.sqrt(5) - 1), 0.0]
+    )
+    assert list(clasificar(z, actual, anterior)) == [
         "alza significativa",
         "alza significativa",
         "baja significativa",
         "variación normal",
-        "variación normal",
+        "pocos casos",  # de 0 a 1 caso: z = 2, pero nada que concluir
+        "alza significativa",  # 6 casos entre ambos: z = 2,47
+        "pocos casos",
     ]
     pct = variacion_pct([15, 3], [10, 0])
     assert pct[0] == pytest.approx(50.0)

@@ -1,0 +1,83 @@
+import re
+from datetime import date
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from consultas.catalogos import catalogo
+from consultas.filtros import Filtros, a_url, desde_url
+from consultas.periodos import PRESETS, rango
+from tests import fixtures
+
+
+@pytest.fixture(scope="module")
+def cat(tmp_path_factory):
+    ruta = tmp_path_factory.mktemp("filtros") / "fixture.duckdb"
+    fixtures.construir(ruta, fixtures.incidentes_fixture(n=500))
+    con = duckdb.connect(str(ruta), read_only=True)
+    yield catalogo(con)
+    con.close()
+
+
+def test_url_vacia_da_los_valores_por_defecto(cat):
+    filtros, avisos = desde_url({}, cat)
+    ventana = rango("28d", fixtures.CORTE)
+    assert filtros == Filtros(ventana.desde, ventana.hasta)
+    assert avisos == []
+    assert a_url(filtros) == {}
+
+
+def test_ida_y_vuelta_por_la_url(cat):
+    original = Filtros(
+        desde=date(2024, 2, 1),
+        hasta=date(2024, 4, 30),
+        preset="personalizado",
+        sectores=("alto",),
+        barrios=("sur", "norte"),
+        familias=("propiedad",),
+        delitos=("hurto",),
+        fuente="camaras",
+    )
+    params = a_url(original)
+    assert params["desde"] == ["2024-02-01"] and params["barrio"] == ["sur", "norte"]
+    assert desde_url(params, cat) == (original, [])
+
+
+def test_fechas_fuera_de_los_datos_se_ajustan(cat):
+    params = {"periodo": ["personalizado"], "desde": ["2010-01-01"], "hasta": ["2030-01-01"]}
+    filtros, avisos = desde_url(params, cat)
+    assert (filtros.desde, filtros.hasta) == (cat.primera, cat.corte)
+    assert avisos == ["El período se ajustó a las fechas con datos."]
+
+
+def test_fechas_invertidas_vuelven_al_defecto(cat):
+    params = {"periodo": ["personalizado"], "desde": ["2025-03-01"], "hasta": ["2025-02-01"]}
+    filtros, avisos = desde_url(params, cat)
+    assert filtros.preset == "28d"
+    assert "posterior a la final" in avisos[0]
+
+
+CLAVES = st.sampled_from(["desde", "hasta", "sector", "barrio", "familia", "delito", "fuente"])
+VALORES = st.lists(
+    st.text(max_size=60) | st.sampled_from(["alto", "sur", "2024-01-01"]), max_size=3
+)
+PERIODOS = st.lists(st.sampled_from([*PRESETS, "semana"]) | st.text(max_size=20), max_size=2)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(CLAVES, VALORES), PERIODOS)
+def test_cualquier_url_da_filtros_validos_sin_error(cat, params, periodo):
+    filtros, avisos = desde_url(params | {"periodo": periodo}, cat)
+    assert filtros.preset in PRESETS
+    assert cat.primera <= filtros.desde <= filtros.hasta <= cat.corte
+    assert set(filtros.sectores) <= set(cat.sectores["sector_id"])
+    assert set(filtros.barrios) <= set(cat.barrios["barrio_id"])
+    assert set(filtros.familias) <= set(cat.familias["familia"])
+    assert set(filtros.delitos) <= set(cat.delitos["delito"])
+    assert filtros.fuente in set(cat.fuentes["fuente"])
+    for citado in re.findall("«(.*?)»", " ".join(avisos)):
+        assert len(citado) <= 41 and not any(c in citado for c in "<>[]()*`$\\")
