@@ -23,7 +23,10 @@ if conexion.conexion() is None:
 # La navegación va antes de los filtros: al cambiar de página Streamlit limpia la URL, y los
 # filtros la vuelven a escribir.
 pagina = st.navigation(
-    [st.Page("pages/resumen.py", title="Resumen", icon=":material/dashboard:", default=True)]
+    [
+        st.Page("pages/resumen.py", title="Resumen", icon=":material/dashboard:", default=True),
+        st.Page("pages/datos.py", title="Datos", icon=":material/database:"),
+    ]
 )
 cat = conexion.consultar(catalogo)
 st.session_state["catalogo"] = cat

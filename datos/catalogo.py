@@ -4,6 +4,7 @@ Las familias siguen la clasificación CEAD 2025; `grupo_dmcs` conserva la agrupa
 Delitos de Mayor Connotación Social, que todavía se usa para comparar entre años.
 """
 
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -154,3 +155,19 @@ INDICADORES = {
     "percibe_aumento_barrio": "Percibe que la delincuencia aumentó en su barrio",
     "conoce_programa": "Conoce el programa de seguridad municipal de su barrio",
 }
+
+
+ESQUEMA = Path(__file__).with_name("esquema.sql")
+
+
+def crear_tablas(con) -> None:
+    """Crea las tablas de esquema.sql en una conexión DuckDB y llena los catálogos fijos."""
+    con.execute(ESQUEMA.read_text(encoding="utf-8"))
+    con.executemany(
+        "INSERT INTO familias VALUES (?, ?, ?)",
+        [(f.familia, f.nombre, k + 1) for k, f in enumerate(FAMILIAS)],
+    )
+    con.executemany("INSERT INTO delitos VALUES (?, ?, ?, ?, ?)", DELITOS)
+    con.executemany("INSERT INTO fuentes VALUES (?, ?)", FUENTES)
+    con.executemany("INSERT INTO lineas VALUES (?, ?)", list(LINEAS.items()))
+    con.executemany("INSERT INTO indicadores VALUES (?, ?)", list(INDICADORES.items()))

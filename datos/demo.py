@@ -42,7 +42,6 @@ ANIOS_DEMO = 5
 TAMANO_LOTE = 1_000_000
 RESOLUCION_H3 = 9
 VERSION_GENERADOR = "2"
-RUTA_ESQUEMA = Path(__file__).with_name("esquema.sql")
 DESCRIPCION = (
     "Datos de demostración sintéticos: barrios y casos generados; solo el contorno comunal es real."
 )
@@ -953,18 +952,6 @@ def _insertar(con: duckdb.DuckDBPyConnection, tabla: str, df: pd.DataFrame):
     con.unregister("df_insertar")
 
 
-def _escribir_catalogos(con: duckdb.DuckDBPyConnection):
-    familias = [(f.familia, f.nombre, i + 1) for i, f in enumerate(catalogo.FAMILIAS)]
-    con.executemany("INSERT INTO familias VALUES (?, ?, ?)", familias)
-    con.executemany(
-        "INSERT INTO delitos VALUES (?, ?, ?, ?, ?)", [tuple(d) for d in DELITO.values()]
-    )
-    con.executemany("INSERT INTO fuentes VALUES (?, ?)", [tuple(f) for f in catalogo.FUENTES])
-    con.executemany("INSERT INTO lineas VALUES (?, ?)", list(catalogo.LINEAS.items()))
-    con.executemany("INSERT INTO indicadores VALUES (?, ?)", list(catalogo.INDICADORES.items()))
-    con.executemany("INSERT INTO sectores VALUES (?, ?)", [c[:2] for c in CENTROS_SECTORES])
-
-
 def _escribir_geografia(con: duckdb.DuckDBPyConnection, geo: Geografia):
     con.execute(
         "INSERT INTO comuna VALUES ('Las Condes', ?, ?)",
@@ -1054,8 +1041,8 @@ def generar(
     try:
         con.execute("SET memory_limit = '2GB'")  # con 10M casos, el orden final usa disco
         con.execute("SET enable_progress_bar = false")
-        con.execute(RUTA_ESQUEMA.read_text(encoding="utf-8"))
-        _escribir_catalogos(con)
+        catalogo.crear_tablas(con)
+        con.executemany("INSERT INTO sectores VALUES (?, ?)", [c[:2] for c in CENTROS_SECTORES])
         _escribir_geografia(con, esc.geo)
         dmcs_barrio = _generar_incidentes(con, rng_incidentes, esc, incidentes, progreso)
         if progreso:

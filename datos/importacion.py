@@ -22,7 +22,7 @@ import shapely
 
 from consultas.sql import ejecutar, leer
 from datos import catalogo, validacion
-from datos.lectura import LINEA, ArchivoIlegible, normalizar
+from datos.lectura import LINEA, ArchivoIlegible, normalizar, normalizar_serie
 from datos.lectura import leer as leer_archivo
 from datos.validacion import MARGEN_COMUNA, FaltanColumnas
 
@@ -33,7 +33,6 @@ TIPOS = {
     "barrios": "Barrios (GeoJSON)",
 }
 TABLA = {"encuestas": "encuesta_respuestas"}
-ESQUEMA = Path(__file__).with_name("esquema.sql")
 COMUNA = Path(__file__).with_name("comuna_las_condes.geojson")
 
 
@@ -84,7 +83,7 @@ def validar(
     ctx = contexto(con)
     try:
         if tipo == "barrios":
-            aceptadas, revision, originales = validacion.barrios(contenido, ctx.comuna)
+            aceptadas, revision, originales = validacion.barrios(contenido, ctx)
             notas = []
         else:
             if tipo == "incidentes" and not len(ctx.barrios):
@@ -100,12 +99,13 @@ def validar(
             notas = _notas(tabla)
     except (ArchivoIlegible, FaltanColumnas) as error:
         raise ImportacionFallida(str(error)) from None
-    rechazadas = originales.loc[~revision.validas].assign(
-        motivo=revision.motivos[~revision.validas]
-    )
-    rechazadas = rechazadas[[LINEA, "motivo", *[c for c in originales if c != LINEA]]]
+    rechazadas = originales.loc[~revision.validas].rename(columns=_sin_choque)
+    rechazadas = rechazadas.assign(motivo=revision.motivos[~revision.validas])
     if tipo != "barrios":
         rechazadas = pd.concat([_encabezados(tabla), rechazadas]).sort_values(LINEA)
+    rechazadas = rechazadas.rename(columns={LINEA: "linea"})
+    primeras = ["linea", "motivo"]
+    rechazadas = rechazadas[primeras + [c for c in rechazadas if c not in primeras]]
     validas = _completar(tipo, aceptadas.loc[revision.validas].reset_index(drop=True))
     resultado = Validacion(
         tipo=tipo,
@@ -118,6 +118,12 @@ def validar(
     )
     _comparar(con, resultado)
     return resultado
+
+
+def _sin_choque(columna: str) -> str:
+    """Una columna del archivo que se llame como las del informe se distingue."""
+    choca = columna != LINEA and normalizar(columna) in {"linea", "motivo"}
+    return f"{columna} (archivo)" if choca else columna
 
 
 def _notas(tabla) -> list[str]:
@@ -140,7 +146,7 @@ def _completar(tipo: str, df: pd.DataFrame) -> pd.DataFrame:
         celdas = [h3.latlng_to_cell(a, o, 9) for a, o in zip(df["lat"], df["lon"], strict=True)]
         return df.assign(h3=np.array([h3.str_to_int(c) for c in celdas], dtype="uint64"))
     if tipo == "barrios":
-        return df.assign(sector_id=df["sector"].map(normalizar).str.replace("_", "-"))
+        return df.assign(sector_id=df["sector"].pipe(normalizar_serie).str.replace("_", "-"))
     return df
 
 
@@ -229,15 +235,7 @@ def crear_base(ruta: Path) -> None:
     temporal = ruta.with_name(ruta.name + ".creando")
     temporal.unlink(missing_ok=True)
     con = duckdb.connect(str(temporal))
-    con.execute(ESQUEMA.read_text(encoding="utf-8"))
-    con.executemany(
-        "INSERT INTO familias VALUES (?, ?, ?)",
-        [(f.familia, f.nombre, k) for k, f in enumerate(catalogo.FAMILIAS)],
-    )
-    con.executemany("INSERT INTO delitos VALUES (?, ?, ?, ?, ?)", catalogo.DELITOS)
-    con.executemany("INSERT INTO fuentes VALUES (?, ?)", catalogo.FUENTES)
-    con.executemany("INSERT INTO lineas VALUES (?, ?)", list(catalogo.LINEAS.items()))
-    con.executemany("INSERT INTO indicadores VALUES (?, ?)", list(catalogo.INDICADORES.items()))
+    catalogo.crear_tablas(con)
     comuna = COMUNA.read_text(encoding="utf-8")
     geometria = shapely.to_geojson(shapely.from_geojson(comuna))
     con.execute(

@@ -9,11 +9,12 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-LINEA = "linea"
+LINEA = "_linea"  # número de línea en el archivo (con guion bajo: no choca con una columna)
 
 
 class ArchivoIlegible(Exception):
@@ -28,6 +29,12 @@ class Tabla:
     separador: str
     en_blanco: int  # líneas vacías omitidas
     encabezados_repetidos: pd.DataFrame  # filas idénticas al encabezado, con su línea
+
+
+def normalizar_serie(serie: pd.Series) -> pd.Series:
+    """`normalizar` sobre una columna, calculado una vez por valor distinto."""
+    distintos = serie.fillna("").unique()
+    return serie.fillna("").map(dict(zip(distintos, map(normalizar, distintos), strict=True)))
 
 
 def normalizar(texto: str) -> str:
@@ -51,26 +58,41 @@ def _separador(primera_linea: str) -> str:
     return separador if conteos[separador] else ","
 
 
-def _filas_csv(contenido: bytes) -> tuple[list[list[str]], list[int], str, str]:
+def _crudo_csv(contenido: bytes) -> tuple[pd.DataFrame, str, str]:
+    """Todas las líneas del CSV como filas de texto, indexadas por número de línea."""
     texto, codificacion = _decodificar(contenido)
     lineas = texto.splitlines()
-    primera = next((linea for linea in lineas if linea.strip()), "")
-    separador = _separador(primera)
+    separador = _separador(next((linea for linea in lineas if linea.strip()), ""))
+    if '"' not in texto:  # lo común: el lector de pandas, rápido, con una fila por línea
+        ancho = max(linea.count(separador) for linea in lineas) + 1
+        crudo = pd.read_csv(
+            io.StringIO(texto),
+            sep=separador,
+            header=None,
+            names=range(ancho),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_NONE,
+        )
+        if len(crudo) == len(lineas):
+            return crudo.set_axis(range(1, len(crudo) + 1)), codificacion, separador
+    # Con comillas un campo puede traer el separador o un salto de línea: el lector de Python
+    # sabe en qué línea empieza cada fila.
     lector = csv.reader(io.StringIO(texto, newline=""), delimiter=separador)
     filas, numeros = [], []
     for fila in lector:
         filas.append(fila)
         numeros.append(lector.line_num)
-    return filas, numeros, codificacion, separador
+    return pd.DataFrame(filas, index=numeros, dtype=object), codificacion, separador
 
 
-def _filas_xlsx(contenido: bytes) -> tuple[list[list[str]], list[int]]:
+def _crudo_xlsx(contenido: bytes) -> pd.DataFrame:
     try:
         hoja = pd.read_excel(io.BytesIO(contenido), header=None, dtype=str, engine="openpyxl")
     except Exception as error:  # openpyxl lanza muchos tipos distintos ante un archivo dañado
         raise ArchivoIlegible(f"No se pudo leer la planilla: {error}") from None
-    hoja = hoja.fillna("")
-    return hoja.to_numpy().tolist(), [k + 1 for k in range(len(hoja))]
+    return hoja.set_axis(range(1, len(hoja) + 1))
 
 
 def leer(contenido: bytes, nombre: str) -> Tabla:
@@ -78,34 +100,35 @@ def leer(contenido: bytes, nombre: str) -> Tabla:
     if not contenido.strip():
         raise ArchivoIlegible("El archivo está vacío.")
     if Path(nombre).suffix.lower() in {".xlsx", ".xlsm"}:
-        filas, numeros = _filas_xlsx(contenido)
-        codificacion, separador = "XLSX", ""
+        crudo, codificacion, separador = _crudo_xlsx(contenido), "XLSX", ""
     else:
-        filas, numeros, codificacion, separador = _filas_csv(contenido)
-    vacias = [not any(str(c).strip() for c in fila) for fila in filas]
-    filas = [f for f, v in zip(filas, vacias, strict=True) if not v]
-    numeros = [n for n, v in zip(numeros, vacias, strict=True) if not v]
-    if not filas:
+        crudo, codificacion, separador = _crudo_csv(contenido)
+    crudo = crudo.apply(lambda c: c.fillna("").astype(str).str.strip())
+    vacias = (crudo == "").all(axis=1)
+    crudo = crudo[~vacias]
+    if crudo.empty:
         raise ArchivoIlegible("El archivo no tiene filas.")
-    encabezado = [str(c).strip() for c in filas[0]]
+    encabezado = list(crudo.iloc[0])
+    while encabezado and encabezado[-1] == "":  # celdas vacías al final del encabezado
+        encabezado.pop()
     columnas = [normalizar(c) for c in encabezado]
     if len(set(columnas)) != len(columnas) or "" in columnas:
         raise ArchivoIlegible("El encabezado tiene columnas vacías o repetidas.")
     ancho = len(columnas)
-    cuerpo = [[str(c).strip() for c in (f + [""] * ancho)[:ancho]] for f in filas[1:]]
-    datos = pd.DataFrame(cuerpo, columns=columnas, dtype=str)
-    datos[LINEA] = numeros[1:]
+    cuerpo = crudo.iloc[1:]
+    datos = cuerpo.iloc[:, :ancho].set_axis(columnas, axis=1)
+    for columna in columnas[cuerpo.shape[1] :]:  # todas las filas más cortas que el encabezado
+        datos[columna] = ""
+    datos[LINEA] = cuerpo.index
     # Filas con más celdas que el encabezado: algo se corrió; se marcan para rechazarlas.
-    datos["_sobrantes"] = [
-        len(f) > ancho and any(str(c).strip() for c in f[ancho:]) for f in filas[1:]
-    ]
-    repetido = (datos[columnas] == encabezado).all(axis=1) if len(datos) else pd.Series(dtype=bool)
+    datos["_sobrantes"] = (cuerpo.iloc[:, ancho:] != "").any(axis=1)
+    repetido = (datos[columnas] == encabezado).all(axis=1)
     return Tabla(
         datos=datos[~repetido].reset_index(drop=True),
         originales=dict(zip(columnas, encabezado, strict=True)),
         codificacion=codificacion,
         separador=separador,
-        en_blanco=sum(vacias),
+        en_blanco=int(vacias.sum()),
         encabezados_repetidos=datos.loc[repetido, [LINEA]],
     )
 
@@ -134,16 +157,30 @@ _FORMATOS_FECHA = [
 ]
 
 
-def fecha_hora(serie: pd.Series) -> pd.Series:
-    """Fechas ISO, dd-mm-aaaa o dd/mm/aaaa, con hora opcional; NaT donde no se entiende."""
-    texto = serie.fillna("").str.strip()
-    resultado = pd.Series(pd.NaT, index=serie.index, dtype="datetime64[us]")
+def _formato(ejemplo: str) -> str | None:
     for formato in _FORMATOS_FECHA:
-        pendientes = resultado.isna() & (texto != "")
-        if not pendientes.any():
-            break
-        intento = pd.to_datetime(texto[pendientes], format=formato, errors="coerce")
-        resultado[pendientes] = intento
+        try:
+            datetime.strptime(ejemplo, formato)
+            return formato
+        except ValueError:
+            continue
+    return None
+
+
+def fecha_hora(serie: pd.Series) -> pd.Series:
+    """Fechas ISO, dd-mm-aaaa o dd/mm/aaaa, con hora opcional; NaT donde no se entiende.
+
+    Las fechas se agrupan por su forma (dígitos y separadores) y cada forma se convierte de una vez
+    con su formato: un archivo suele traer una o dos formas, no un millón.
+    """
+    texto = serie.fillna("").str.strip()
+    formas = texto.str.replace(r"\d", "9", regex=True)
+    resultado = pd.Series(pd.NaT, index=serie.index, dtype="datetime64[us]")
+    for forma, grupo in texto.groupby(formas, sort=False):
+        # El primer ejemplo puede ser una fecha imposible (mes 13): se prueban algunos.
+        formato = next((f for v in grupo.iloc[:50] if (f := _formato(v))), None) if forma else None
+        if formato:
+            resultado[grupo.index] = pd.to_datetime(grupo, format=formato, errors="coerce")
     return resultado
 
 
@@ -153,7 +190,7 @@ _NO = {"no", "0", "false", "falso", "n"}
 
 def si_no(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
     """0/1 desde sí/si/no/1/0 (vacío es NULL). Devuelve (valores, inválidos)."""
-    texto = serie.fillna("").map(normalizar)
+    texto = normalizar_serie(serie)
     valores = pd.Series(pd.NA, index=serie.index, dtype="Int8")
     valores[texto.isin(_SI)] = 1
     valores[texto.isin(_NO)] = 0

@@ -12,7 +12,16 @@ import pandas as pd
 import shapely
 
 from datos import catalogo
-from datos.lectura import LINEA, ArchivoIlegible, Tabla, fecha_hora, normalizar, numero, si_no
+from datos.lectura import (
+    LINEA,
+    ArchivoIlegible,
+    Tabla,
+    fecha_hora,
+    normalizar,
+    normalizar_serie,
+    numero,
+    si_no,
+)
 
 
 class FaltanColumnas(Exception):
@@ -181,7 +190,7 @@ def _barrio_declarado(ctx: Contexto, serie: pd.Series, revision: Revision) -> pd
         list(zip(ctx.barrios["nombre"], ctx.barrios["barrio_id"], strict=True))
         + [(b, b) for b in ctx.barrios["barrio_id"]]
     )
-    barrio = serie.map(normalizar).map(nombres)
+    barrio = serie.pipe(normalizar_serie).map(nombres)
     revision.rechazar(barrio.isna(), "barrio desconocido " + citar(serie))
     return barrio
 
@@ -192,11 +201,24 @@ def barrio_por_punto(ctx: Contexto, lat: pd.Series, lon: pd.Series) -> pd.Series
     validos = lat.notna() & lon.notna()
     if not validos.any() or not len(ctx.poligonos):
         return resultado
-    puntos = shapely.points(lon[validos].to_numpy(), lat[validos].to_numpy())
-    arbol = shapely.STRtree(ctx.poligonos)
-    entrada, barrio = arbol.query_nearest(puntos, max_distance=2 * MARGEN_COMUNA, all_matches=False)
-    indices = lat[validos].index[entrada]
-    resultado[indices] = ctx.barrios["barrio_id"].to_numpy()[barrio]
+    x, y = lon[validos].to_numpy(), lat[validos].to_numpy()
+    ids = ctx.barrios["barrio_id"].to_numpy()
+    barrio = np.full(len(x), None, dtype=object)
+    for k, poligono in enumerate(ctx.poligonos):
+        oeste, sur, este, norte = poligono.bounds
+        caja = np.flatnonzero((x >= oeste) & (x <= este) & (y >= sur) & (y <= norte))
+        shapely.prepare(poligono)
+        dentro = caja[shapely.contains_xy(poligono, x[caja], y[caja])]
+        barrio[dentro[barrio[dentro] == None]] = ids[k]  # noqa: E711 (comparación elemento a elemento)
+    fuera = np.flatnonzero(barrio == None)  # noqa: E711
+    if len(fuera):  # en el margen junto al límite comunal: el barrio más cercano
+        arbol = shapely.STRtree(ctx.poligonos)
+        puntos = shapely.points(x[fuera], y[fuera])
+        entrada, cercano = arbol.query_nearest(
+            puntos, max_distance=2 * MARGEN_COMUNA, all_matches=False
+        )
+        barrio[fuera[entrada]] = ids[cercano]
+    resultado[validos] = barrio
     return resultado
 
 
@@ -210,11 +232,11 @@ def incidentes(tabla: Tabla, ctx: Contexto, fuente: str) -> tuple[pd.DataFrame, 
     fechas = fecha_hora(texto_fecha)
     revision.rechazar(fechas.isna(), "fecha inválida " + citar(texto_fecha))
     revision.rechazar(fechas > pd.Timestamp.now(), "fecha futura " + citar(texto_fecha))
-    delito = datos["delito"].map(normalizar).map(DELITOS)
+    delito = datos["delito"].pipe(normalizar_serie).map(DELITOS)
     revision.rechazar(delito.isna(), "delito desconocido " + citar(datos["delito"]))
     fuentes = pd.Series(fuente, index=datos.index)
     if "fuente" in datos:
-        dada = datos["fuente"].map(normalizar)
+        dada = datos["fuente"].pipe(normalizar_serie)
         fuentes = dada.map(_ALIAS_FUENTES).where(dada != "", fuente)
         revision.rechazar(fuentes.isna(), "fuente desconocida " + citar(datos["fuente"]))
     lat, lon = _coordenadas(datos, ctx, revision)
@@ -295,8 +317,9 @@ def encuestas(tabla: Tabla, ctx: Contexto) -> tuple[pd.DataFrame, Revision]:
         }
     )
     for indicador in catalogo.INDICADORES:
-        valores, invalidos = si_no(datos.get(indicador, pd.Series("", index=datos.index)))
-        revision.rechazar(invalidos, f"valor no válido en {indicador} " + citar(datos[indicador]))
+        texto = datos.get(indicador, pd.Series("", index=datos.index))
+        valores, invalidos = si_no(texto)
+        revision.rechazar(invalidos, f"valor no válido en {indicador} " + citar(texto))
         aceptadas[indicador] = valores
     return aceptadas, revision
 
@@ -315,14 +338,15 @@ def actividades(tabla: Tabla, ctx: Contexto) -> tuple[pd.DataFrame, Revision]:
     fecha = fecha_hora(datos["fecha"])
     revision.rechazar(fecha.isna(), "fecha inválida " + citar(datos["fecha"]))
     revision.rechazar(fecha > pd.Timestamp.now(), "fecha futura " + citar(datos["fecha"]))
-    linea = datos["linea"].str.extract(r"(2)\s*[.,]\s*([1-5])").agg(".".join, axis=1)
+    partes = datos["linea"].str.extract(r"(2)\s*[.,]\s*([1-5])")
+    linea = partes[0] + "." + partes[1]
     revision.rechazar(linea.isna(), "línea desconocida (use 2.1 a 2.5) " + citar(datos["linea"]))
     actividad = pd.Series(pd.NA, index=datos.index, dtype=object)
     for codigo, nombres in catalogo.ACTIVIDADES.items():
         de_la_linea = linea == codigo
         actividad[de_la_linea] = (
             datos.loc[de_la_linea, "actividad"]
-            .map(normalizar)
+            .pipe(normalizar_serie)
             .map(_diccionario((n, n) for n in nombres))
         )
     revision.rechazar(
@@ -347,16 +371,20 @@ def actividades(tabla: Tabla, ctx: Contexto) -> tuple[pd.DataFrame, Revision]:
     return aceptadas, revision
 
 
+def _sin_puntos(coincidencia) -> str:
+    return coincidencia.group(0).replace(".", "")
+
+
 def _entero(serie: pd.Series, nombre: str, revision: Revision) -> pd.Series:
-    valor = numero(serie)
+    # En un entero, "9.000" es nueve mil (punto de miles), no nueve.
+    sin_miles = serie.str.strip().str.replace(r"^(\d{1,3})((?:\.\d{3})+)$", _sin_puntos, regex=True)
+    valor = numero(sin_miles)
     malo = valor.isna() | (valor < 0) | (valor != valor.round())
     revision.rechazar(malo, f"{nombre} inválido (entero no negativo) " + citar(serie))
     return valor.where(~malo).astype("Int64")
 
 
-def barrios(
-    contenido: bytes, comuna: shapely.Geometry
-) -> tuple[pd.DataFrame, Revision, pd.DataFrame]:
+def barrios(contenido: bytes, ctx: Contexto) -> tuple[pd.DataFrame, Revision, pd.DataFrame]:
     """Barrios desde un GeoJSON con propiedades barrio, sector, poblacion y hogares.
 
     Devuelve (aceptados, revisión, originales): la "línea" de cada barrio es su número de elemento.
@@ -384,16 +412,21 @@ def barrios(
     geometrias = pd.Series(geometrias, index=propiedades.index, dtype=object)
     revision.rechazar(geometrias.isna(), "geometría inválida o no poligonal")
     fuera = geometrias.map(
-        lambda g: g is not None and not comuna.contains(g.representative_point())
+        lambda g: g is not None and not ctx.comuna.contains(g.representative_point())
     )
     revision.rechazar(fuera, "barrio fuera de la comuna")
     nombre = propiedades["barrio"].str.strip()
     revision.rechazar(nombre == "", "barrio sin nombre")
-    revision.rechazar(nombre.map(normalizar).duplicated() & (nombre != ""), "barrio repetido")
+    revision.rechazar(
+        nombre.pipe(normalizar_serie).duplicated() & (nombre != ""), "barrio repetido"
+    )
     revision.rechazar(propiedades["sector"].str.strip() == "", "sector vacío")
+    ids = nombre.pipe(normalizar_serie).str.replace("_", "-")
+    choques = _superposiciones(geometrias, ids, nombre, ctx)
+    revision.rechazar(choques != "", "se superpone con " + choques)
     aceptados = pd.DataFrame(
         {
-            "barrio_id": nombre.map(normalizar).str.replace("_", "-"),
+            "barrio_id": ids,
             "nombre": nombre,
             "sector": propiedades["sector"].str.strip(),
             "poblacion": _entero(propiedades["poblacion"], "poblacion", revision),
@@ -402,6 +435,37 @@ def barrios(
         }
     )
     return aceptados, revision, propiedades.assign(**{LINEA: propiedades.index + 1})
+
+
+def _superposiciones(
+    geometrias: pd.Series, ids: pd.Series, nombres: pd.Series, ctx: Contexto
+) -> pd.Series:
+    """Con qué barrios (de la base o del mismo archivo) se superpone cada polígono en más del 1 %
+    del área del menor; vacío si con ninguno. Un barrio sí reemplaza al de su mismo id."""
+    nuevos = set(ids)
+    candidatos = [
+        (i, n, g)
+        for i, n, g in zip(
+            ctx.barrios["barrio_id"], ctx.barrios["nombre"], ctx.poligonos, strict=True
+        )
+        if i not in nuevos
+    ] + [(i, n, g) for i, n, g in zip(ids, nombres, geometrias, strict=True) if g is not None]
+    resultado = pd.Series("", index=geometrias.index, dtype=object)
+    if not candidatos:
+        return resultado
+    arbol = shapely.STRtree([g for *_, g in candidatos])
+    for k, geometria in geometrias.items():
+        if geometria is None:
+            continue
+        choques = {
+            candidatos[j][1]
+            for j in arbol.query(geometria, predicate="intersects")
+            if candidatos[j][0] != ids[k]
+            and geometria.intersection(candidatos[j][2]).area
+            > 0.01 * min(geometria.area, candidatos[j][2].area)
+        }
+        resultado[k] = ", ".join(sorted(choques))
+    return resultado
 
 
 def _geometria(geojson) -> shapely.Geometry | None:

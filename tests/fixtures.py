@@ -10,7 +10,6 @@ import pandas as pd
 
 from datos import catalogo
 
-ESQUEMA = Path(__file__).parents[1] / "datos" / "esquema.sql"
 CORTE = date(2025, 6, 30)
 BARRIOS = pd.DataFrame(
     {
@@ -52,7 +51,7 @@ def incidentes_fixture(n: int = 4000, semilla: int = 7) -> pd.DataFrame:
 
 def construir(ruta: Path, incidentes: pd.DataFrame) -> None:
     con = duckdb.connect(str(ruta))
-    con.execute(ESQUEMA.read_text(encoding="utf-8"))
+    catalogo.crear_tablas(con)
     con.executemany(
         "INSERT INTO metadatos VALUES (?, ?)",
         [("fecha_corte", CORTE.isoformat()), ("origen", "prueba"), ("version", "fixture-1")],
@@ -65,12 +64,6 @@ def construir(ruta: Path, incidentes: pd.DataFrame) -> None:
     con.register("barrios_df", barrios)
     con.execute("INSERT INTO barrios SELECT * FROM barrios_df")
     con.execute("INSERT INTO comuna VALUES ('Prueba', ?, 'fixture')", [_cuadrado(-70.6, -33.4)])
-    con.executemany(
-        "INSERT INTO familias VALUES (?, ?, ?)",
-        [(f.familia, f.nombre, k) for k, f in enumerate(catalogo.FAMILIAS)],
-    )
-    con.executemany("INSERT INTO delitos VALUES (?, ?, ?, ?, ?)", catalogo.DELITOS)
-    con.executemany("INSERT INTO fuentes VALUES (?, ?)", catalogo.FUENTES)
     con.register("incidentes_df", incidentes)
     con.execute("INSERT INTO incidentes SELECT * FROM incidentes_df ORDER BY fecha_hora")
     con.close()

@@ -1,0 +1,142 @@
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RAIZ, _esperar_salud, _puerto_libre
+
+pytestmark = pytest.mark.e2e
+
+APP_QUIETA = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ARCHIVO = "casos_octubre.csv"
+CSV = "\n".join(
+    [
+        "ID;Fecha;Delito;Latitud;Longitud",
+        "E2E-1;15-10-2026 14:30;Hurtos;-33,4167;-70,5966",
+        "E2E-2;16-10-2026 22:10;Robo por sorpresa;-33,4100;-70,5700",
+        "E2E-3;20-10-2026 09:05;Hurto;-33,4200;-70,5500",
+        "E2E-4;21-10-2026 10:00;Robo de gallinas;-33,4167;-70,5966",
+        "E2E-5;31-02-2026 10:00;Hurto;-33,4167;-70,5966",
+    ]
+).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def base_importable(base_demo, tmp_path_factory):
+    """Copia propia: esta prueba importa, y el servidor de las otras pruebas no debe verlo."""
+    ruta = tmp_path_factory.mktemp("e2e_datos") / "demo.duckdb"
+    shutil.copy(base_demo, ruta)
+    return ruta
+
+
+@pytest.fixture(scope="module")
+def servidor_datos(base_importable):
+    puerto = _puerto_libre()
+    url = f"http://127.0.0.1:{puerto}"
+    proceso = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(puerto),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=RAIZ,
+        env=os.environ | {"OBSERVATORIO_DB": str(base_importable)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _esperar_salud(url, proceso)
+        yield url
+    finally:
+        proceso.terminate()
+        proceso.wait(timeout=20)
+
+
+def esperar(pagina: Page) -> None:
+    pagina.wait_for_timeout(300)
+    pagina.locator(APP_QUIETA).wait_for()
+
+
+def metrica(pagina: Page, etiqueta: str):
+    return (
+        pagina.locator('[data-testid="stMetric"]')
+        .filter(has=pagina.get_by_text(etiqueta, exact=True))
+        .locator('[data-testid="stMetricValue"]')
+    )
+
+
+def contar(ruta, sql: str) -> int:
+    con = duckdb.connect(str(ruta), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_importar_incidentes_desde_el_navegador(pagina: Page, servidor_datos, base_importable):
+    antes = contar(base_importable, "SELECT count(*) FROM incidentes")
+    pagina.goto(servidor_datos)
+    esperar(pagina)
+    expect(pagina.get_by_text("Casos en el período")).to_be_visible()
+
+    pagina.get_by_test_id("stSidebarNav").get_by_role("link", name="Datos").click()
+    esperar(pagina)
+    expect(pagina.get_by_role("heading", name="Datos", exact=True)).to_be_visible()
+    expect(pagina).to_have_url(re.compile(r"/datos"))
+    expect(pagina.get_by_text(re.compile("Base de demostración sintética"))).to_be_visible()
+    expect(pagina.get_by_text(re.compile(r"Datos al 31-10-2026")).first).to_be_visible()
+    expect(pagina.get_by_text("Todavía no hay importaciones en esta base.")).to_be_visible()
+    # Los filtros de la barra lateral son los de todas las páginas.
+    expect(pagina.get_by_role("combobox", name="Período", exact=True)).to_be_visible()
+
+    tipo = "Incidentes (casos policiales, central 1402, cámaras)"
+    pagina.get_by_role("combobox", name="Tipo de archivo", exact=True).click()
+    pagina.get_by_role("option", name=tipo, exact=True).click()
+    esperar(pagina)
+    expect(pagina.get_by_role("combobox", name="Tipo de archivo", exact=True)).to_have_value(tipo)
+    expect(pagina.get_by_role("combobox", name="Fuente de los incidentes")).to_have_value(
+        "Casos policiales (Carabineros y PDI)"
+    )
+
+    pagina.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": ARCHIVO, "mimeType": "text/csv", "buffer": CSV}]
+    )
+    esperar(pagina)
+    expect(metrica(pagina, "Filas leídas")).to_have_text("5")
+    expect(metrica(pagina, "Aceptadas")).to_have_text("3")
+    expect(metrica(pagina, "Rechazadas")).to_have_text("2")
+    expect(metrica(pagina, "Nuevas")).to_have_text("3")
+    expect(
+        pagina.get_by_text(re.compile("2 de 2 filas rechazadas de «casos_octubre.csv»"))
+    ).to_be_visible()
+    rechazadas = pagina.locator('[data-testid="stDataFrame"]').nth(1)
+    expect(rechazadas).to_contain_text("delito desconocido «Robo de gallinas»")
+    expect(rechazadas).to_contain_text("fecha inválida «31-02-2026 10:00»")
+    expect(pagina.get_by_role("button", name=re.compile("Descargar las 2 filas"))).to_be_visible()
+    assert contar(base_importable, "SELECT count(*) FROM incidentes") == antes
+    pagina.screenshot(path="/tmp/observatorio-datos-informe.png", full_page=True)
+
+    pagina.get_by_role("button", name="Importar 3 filas").click()
+    esperar(pagina)
+    expect(pagina.get_by_text(re.compile("Se importó «casos_octubre.csv»"))).to_be_visible()
+    expect(pagina.get_by_text(re.compile("3 filas nuevas, 0 actualizadas"))).to_be_visible()
+    historial = pagina.locator('[data-testid="stDataFrame"]').last
+    expect(historial).to_contain_text(ARCHIVO)
+    expect(historial).to_contain_text("Incidentes")
+    expect(pagina.get_by_text("Todavía no hay importaciones en esta base.")).to_have_count(0)
+    assert pagina.locator('[data-testid="stException"]').count() == 0
+    pagina.screenshot(path="/tmp/observatorio-datos.png", full_page=True)
+    assert contar(base_importable, "SELECT count(*) FROM incidentes") == antes + 3
