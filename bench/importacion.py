@@ -65,14 +65,14 @@ def main() -> None:
 
     total = validacion + aplicacion
     print(f"{N:,} filas ({len(v.aceptadas):,} aceptadas, {len(v.rechazadas):,} rechazadas)")
-    print(
-        f"  línea base: pandas.read_csv sin validar  {lectura:6.1f} s  {N / lectura:>10,.0f} filas/s"
-    )
-    print(
-        f"  validar (leer, revisar, ubicar, H3)     {validacion:6.1f} s  {N / validacion:>10,.0f} filas/s"
-    )
-    print(f"  aplicar (copia, fusión ordenada, swap)  {aplicacion:6.1f} s")
-    print(f"  importación completa                    {total:6.1f} s  {N / total:>10,.0f} filas/s")
+    for nombre, segundos, filas in [
+        ("línea base: pandas.read_csv sin validar", lectura, N),
+        ("validar (leer, revisar, ubicar, H3)", validacion, N),
+        ("aplicar (copia, fusión ordenada, reemplazo)", aplicacion, None),
+        ("importación completa", total, N),
+    ]:
+        tasa = f"{filas / segundos:>10,.0f} filas/s" if filas else ""
+        print(f"  {nombre:<44}{segundos:6.1f} s  {tasa}")
 
 
 if __name__ == "__main__":

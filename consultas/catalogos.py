@@ -25,6 +25,11 @@ class Catalogo:
         df = getattr(self, tabla)
         return dict(zip(df.iloc[:, 0], df["nombre"], strict=True))
 
+    def corte_de(self, fuente: str) -> date:
+        """Fecha de corte de una fuente: las fuentes se actualizan por separado."""
+        clave = f"fecha_corte_{fuente}"
+        return date.fromisoformat(self.metadatos[clave]) if clave in self.metadatos else self.corte
+
 
 def metadatos(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     df = leer(con, "metadatos")
@@ -34,14 +39,17 @@ def metadatos(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def catalogo(con: duckdb.DuckDBPyConnection) -> Catalogo:
     meta = metadatos(con)
     rango = leer(con, "rango_fechas").iloc[0]
-    corte = date.fromisoformat(meta["fecha_corte"]) if "fecha_corte" in meta else rango["ultima"]
+    # Una base recién creada aún no tiene incidentes: sus fechas quedan en hoy.
+    primera = rango["primera"] if pd.notna(rango["primera"]) else date.today()
+    ultima = rango["ultima"] if pd.notna(rango["ultima"]) else date.today()
+    corte = date.fromisoformat(meta["fecha_corte"]) if "fecha_corte" in meta else ultima
     return Catalogo(
         sectores=leer(con, "sectores"),
         barrios=leer(con, "barrios"),
         familias=leer(con, "familias"),
         delitos=leer(con, "delitos"),
         fuentes=leer(con, "fuentes"),
-        primera=pd.Timestamp(rango["primera"]).date(),
+        primera=pd.Timestamp(primera).date(),
         corte=corte,
         metadatos=meta,
     )

@@ -105,7 +105,11 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
     """Filtros a partir de los parámetros de la URL; lo inválido vuelve al valor por defecto con
     un aviso en castellano, nunca con un error."""
     avisos: list[str] = []
-    preset, ventana = _ventana_url(params, cat.primera, cat.corte, avisos)
+    fuente = (params.get("fuente") or [FUENTE_POR_DEFECTO])[0]
+    if fuente not in set(cat.fuentes["fuente"]):
+        avisos.append(f"Se ignoró la fuente desconocida «{_mostrar(fuente)}».")
+        fuente = FUENTE_POR_DEFECTO
+    preset, ventana = _ventana_url(params, cat.primera, cat.corte_de(fuente), avisos)
     sectores = _elegir(
         params.get("sector", []), set(cat.sectores["sector_id"]), "el sector", avisos
     )
@@ -114,10 +118,6 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
         params.get("familia", []), set(cat.familias["familia"]), "la familia", avisos
     )
     delitos = dentro_de(cat.delitos, "familia", familias)
-    fuente = (params.get("fuente") or [FUENTE_POR_DEFECTO])[0]
-    if fuente not in set(cat.fuentes["fuente"]):
-        avisos.append(f"Se ignoró la fuente desconocida «{_mostrar(fuente)}».")
-        fuente = FUENTE_POR_DEFECTO
     filtros = Filtros(
         desde=ventana.desde,
         hasta=ventana.hasta,

@@ -84,7 +84,9 @@ def _crudo_csv(contenido: bytes) -> tuple[pd.DataFrame, str, str]:
     for fila in lector:
         filas.append(fila)
         numeros.append(lector.line_num)
-    return pd.DataFrame(filas, index=numeros, dtype=object), codificacion, separador
+    ancho = max(map(len, filas), default=0)
+    parejas = [fila + [""] * (ancho - len(fila)) for fila in filas]
+    return pd.DataFrame(parejas, index=numeros, dtype=object), codificacion, separador
 
 
 def _crudo_xlsx(contenido: bytes) -> pd.DataFrame:

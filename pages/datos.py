@@ -119,11 +119,11 @@ else:
             st.info("El archivo no cambia nada en la base: todas sus filas ya están iguales.")
         else:
             importar = st.button(
-                f"Importar {formato.numero(len(v.aceptadas))} filas",
+                "Importar " + informe.cantidad(len(v.aceptadas), "fila", "filas"),
                 type="primary",
                 help=(
-                    f"Agrega {formato.numero(v.nuevas)} filas nuevas y actualiza "
-                    f"{formato.numero(v.actualizadas)}; la base se reemplaza de una vez."
+                    f"Agrega {informe.cantidad(v.nuevas, 'fila nueva', 'filas nuevas')} y "
+                    f"actualiza {formato.numero(v.actualizadas)}; la base se reemplaza de una vez."
                 ),
             )
             if importar:
@@ -132,15 +132,12 @@ else:
         if not v.rechazadas.empty:
             st.markdown("**Filas rechazadas**")
             st.dataframe(informe.vista_rechazadas(v), hide_index=True)
+            st.caption(informe.leyenda_rechazadas(v))
             total = len(v.rechazadas)
-            mostradas = min(total, informe.MAXIMO_RECHAZADAS)
-            st.caption(
-                f"{formato.numero(mostradas)} de {formato.numero(total)} filas rechazadas de "
-                f"«{v.archivo}», con su línea en el archivo y el motivo"
-                + (" (la descarga trae todas)" if total > mostradas else "")
-            )
             st.download_button(
-                f"Descargar las {formato.numero(total)} filas rechazadas (CSV)",
+                "Descargar la fila rechazada (CSV)"
+                if total == 1
+                else f"Descargar las {formato.numero(total)} filas rechazadas (CSV)",
                 informe.rechazadas_csv(v),
                 file_name=f"rechazadas_{subido.name.rsplit('.', 1)[0]}.csv",
                 mime="text/csv",
@@ -155,11 +152,7 @@ else:
                 "barrio_id": cat.nombres("barrios"),
             }
             st.dataframe(informe.vista_aceptadas(v, nombres), hide_index=True)
-            st.caption(
-                f"Primeras {formato.numero(min(len(v.aceptadas), informe.MAXIMO_ACEPTADAS))} de "
-                f"{formato.numero(len(v.aceptadas))} filas aceptadas de «{v.archivo}», tal como "
-                "quedarían en la base"
-            )
+            st.caption(informe.leyenda_aceptadas(v))
 
 # --- Historial -----------------------------------------------------------------------------------
 st.subheader("Historial de importaciones")
@@ -168,7 +161,4 @@ if historia.empty:
     st.info("Todavía no hay importaciones en esta base.")
 else:
     st.dataframe(informe.tabla_historial(historia), hide_index=True)
-    st.caption(
-        f"{formato.numero(len(historia))} importaciones registradas en la base, de la más reciente "
-        f"a la más antigua; fecha y hora del servidor · {datos_al}"
-    )
+    st.caption(f"{informe.leyenda_historial(historia)} · {datos_al}")

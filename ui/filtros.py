@@ -54,21 +54,21 @@ def _lista(etiqueta: str, tabla: pd.DataFrame, clave: str, vacio: str) -> list[s
     return st.multiselect(etiqueta, ids, format_func=nombres.get, key=clave, placeholder=vacio)
 
 
-def _ventana(cat: Catalogo, preset: str) -> Ventana:
+def _ventana(cat: Catalogo, preset: str, corte: date) -> Ventana:
     if preset != "personalizado":
-        ventana = rango(preset, cat.corte)
+        ventana = rango(preset, corte)
         # Al pasar a "Personalizado" las fechas parten del último período elegido.
         st.session_state.f_desde, st.session_state.f_hasta = ventana.desde, ventana.hasta
         return ventana
     desde = st.date_input(
-        "Desde", key="f_desde", min_value=cat.primera, max_value=cat.corte, format="DD-MM-YYYY"
+        "Desde", key="f_desde", min_value=cat.primera, max_value=corte, format="DD-MM-YYYY"
     )
     hasta = st.date_input(
-        "Hasta", key="f_hasta", min_value=cat.primera, max_value=cat.corte, format="DD-MM-YYYY"
+        "Hasta", key="f_hasta", min_value=cat.primera, max_value=corte, format="DD-MM-YYYY"
     )
     if not isinstance(desde, date) or not isinstance(hasta, date) or desde > hasta:
         st.warning("El período no es válido: la fecha inicial debe ser anterior a la final.")
-        return rango("28d", cat.corte)
+        return rango("28d", corte)
     return Ventana(desde, hasta)
 
 
@@ -78,15 +78,6 @@ def barra(cat: Catalogo) -> Filtros:
         _leer_url(cat)
     with st.sidebar:
         st.header("Filtros")
-        preset = st.selectbox("Período", list(PRESETS), format_func=PRESETS.get, key="f_periodo")
-        ventana = _ventana(cat, preset)
-        st.caption(f"Del {formato.rango(ventana.desde, ventana.hasta)}")
-        sectores = _lista("Sectores", cat.sectores, "f_sectores", "Todos los sectores")
-        barrios = dentro_de(cat.barrios, "sector_id", sectores)
-        elegidos = _lista("Barrios", barrios, "f_barrios", "Todos los barrios")
-        familias = _lista("Familias de delito", cat.familias, "f_familias", "Todas las familias")
-        delitos = dentro_de(cat.delitos, "familia", familias)
-        tipos = _lista("Tipos de delito o procedimiento", delitos, "f_delitos", "Todos los tipos")
         nombres_fuente = cat.nombres("fuentes")
         fuente = st.selectbox(
             "Fuente",
@@ -95,6 +86,15 @@ def barra(cat: Catalogo) -> Filtros:
             key="f_fuente",
             help="Los casos policiales y los registros municipales no se suman entre sí.",
         )
+        preset = st.selectbox("Período", list(PRESETS), format_func=PRESETS.get, key="f_periodo")
+        ventana = _ventana(cat, preset, cat.corte_de(fuente))
+        st.caption(f"Del {formato.rango(ventana.desde, ventana.hasta)}")
+        sectores = _lista("Sectores", cat.sectores, "f_sectores", "Todos los sectores")
+        barrios = dentro_de(cat.barrios, "sector_id", sectores)
+        elegidos = _lista("Barrios", barrios, "f_barrios", "Todos los barrios")
+        familias = _lista("Familias de delito", cat.familias, "f_familias", "Todas las familias")
+        delitos = dentro_de(cat.delitos, "familia", familias)
+        tipos = _lista("Tipos de delito o procedimiento", delitos, "f_delitos", "Todos los tipos")
         st.button("Restablecer filtros", on_click=_restablecer, args=(cat,))
     filtros = Filtros(
         desde=ventana.desde,

@@ -61,5 +61,5 @@ def describir(filtros, cat) -> str:
     ]
     if filtros.delitos:
         partes.append("Tipos: " + lista([delitos[d] for d in filtros.delitos], "todos"))
-    partes.append(f"Datos al {fecha(cat.corte)}")
+    partes.append(f"Datos al {fecha(cat.corte_de(filtros.fuente))}")
     return " · ".join(partes)

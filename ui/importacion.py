@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from consultas.sql import leer
+from datos.catalogo import INDICADORES
 from datos.importacion import TIPOS, Validacion
 from ui import formato
 
@@ -77,6 +78,11 @@ def clave(tipo: str, fuente: str, archivo: str, contenido: bytes, version: tuple
     """Con qué se guarda una validación: el mismo archivo contra la misma base no se revalida."""
     huella = hashlib.sha256(contenido).hexdigest()
     return tipo, fuente if tipo == "incidentes" else "", archivo, huella, version
+
+
+def cantidad(n: int, singular: str, plural: str) -> str:
+    """'1 fila nueva', '1.234 filas nuevas'."""
+    return f"{formato.numero(n)} {singular if n == 1 else plural}"
 
 
 def tipo_corto(tipo: str) -> str:
@@ -169,14 +175,20 @@ def vista_aceptadas(
     v: Validacion, nombres: dict[str, dict[str, str]], maximo: int = MAXIMO_ACEPTADAS
 ) -> pd.DataFrame:
     """Las primeras filas tal como quedarían en la base, legibles: fechas dd-mm-aaaa, decimales
-    con coma y nombres del catálogo (`nombres`: columna -> id -> nombre) en vez de códigos."""
+    con coma, Sí/No y nombres del catálogo (`nombres`: columna -> id -> nombre), no códigos."""
     datos = v.aceptadas.head(maximo)
+    encabezados = ENCABEZADOS
+    if v.tipo == "barrios":  # los barrios nuevos aún no están en el catálogo: se muestra su id
+        encabezados = ENCABEZADOS | {"barrio_id": "ID"}
+        nombres = {}
     vista = pd.DataFrame(index=datos.index)
     for columna in datos.columns:
         if columna in OCULTAS:
             continue
         serie = datos[columna]
-        if pd.api.types.is_datetime64_any_dtype(serie):
+        if columna in INDICADORES:
+            texto = serie.map(lambda x: "—" if pd.isna(x) else ("Sí" if x else "No"))
+        elif pd.api.types.is_datetime64_any_dtype(serie):
             texto = serie.dt.strftime("%d-%m-%Y %H:%M")
         elif columna == "fecha":
             texto = serie.map(lambda f: formato.fecha(f) if pd.notna(f) else "—")
@@ -188,7 +200,7 @@ def vista_aceptadas(
             texto = serie.map(lambda x, m=nombres[columna]: m.get(x, x))
         else:
             texto = serie
-        vista[ENCABEZADOS.get(columna, columna)] = texto
+        vista[encabezados.get(columna, columna)] = texto
     return vista.reset_index(drop=True)
 
 
@@ -213,8 +225,37 @@ def mensaje(resultado: dict) -> str:
         )
     return (
         f"Se importó «{resultado['archivo']}» ({resultado['tipo']}): "
-        f"{formato.numero(resultado['nuevas'])} filas nuevas, "
-        f"{formato.numero(resultado['actualizadas'])} actualizadas y "
+        f"{cantidad(resultado['nuevas'], 'fila nueva', 'filas nuevas')}, "
+        f"{cantidad(resultado['actualizadas'], 'actualizada', 'actualizadas')} y "
         f"{formato.numero(resultado['sin_cambios'])} sin cambios. "
         "El tablero ya muestra los datos nuevos."
     )
+
+
+def leyenda_rechazadas(v: Validacion, maximo: int = MAXIMO_RECHAZADAS) -> str:
+    total = len(v.rechazadas)
+    if total > maximo:
+        return (
+            f"Primeras {formato.numero(maximo)} de {formato.numero(total)} filas rechazadas de "
+            f"«{v.archivo}», con su línea en el archivo y el motivo; la descarga trae todas"
+        )
+    filas = cantidad(total, "fila rechazada", "filas rechazadas")
+    return f"{filas} de «{v.archivo}», con su línea en el archivo y el motivo"
+
+
+def leyenda_aceptadas(v: Validacion, maximo: int = MAXIMO_ACEPTADAS) -> str:
+    total = len(v.aceptadas)
+    if total > maximo:
+        inicio = f"Primeras {formato.numero(maximo)} de {formato.numero(total)} filas aceptadas"
+    else:
+        inicio = (
+            "La fila aceptada" if total == 1 else f"Las {formato.numero(total)} filas aceptadas"
+        )
+    return f"{inicio} de «{v.archivo}», tal como quedarían en la base"
+
+
+def leyenda_historial(historia: pd.DataFrame) -> str:
+    n = len(historia)
+    registradas = cantidad(n, "importación registrada", "importaciones registradas")
+    orden = ", de la más reciente a la más antigua" if n > 1 else ""
+    return f"{registradas} en la base{orden}; fecha y hora del servidor"

@@ -1,3 +1,4 @@
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -142,7 +143,8 @@ def test_subir_validar_e_importar(base_demo):
         [5, "delito desconocido «Robo de gallinas»"],
     ]
     assert list(rechazadas.columns[2:]) == ["ID", "Fecha", "Delito", "Latitud", "Longitud"]
-    assert any("2 de 2 filas rechazadas" in c.value for c in at.caption)
+    assert any("2 filas rechazadas de «casos.csv»" in c.value for c in at.caption)
+    assert any("Las 2 filas aceptadas de «casos.csv»" in c.value for c in at.caption)
     assert at.get("download_button"), "falta la descarga de filas rechazadas"
     aceptadas = tabla(at, "ID")
     assert aceptadas["ID"].tolist() == ["T-1", "T-2"]
@@ -165,7 +167,7 @@ def test_subir_validar_e_importar(base_demo):
 
     # Tras recargar: el resultado sigue a la vista, el selector vacío y el historial lo muestra.
     exito = " ".join(s.value for s in at.success)
-    assert "Se importó «casos.csv»" in exito and "2 filas nuevas" in exito
+    assert "Se importó «casos.csv»" in exito and "2 filas nuevas, 0 actualizadas y 0 sin" in exito
     assert at.file_uploader[0].value is None
     assert not at.metric
     historial = tabla(at, "Fecha")
@@ -174,6 +176,7 @@ def test_subir_validar_e_importar(base_demo):
     ]
     assert historial["Fecha"].str.fullmatch(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}").all()
     assert not any("Todavía no hay importaciones" in i.value for i in at.info)
+    assert any("1 importación registrada en la base;" in c.value for c in at.caption)
 
     # El mismo archivo otra vez se valida contra la base nueva: ya no cambia nada.
     subir(at, MIXTO)
@@ -229,7 +232,7 @@ def test_todo_rechazado_muestra_el_error_y_las_filas(base_demo):
     assert not botones_importar(at)
     assert len(tabla(at, "Línea")) == 1000
     assert any(
-        "1.000 de 1.200 filas rechazadas de «malo.csv»" in c.value
+        "Primeras 1.000 de 1.200 filas rechazadas de «malo.csv»" in c.value
         and "la descarga trae todas" in c.value
         for c in at.caption
     )
@@ -241,3 +244,33 @@ def test_todo_rechazado_muestra_el_error_y_las_filas(base_demo):
     assert lineas[0] == "linea;motivo;ID;Fecha;Delito;Latitud;Longitud"
     assert lineas[1] == "2;fecha inválida «99-99-2026»;R-0;99-99-2026;Hurto;-33,41;-70,57"
     assert len(lineas) == 1201
+
+
+def test_barrios_piden_geojson_y_no_preguntan_la_fuente(base_demo):
+    at = abrir_datos()
+    at.selectbox(key="datos_tipo").set_value("barrios").run()
+    assert not at.exception
+    assert [s.label for s in at.selectbox] == ["Tipo de archivo"]
+    assert at.file_uploader[0].allowed_type == [".geojson", ".json"]
+    filas = consultar(
+        base_demo,
+        "SELECT b.nombre, s.nombre, poblacion, hogares, geometria "
+        "FROM barrios b JOIN sectores s USING (sector_id) ORDER BY barrio_id LIMIT 2",
+    )
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"barrio": b, "sector": s, "poblacion": p, "hogares": h},
+                "geometry": json.loads(g),
+            }
+            for b, s, p, h, g in filas
+        ],
+    }
+    at.file_uploader[0].set_value(("barrios.geojson", json.dumps(geojson).encode(), "")).run()
+    assert not at.exception
+    assert metricas(at)["Aceptadas"] == "2" and metricas(at)["Sin cambios"] == "2"
+    assert any("El archivo no cambia nada en la base" in i.value for i in at.info)
+    assert not botones_importar(at)
+    assert tabla(at, "ID")["Nombre"].tolist() == [filas[0][0], filas[1][0]]

@@ -1,3 +1,4 @@
+import dataclasses
 import re
 from datetime import date
 
@@ -81,3 +82,13 @@ def test_cualquier_url_da_filtros_validos_sin_error(cat, params, periodo):
     assert filtros.fuente in set(cat.fuentes["fuente"])
     for citado in re.findall("«(.*?)»", " ".join(avisos)):
         assert len(citado) <= 41 and not any(c in citado for c in "<>[]()*`$\\")
+
+
+def test_cada_fuente_usa_su_propia_fecha_de_corte(cat):
+    atrasada = dataclasses.replace(
+        cat, metadatos=cat.metadatos | {"fecha_corte_camaras": "2025-05-31"}
+    )
+    filtros, _ = desde_url({"fuente": ["camaras"], "periodo": ["7d"]}, atrasada)
+    assert (filtros.desde, filtros.hasta) == (date(2025, 5, 25), date(2025, 5, 31))
+    filtros, _ = desde_url({"periodo": ["7d"]}, atrasada)
+    assert filtros.hasta == fixtures.CORTE
