@@ -59,3 +59,11 @@ def geometrias(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, str]:
     """GeoJSON de cada barrio y del contorno comunal, para dibujar mapas sin teselas externas."""
     comuna = leer(con, "geometria_comuna")
     return leer(con, "geometrias_barrios"), str(comuna["geometria"].iloc[0])
+
+
+def historial_importaciones(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Importaciones registradas, la más reciente primero; vacío si la base nunca tuvo una (la
+    tabla `importaciones` se crea con la primera)."""
+    if not leer(con, "existe_tabla", tabla="importaciones")["existe"].iloc[0]:
+        return pd.DataFrame()
+    return leer(con, "historial_importaciones")

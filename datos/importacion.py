@@ -132,7 +132,11 @@ def _notas(tabla) -> list[str]:
     if tabla.separador:
         notas[0] += f", separador {separador[tabla.separador]}"
     if tabla.en_blanco:
-        notas.append(f"{tabla.en_blanco} líneas en blanco omitidas")
+        notas.append(
+            "1 línea en blanco omitida"
+            if tabla.en_blanco == 1
+            else f"{tabla.en_blanco} líneas en blanco omitidas"
+        )
     return notas
 
 

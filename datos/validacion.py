@@ -34,6 +34,10 @@ class Formato:
     opcionales: tuple[str, ...] = ()
     alias: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def _con_alias(self, columna: str) -> str:
+        alias = self.alias.get(columna, ())
+        return f"{columna} (o {', '.join(alias)})" if alias else columna
+
     def columnas(self, tabla: Tabla) -> pd.DataFrame:
         """Renombra a los nombres canónicos; lanza FaltanColumnas si falta una obligatoria."""
         presentes = set(tabla.datos.columns)
@@ -47,7 +51,7 @@ class Formato:
         if faltan:
             raise FaltanColumnas(
                 "Faltan columnas obligatorias: "
-                + ", ".join(faltan)
+                + ", ".join(self._con_alias(c) for c in faltan)
                 + ". Columnas del archivo: "
                 + ", ".join(tabla.originales.values())
                 + "."

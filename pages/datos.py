@@ -5,6 +5,7 @@ from datetime import date
 
 import streamlit as st
 
+from consultas import catalogos
 from datos import importacion
 from ui import componentes, conexion, formato
 from ui import importacion as informe
@@ -29,10 +30,6 @@ def aplicar(v: importacion.Validacion) -> None:
     st.session_state[ESTADO_RESULTADO] = informe.resumen(v)
     st.session_state.pop(ESTADO_VALIDACION, None)
     st.session_state[ESTADO_SUBIDA] = st.session_state.get(ESTADO_SUBIDA, 0) + 1
-    # DuckDB devuelve la base que ya tiene abierta si se conecta otra vez a la misma ruta mientras
-    # la conexión vieja siga viva, aunque el archivo se haya reemplazado: se suelta la conexión
-    # guardada para que la próxima ejecución abra la base nueva.
-    st.cache_resource.clear()
     st.rerun()
 
 
@@ -62,13 +59,11 @@ tipo = st.selectbox(
 )
 fuente = "policial"
 if tipo == "incidentes":
-    nombres_fuente = cat.nombres("fuentes")
-    fuente = st.selectbox(
+    fuente = componentes.elegir_fuente(
+        cat,
         "Fuente de los incidentes",
-        list(nombres_fuente),
-        format_func=nombres_fuente.get,
-        key="datos_fuente",
-        help="Se usa en las filas que no traen su propia columna «fuente».",
+        "datos_fuente",
+        "Se usa en las filas que no traen su propia columna «fuente».",
     )
 extensiones = ["geojson", "json"] if tipo == "barrios" else ["csv", "xlsx"]
 subido = st.file_uploader(
@@ -85,7 +80,7 @@ if subido is None:
 else:
     st.session_state.pop(ESTADO_RESULTADO, None)
     contenido = subido.getvalue()
-    clave = informe.clave(tipo, fuente, subido.name, contenido, informe.firma(conexion.ruta_base()))
+    clave = informe.clave(tipo, fuente, subido.name, contenido, conexion.firma())
     guardada = st.session_state.get(ESTADO_VALIDACION)
     if guardada is None or guardada[0] != clave:
         with st.status("Validando…") as estado:
@@ -141,6 +136,7 @@ else:
                 informe.rechazadas_csv(v),
                 file_name=f"rechazadas_{subido.name.rsplit('.', 1)[0]}.csv",
                 mime="text/csv",
+                on_click="ignore",  # descargar no necesita volver a ejecutar la página
             )
 
         if not v.aceptadas.empty:
@@ -156,7 +152,7 @@ else:
 
 # --- Historial -----------------------------------------------------------------------------------
 st.subheader("Historial de importaciones")
-historia = conexion.consultar(informe.historial)
+historia = conexion.consultar(catalogos.historial_importaciones)
 if historia.empty:
     st.info("Todavía no hay importaciones en esta base.")
 else:

@@ -117,3 +117,9 @@ def tabla_barrios(barrios: pd.DataFrame) -> pd.DataFrame:
             "Tasa por 1.000 hab.": barrios["tasa"].map(lambda t: formato.numero(t, 2)),
         }
     )
+
+
+def elegir_fuente(cat, etiqueta: str, clave: str, ayuda: str) -> str:
+    """Lista de fuentes de datos, con sus nombres visibles."""
+    nombres = cat.nombres("fuentes")
+    return st.selectbox(etiqueta, list(nombres), format_func=nombres.get, key=clave, help=ayuda)

@@ -13,23 +13,41 @@ def ruta_base() -> Path:
     return Path(os.environ.get("OBSERVATORIO_DB", RUTA_POR_DEFECTO))
 
 
-def _firma(ruta: Path) -> tuple[int, int]:
-    """Cambia cuando una importación reemplaza el archivo: entonces se abre una conexión nueva."""
-    estado = ruta.stat()
+def firma(ruta: Path | None = None) -> tuple[int, int]:
+    """Versión del archivo de la base: cambia cuando una importación lo reemplaza."""
+    estado = (ruta or ruta_base()).stat()
     return estado.st_ino, estado.st_mtime_ns
 
 
+class Base:
+    """Una versión del archivo, en solo lectura, con un cursor nuevo por consulta.
+
+    Cada versión se adjunta (ATTACH) en una instancia DuckDB propia: `duckdb.connect(ruta)`
+    devolvería la instancia que el proceso ya tiene abierta para esa ruta, con los datos de antes
+    de que una importación reemplazara el archivo.
+    """
+
+    def __init__(self, ruta: Path):
+        self._con = duckdb.connect()
+        self._con.execute("ATTACH $ruta AS base (READ_ONLY)", {"ruta": str(ruta)})
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = self._con.cursor()
+        cursor.execute("USE base")
+        return cursor
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _conectar(ruta: str, firma: tuple[int, int]) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(ruta, read_only=True)
+def _conectar(ruta: str, version: tuple[int, int]) -> Base:
+    return Base(Path(ruta))
 
 
-def conexion() -> duckdb.DuckDBPyConnection | None:
-    """Conexión de solo lectura a la base, o None si el archivo no existe."""
+def conexion() -> Base | None:
+    """La base vigente en solo lectura, o None si el archivo no existe."""
     ruta = ruta_base()
     if not ruta.exists():
         return None
-    return _conectar(str(ruta), _firma(ruta))
+    return _conectar(str(ruta), firma(ruta))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -46,4 +64,4 @@ def consultar(funcion, *argumentos):
     del archivo de datos, de modo que otra importación nunca sirva resultados viejos."""
     nombre = f"{funcion.__module__}.{funcion.__qualname__}"
     _FUNCIONES[nombre] = funcion
-    return _en_cache(nombre, _firma(ruta_base()), argumentos)
+    return _en_cache(nombre, firma(), argumentos)

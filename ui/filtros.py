@@ -8,7 +8,7 @@ import streamlit as st
 from consultas.catalogos import Catalogo
 from consultas.filtros import Filtros, a_url, dentro_de, desde_url
 from consultas.periodos import PRESETS, Ventana, rango
-from ui import formato
+from ui import componentes, formato
 
 _CLAVES = {
     "preset": "f_periodo",
@@ -78,13 +78,11 @@ def barra(cat: Catalogo) -> Filtros:
         _leer_url(cat)
     with st.sidebar:
         st.header("Filtros")
-        nombres_fuente = cat.nombres("fuentes")
-        fuente = st.selectbox(
+        fuente = componentes.elegir_fuente(
+            cat,
             "Fuente",
-            list(nombres_fuente),
-            format_func=nombres_fuente.get,
-            key="f_fuente",
-            help="Los casos policiales y los registros municipales no se suman entre sí.",
+            "f_fuente",
+            "Los casos policiales y los registros municipales no se suman entre sí.",
         )
         preset = st.selectbox("Período", list(PRESETS), format_func=PRESETS.get, key="f_periodo")
         ventana = _ventana(cat, preset, cat.corte_de(fuente))

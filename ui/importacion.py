@@ -3,12 +3,9 @@ chileno. Sin Streamlit: la página dibuja, este módulo prepara las tablas."""
 
 import hashlib
 from datetime import date
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from consultas.sql import leer
 from datos.catalogo import INDICADORES
 from datos.importacion import TIPOS, Validacion
 from ui import formato
@@ -57,21 +54,6 @@ ENCABEZADOS = {
     "factor": "Factor",
 }
 OCULTAS = {"h3", "geometria", "sector_id"}  # derivadas o ilegibles en una tabla
-
-
-def historial(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Importaciones registradas, la más reciente primero; vacío si la base nunca tuvo una (la
-    tabla `importaciones` se crea con la primera)."""
-    try:
-        return leer(con, "historial_importaciones")
-    except duckdb.CatalogException:
-        return pd.DataFrame()
-
-
-def firma(ruta: Path) -> tuple[int, int]:
-    """Identifica la versión del archivo de la base: cambia cuando una importación lo reemplaza."""
-    estado = ruta.stat()
-    return estado.st_ino, estado.st_mtime_ns
 
 
 def clave(tipo: str, fuente: str, archivo: str, contenido: bytes, version: tuple) -> tuple:

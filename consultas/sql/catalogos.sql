@@ -24,5 +24,10 @@ SELECT min(fecha_hora)::DATE AS primera, max(fecha_hora)::DATE AS ultima FROM in
 -- name: geometrias_barrios
 SELECT barrio_id, nombre, geometria FROM barrios ORDER BY barrio_id;
 
+-- name: existe_tabla
+SELECT count(*) > 0 AS existe
+FROM duckdb_tables()
+WHERE table_name = $tabla AND database_name = current_database();
+
 -- name: geometria_comuna
 SELECT nombre, geometria FROM comuna;

@@ -217,7 +217,10 @@ def test_archivo_sin_columnas_obligatorias_muestra_solo_el_error(base_demo):
     at = subir(abrir_datos(), b"Folio;Fecha\n1;01-10-2026\n")
     assert not at.exception
     [error] = at.error
-    assert error.value.startswith("Faltan columnas obligatorias: delito, lat, lon.")
+    assert error.value.startswith(
+        "Faltan columnas obligatorias: delito (o tipo, tipo_delito, procedimiento, categoria), "
+        "lat (o latitud), lon (o lng, long, longitud)."
+    )
     assert "Traceback" not in error.value
     assert not at.metric and not botones_importar(at) and not at.get("download_button")
     assert [d.value.columns[0] for d in at.dataframe] == ["Fuente"]  # solo la frescura

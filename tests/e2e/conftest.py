@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,11 +55,11 @@ def base_demo(tmp_path_factory) -> Path:
     return ruta
 
 
-@pytest.fixture(scope="session")
-def servidor(base_demo):
+@contextmanager
+def servir(base: Path):
+    """`streamlit run app.py` sobre `base` en un puerto libre; entrega la URL."""
     puerto = _puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
-    entorno = os.environ | {"OBSERVATORIO_DB": str(base_demo)}
     proceso = subprocess.Popen(
         [
             sys.executable,
@@ -74,7 +75,7 @@ def servidor(base_demo):
             "127.0.0.1",
         ],
         cwd=RAIZ,
-        env=entorno,
+        env=os.environ | {"OBSERVATORIO_DB": str(base)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -84,6 +85,12 @@ def servidor(base_demo):
     finally:
         proceso.terminate()
         proceso.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def servidor(base_demo):
+    with servir(base_demo) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,11 @@
-import os
 import re
 import shutil
-import subprocess
-import sys
 
 import duckdb
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RAIZ, _esperar_salud, _puerto_libre
+from tests.e2e.conftest import servir
 
 pytestmark = pytest.mark.e2e
 
@@ -36,33 +33,8 @@ def base_importable(base_demo, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def servidor_datos(base_importable):
-    puerto = _puerto_libre()
-    url = f"http://127.0.0.1:{puerto}"
-    proceso = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(puerto),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=RAIZ,
-        env=os.environ | {"OBSERVATORIO_DB": str(base_importable)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _esperar_salud(url, proceso)
+    with servir(base_importable) as url:
         yield url
-    finally:
-        proceso.terminate()
-        proceso.wait(timeout=20)
 
 
 def esperar(pagina: Page) -> None:

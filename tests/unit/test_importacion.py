@@ -76,7 +76,7 @@ def consultar(ruta, sql, *parametros):
 def test_csv_latin1_con_punto_y_coma_y_decimales_con_coma(base):
     v = validar(base, "incidentes", MIXTO.encode("cp1252"))
     assert "Codificación Windows-1252, separador punto y coma" in v.notas
-    assert "1 líneas en blanco omitidas" in v.notas
+    assert "1 línea en blanco omitida" in v.notas
     assert sorted(v.aceptadas["incidente_id"]) == ["X-1", "X-2"]
     assert dict(zip(v.rechazadas["linea"], v.rechazadas["motivo"], strict=True)) == MOTIVOS_MIXTO
     assert v.filas == 9 and v.nuevas == 2
@@ -147,7 +147,7 @@ def test_fila_cambiada_se_actualiza_y_cuenta(base):
 @pytest.mark.parametrize(
     ("contenido", "mensaje", "codigo"),
     [
-        (b"a;b\n1;2\n", "Faltan columnas obligatorias: id, fecha_hora, delito, lat, lon", 1),
+        (b"a;b\n1;2\n", "Faltan columnas obligatorias: id (o incidente_id, folio", 1),
         (b"", "El archivo está vacío", 1),
         (b"\n\n  \n", "El archivo está vacío", 1),
         (b"id;fecha_hora;delito;lat;lon\n1;nunca;x;a;b\n", "Se rechazaron todas las filas (1)", 1),
