@@ -33,4 +33,5 @@ st.session_state["catalogo"] = cat
 st.session_state["filtros"] = filtros.barra(cat)
 if cat.metadatos.get("origen") == "demo":
     st.sidebar.info("Datos de demostración sintéticos: los barrios y los casos son generados.")
+filtros.avisos()
 pagina.run()

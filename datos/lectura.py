@@ -61,6 +61,8 @@ def _separador(primera_linea: str) -> str:
 def _crudo_csv(contenido: bytes) -> tuple[pd.DataFrame, str, str]:
     """Todas las líneas del CSV como filas de texto, indexadas por número de línea."""
     texto, codificacion = _decodificar(contenido)
+    if not texto.strip():  # p. ej. solo la marca BOM
+        raise ArchivoIlegible("El archivo está vacío.")
     lineas = texto.splitlines()
     separador = _separador(next((linea for linea in lineas if linea.strip()), ""))
     if '"' not in texto:  # lo común: el lector de pandas, rápido, con una fila por línea

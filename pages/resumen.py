@@ -5,14 +5,13 @@ import streamlit as st
 from consultas import catalogos, resumen
 from consultas.estadistica import ALZA, MINIMO_CASOS
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
-from ui import componentes, conexion, filtros, formato, mapa
+from ui import componentes, conexion, formato, mapa
 
 cat, seleccion = componentes.contexto()
 leyenda = formato.describir(seleccion, cat)
 
 st.title("Resumen")
 st.caption(leyenda)
-filtros.avisos()
 
 tabla = conexion.consultar(resumen.tabla_comparacion, seleccion, formato.territorio(seleccion, cat))
 poblacion = conexion.consultar(resumen.poblacion, seleccion)

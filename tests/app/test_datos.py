@@ -78,7 +78,7 @@ def consultar(ruta: Path, sql: str):
     aplicación tenga abierta en este mismo proceso aunque el archivo ya se haya reemplazado."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{ruta}' AS base (READ_ONLY)")
+        con.execute("ATTACH $ruta AS base (READ_ONLY)", {"ruta": str(ruta)})
         con.execute("USE base")
         return con.execute(sql).fetchall()
     finally:
@@ -277,3 +277,17 @@ def test_barrios_piden_geojson_y_no_preguntan_la_fuente(base_demo):
     assert any("El archivo no cambia nada en la base" in i.value for i in at.info)
     assert not botones_importar(at)
     assert tabla(at, "ID")["Nombre"].tolist() == [filas[0][0], filas[1][0]]
+
+
+def test_los_filtros_de_la_url_siguen_al_cambiar_de_pagina(base_demo):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["periodo"] = "7d"
+    at.query_params["sector"] = ["fleming", "no-existe"]
+    at.run()
+    assert any("sector desconocido «no-existe»" in w.value for w in at.warning)
+    at.switch_page("pages/datos.py").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Datos"]
+    assert at.query_params == {"periodo": "7d", "sector": "fleming"}
+    at.switch_page("pages/resumen.py").run()
+    assert any("Sectores Fleming" in c.value for c in at.caption)

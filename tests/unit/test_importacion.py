@@ -409,3 +409,29 @@ def test_campos_entre_comillas_con_separador_y_salto_de_linea(base):
         [4, "fecha inválida «nunca»"],
         [5, "la fila tiene más celdas que el encabezado"],
     ]
+
+
+def test_codificacion_equivocada_no_importa_nada(base):
+    texto = "id;fecha_hora;delito;lat;lon\nU1;2026-01-01;Hurto;-33.41;-70.57\n"
+    with pytest.raises(importacion.ImportacionFallida, match="Faltan columnas obligatorias"):
+        validar(base, "incidentes", texto.encode("utf-16"))
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(basura=st.binary(max_size=400), tipo=st.sampled_from(["incidentes", "encuestas", "barrios"]))
+def test_bytes_cualesquiera_o_se_informan_o_no_tocan_la_base(
+    demo_pequena, tmp_path_factory, basura, tipo
+):
+    carpeta = tmp_path_factory.mktemp("basura")
+    base = carpeta / "base.duckdb"
+    shutil.copy(demo_pequena, base)
+    archivo = carpeta / ("x.geojson" if tipo == "barrios" else "x.csv")
+    archivo.write_bytes(basura)
+    antes = huella(base)
+    argumentos = ["importar", tipo, str(archivo), "--db", str(base), "--informe", str(carpeta)]
+    codigo = observatorio.main(argumentos)
+    assert codigo in (0, 1)
+    if codigo == 1:
+        assert huella(base) == antes
