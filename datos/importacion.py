@@ -81,31 +81,25 @@ def validar(
     """Valida un archivo contra la base (abierta en solo lectura). Lanza ImportacionFallida si el
     archivo no se puede leer o le faltan columnas; las filas malas van en `rechazadas`."""
     ctx = contexto(con)
+    if tipo == "incidentes" and not len(ctx.barrios):
+        raise ImportacionFallida("La base no tiene barrios: importe primero los barrios.")
     try:
         if tipo == "barrios":
             aceptadas, revision, originales = validacion.barrios(contenido, ctx)
-            notas = []
+            notas, encabezados = [], None
         else:
-            if tipo == "incidentes" and not len(ctx.barrios):
-                raise ImportacionFallida("La base no tiene barrios: importe primero los barrios.")
             tabla = leer_archivo(contenido, archivo)
-            originales = tabla.datos.rename(columns=tabla.originales).drop(columns="_sobrantes")
-            validador = getattr(validacion, tipo)
             argumentos = (fuente,) if tipo == "incidentes" else ()
-            aceptadas, revision = validador(tabla, ctx, *argumentos)
+            aceptadas, revision = getattr(validacion, tipo)(tabla, ctx, *argumentos)
             revision.rechazar(
                 tabla.datos["_sobrantes"], "la fila tiene más celdas que el encabezado"
             )
+            originales = tabla.datos.rename(columns=tabla.originales).drop(columns="_sobrantes")
             notas = _notas(tabla)
+            encabezados = tabla.encabezados_repetidos.assign(motivo="encabezado repetido")
     except (ArchivoIlegible, FaltanColumnas) as error:
         raise ImportacionFallida(str(error)) from None
-    rechazadas = originales.loc[~revision.validas].rename(columns=_sin_choque)
-    rechazadas = rechazadas.assign(motivo=revision.motivos[~revision.validas])
-    if tipo != "barrios":
-        rechazadas = pd.concat([_encabezados(tabla), rechazadas]).sort_values(LINEA)
-    rechazadas = rechazadas.rename(columns={LINEA: "linea"})
-    primeras = ["linea", "motivo"]
-    rechazadas = rechazadas[primeras + [c for c in rechazadas if c not in primeras]]
+    rechazadas = _rechazadas(originales, revision, encabezados)
     validas = _completar(tipo, aceptadas.loc[revision.validas].reset_index(drop=True))
     resultado = Validacion(
         tipo=tipo,
@@ -118,6 +112,16 @@ def validar(
     )
     _comparar(con, resultado)
     return resultado
+
+
+def _rechazadas(originales: pd.DataFrame, revision, encabezados) -> pd.DataFrame:
+    """Filas rechazadas tal como venían, con su línea y motivo al comienzo, en orden de línea."""
+    rechazadas = originales.loc[~revision.validas].rename(columns=_sin_choque)
+    rechazadas = rechazadas.assign(motivo=revision.motivos[~revision.validas])
+    rechazadas = pd.concat([encabezados, rechazadas]).sort_values(LINEA)
+    rechazadas = rechazadas.rename(columns={LINEA: "linea"})
+    primeras = ["linea", "motivo"]
+    return rechazadas[primeras + [c for c in rechazadas if c not in primeras]]
 
 
 def _sin_choque(columna: str) -> str:
@@ -138,10 +142,6 @@ def _notas(tabla) -> list[str]:
             else f"{tabla.en_blanco} líneas en blanco omitidas"
         )
     return notas
-
-
-def _encabezados(tabla) -> pd.DataFrame:
-    return tabla.encabezados_repetidos.assign(motivo="encabezado repetido")
 
 
 def _completar(tipo: str, df: pd.DataFrame) -> pd.DataFrame:
