@@ -1,5 +1,4 @@
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -7,7 +6,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from datos import demo, importacion
+from datos import importacion
 from ui import importacion as informe
 
 APP = str(Path(__file__).parents[2] / "app.py")
@@ -30,20 +29,10 @@ FUENTES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo_original(tmp_path_factory):
-    ruta = tmp_path_factory.mktemp("datos") / "demo.duckdb"
-    demo.generar(ruta, incidentes=20_000)
-    return ruta
-
-
 @pytest.fixture
-def base_demo(demo_original, tmp_path, monkeypatch):
-    """Una copia por prueba: importar reemplaza el archivo."""
-    ruta = tmp_path / "base.duckdb"
-    shutil.copy(demo_original, ruta)
-    monkeypatch.setenv("OBSERVATORIO_DB", str(ruta))
-    return ruta
+def base_demo(copia_demo, monkeypatch):
+    monkeypatch.setenv("OBSERVATORIO_DB", str(copia_demo))
+    return copia_demo
 
 
 def abrir_datos() -> AppTest:

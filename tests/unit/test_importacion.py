@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import observatorio
-from datos import demo, importacion
+from datos import importacion
 
 CABECERA = "ID;Fecha;Hora;Delito;Latitud;Longitud;Barrio"
 MIXTO = "\n".join(
@@ -39,18 +39,9 @@ MOTIVOS_MIXTO = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo_pequena(tmp_path_factory):
-    ruta = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.generar(ruta, incidentes=5_000)
-    return ruta
-
-
 @pytest.fixture
-def base(demo_pequena, tmp_path):
-    ruta = tmp_path / "base.duckdb"
-    shutil.copy(demo_pequena, ruta)
-    return ruta
+def base(copia_demo):
+    return copia_demo
 
 
 def huella(ruta) -> str:
