@@ -251,12 +251,15 @@ def crear_base(ruta: Path) -> None:
     os.replace(temporal, ruta)
 
 
+def rechazadas_csv(v: Validacion) -> bytes:
+    """Todas las filas rechazadas, con `;` y UTF-8 con BOM para que Excel las abra bien."""
+    return v.rechazadas.to_csv(index=False, sep=";").encode("utf-8-sig")
+
+
 def escribir_informe(v: Validacion, carpeta: Path) -> Path:
     """Informe legible y CSV de filas rechazadas (en UTF-8 con BOM, para abrirlo en Excel)."""
     carpeta.mkdir(parents=True, exist_ok=True)
-    (carpeta / "rechazadas.csv").write_text(
-        v.rechazadas.to_csv(index=False, sep=";"), encoding="utf-8-sig"
-    )
+    (carpeta / "rechazadas.csv").write_bytes(rechazadas_csv(v))
     motivos = v.rechazadas["motivo"].str.split(";").explode().str.strip()
     motivos = motivos.str.replace(r"\s«.*»$", "", regex=True).value_counts()
     lineas = [

@@ -133,7 +133,7 @@ else:
                 "Descargar la fila rechazada (CSV)"
                 if total == 1
                 else f"Descargar las {formato.numero(total)} filas rechazadas (CSV)",
-                informe.rechazadas_csv(v),
+                importacion.rechazadas_csv(v),
                 file_name=f"rechazadas_{subido.name.rsplit('.', 1)[0]}.csv",
                 mime="text/csv",
                 on_click="ignore",  # descargar no necesita volver a ejecutar la página

@@ -140,11 +140,6 @@ def vista_rechazadas(v: Validacion, maximo: int = MAXIMO_RECHAZADAS) -> pd.DataF
     return vista.astype({"Línea": "Int64"}) if "Línea" in vista else vista
 
 
-def rechazadas_csv(v: Validacion) -> bytes:
-    """Todas las filas rechazadas, con `;` y UTF-8 con BOM para que Excel las abra bien."""
-    return v.rechazadas.to_csv(index=False, sep=";").encode("utf-8-sig")
-
-
 def _decimal(valor) -> str:
     """Hasta 6 decimales sin ceros de sobra: -33,4167."""
     if pd.isna(valor):

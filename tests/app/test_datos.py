@@ -7,7 +7,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from datos import importacion
-from ui import importacion as informe
 
 APP = str(Path(__file__).parents[2] / "app.py")
 CABECERA = "ID;Fecha;Delito;Latitud;Longitud"
@@ -230,7 +229,7 @@ def test_todo_rechazado_muestra_el_error_y_las_filas(base_demo):
     )
     [descarga] = at.get("download_button")
     assert descarga.proto.label == "Descargar las 1.200 filas rechazadas (CSV)"
-    csv = informe.rechazadas_csv(at.session_state["datos_validacion"][1])
+    csv = importacion.rechazadas_csv(at.session_state["datos_validacion"][1])
     assert csv.startswith(b"\xef\xbb\xbf")
     lineas = csv.decode("utf-8-sig").splitlines()
     assert lineas[0] == "linea;motivo;ID;Fecha;Delito;Latitud;Longitud"
