@@ -20,12 +20,14 @@ if conexion.conexion() is None:
     )
     st.stop()
 
+# Las páginas están en paginas/ y no en pages/: con una carpeta pages/ Streamlit ejecuta sola la
+# página de un enlace directo (/datos) si es lo primero que abre el servidor.
 # La navegación va antes de los filtros: al cambiar de página Streamlit limpia la URL, y los
 # filtros la vuelven a escribir.
 pagina = st.navigation(
     [
-        st.Page("pages/resumen.py", title="Resumen", icon=":material/dashboard:", default=True),
-        st.Page("pages/datos.py", title="Datos", icon=":material/database:"),
+        st.Page("paginas/resumen.py", title="Resumen", icon=":material/dashboard:", default=True),
+        st.Page("paginas/datos.py", title="Datos", icon=":material/database:"),
     ]
 )
 cat = conexion.consultar(catalogo)

@@ -36,7 +36,7 @@ def base_demo(copia_demo, monkeypatch):
 
 def abrir_datos() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/datos.py").run()
+    at.switch_page("paginas/datos.py").run()
     assert not at.exception
     return at
 
@@ -273,9 +273,9 @@ def test_los_filtros_de_la_url_siguen_al_cambiar_de_pagina(base_demo):
     at.query_params["sector"] = ["fleming", "no-existe"]
     at.run()
     assert any("sector desconocido «no-existe»" in w.value for w in at.warning)
-    at.switch_page("pages/datos.py").run()
+    at.switch_page("paginas/datos.py").run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Datos"]
     assert at.query_params == {"periodo": "7d", "sector": "fleming"}
-    at.switch_page("pages/resumen.py").run()
+    at.switch_page("paginas/resumen.py").run()
     assert any("Sectores Fleming" in c.value for c in at.caption)

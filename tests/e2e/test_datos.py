@@ -116,3 +116,16 @@ def test_importar_incidentes_desde_el_navegador(pagina: Page, servidor_datos, ba
     pagina.set_viewport_size({"width": 1400, "height": 1600})
     pagina.screenshot(path="/tmp/observatorio-datos.png")
     assert contar(base_importable, "SELECT count(*) FROM incidentes") == antes + 3
+
+
+def test_enlace_directo_a_una_pagina_con_el_servidor_recien_iniciado(pagina: Page, base_demo):
+    """Un enlace compartido a /datos puede ser lo primero que abre el servidor tras reiniciarse."""
+    with servir(base_demo) as url:
+        pagina.goto(f"{url}/datos?periodo=7d&sector=fleming")
+        esperar(pagina)
+        expect(pagina.get_by_role("heading", name="Datos", exact=True)).to_be_visible()
+        expect(pagina.get_by_role("combobox", name="Período", exact=True)).to_have_value(
+            "Últimos 7 días"
+        )
+        expect(pagina).to_have_url(re.compile(r"/datos\?.*periodo=7d"))
+        assert pagina.locator('[data-testid="stException"]').count() == 0
