@@ -241,7 +241,7 @@ def test_barrios_piden_geojson_y_no_preguntan_la_fuente(base_demo):
     at = abrir_datos()
     at.selectbox(key="datos_tipo").set_value("barrios").run()
     assert not at.exception
-    assert [s.label for s in at.selectbox] == ["Tipo de archivo"]
+    assert [s.label for s in at.main.selectbox] == ["Tipo de archivo"]
     assert at.file_uploader[0].allowed_type == [".geojson", ".json"]
     filas = consultar(
         base_demo,
