@@ -82,11 +82,39 @@ def _exportar(args) -> None:
         filtros, avisos = desde_url(_parametros(args), cat)
         if avisos:
             raise ErrorDeUso(" ".join(avisos))
-        tabla = resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
+        tabla = args.tabla_fn(con, filtros, cat, args)
     finally:
         con.close()
     salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
     tabla.to_csv(salida, index=False)
+
+
+def _tabla_resumen(con, filtros, cat, args):
+    return resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
+
+
+def _opciones_filtros() -> argparse.ArgumentParser:
+    """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
+    comunes = argparse.ArgumentParser(add_help=False)
+    comunes.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    comunes.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
+    comunes.add_argument("--desde", type=_fecha)
+    comunes.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
+    for opcion in ("sector", "barrio", "familia", "delito"):
+        comunes.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
+    comunes.add_argument("--fuente", default="policial")
+    comunes.add_argument("--formato", choices=["csv"], default="csv")
+    comunes.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    return comunes
+
+
+def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
+    """Una suborden por tabla del tablero; cada una llama a la misma función que su página."""
+    comunes = _opciones_filtros()
+    tablas = exportar.add_subparsers(dest="tabla", required=True, metavar="TABLA")
+    tablas.add_parser("resumen", parents=[comunes], help="comparaciones CompStat").set_defaults(
+        tabla_fn=_tabla_resumen
+    )
 
 
 def _importar(args) -> None:
@@ -147,17 +175,9 @@ def _analizador() -> argparse.ArgumentParser:
     demo.set_defaults(funcion=_demo)
 
     exportar = sub.add_parser("exportar", help="imprime una tabla del tablero")
-    exportar.add_argument("tabla", choices=["resumen"])
-    exportar.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
-    exportar.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
-    exportar.add_argument("--desde", type=_fecha)
-    exportar.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
-    for opcion in ("sector", "barrio", "familia", "delito"):
-        exportar.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
-    exportar.add_argument("--fuente", default="policial")
-    exportar.add_argument("--formato", choices=["csv"], default="csv")
-    exportar.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
     exportar.set_defaults(funcion=_exportar)
+    _tablas_exportables(exportar)
+
     importar = sub.add_parser("importar", help="importa un archivo real a la base")
     importar.add_argument("tipo", choices=["incidentes", "encuestas", "actividades", "barrios"])
     importar.add_argument("archivo", type=Path)
