@@ -41,8 +41,9 @@ test: $(INSTALADO) chromium lint
 	$(BIN)/python -m pytest
 
 bench: $(INSTALADO)
-	$(BIN)/python bench/resumen.py
-	$(BIN)/python bench/importacion.py
+	$(BIN)/python -m bench.resumen
+	$(BIN)/python -m bench.mapa
+	$(BIN)/python -m bench.importacion
 
 formato: $(INSTALADO)
 	$(BIN)/ruff check --fix .

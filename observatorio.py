@@ -1,6 +1,7 @@
 """`observatorio`: línea de comandos del Observatorio de Seguridad de Las Condes."""
 
 import argparse
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import resumen
+from consultas import mapa, resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -93,6 +94,56 @@ def _tabla_resumen(con, filtros, cat, args):
     return resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
 
 
+def _resolucion(con, filtros, args) -> int:
+    """La resolución pedida, validada; con menos de MINIMO_CELDAS celdas Gi* no se calcula."""
+    try:
+        resolucion = mapa.validar_resolucion(args.resolucion)
+    except mapa.ResolucionInvalida as error:
+        raise ErrorDeUso(str(error)) from None
+    return resolucion
+
+
+def _sin_prueba(tabla, resolucion) -> None:
+    if len(tabla) < mapa.MINIMO_CELDAS:
+        raise ErrorDeUso(
+            f"El territorio cubre solo {len(tabla)} celdas de resolución {resolucion}: con menos "
+            "de "
+            f"{mapa.MINIMO_CELDAS} celdas la prueba Gi* no es significativa. Use una resolución "
+            "más fina o un territorio más amplio."
+        )
+
+
+def _tabla_hotspots(con, filtros, cat, args):
+    resolucion = _resolucion(con, filtros, args)
+    tabla = mapa.puntos_calientes(con, filtros, resolucion)
+    _sin_prueba(tabla, resolucion)
+    return tabla[mapa.COLUMNAS_HOTSPOTS]
+
+
+def _tabla_evolucion(con, filtros, cat, args):
+    resolucion = _resolucion(con, filtros, args)
+    tabla, _ = mapa.evolucion(con, filtros, resolucion, args.periodos, args.dias)
+    _sin_prueba(tabla, resolucion)
+    return tabla[mapa.COLUMNAS_EVOLUCION + [f"z_p{t + 1}" for t in range(args.periodos)]]
+
+
+def _tabla_concentracion(con, filtros, cat, args):
+    return mapa.curva_concentracion(con, filtros, _resolucion(con, filtros, args))
+
+
+def _entero(nombre: str, minimo: int, maximo: int):
+    def convertir(texto: str) -> int:
+        try:
+            valor = int(texto)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{nombre} «{texto}» no es un número entero") from None
+        if not minimo <= valor <= maximo:
+            raise argparse.ArgumentTypeError(f"{nombre} debe estar entre {minimo} y {maximo}")
+        return valor
+
+    return convertir
+
+
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
     comunes = argparse.ArgumentParser(add_help=False)
@@ -115,6 +166,22 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     tablas.add_parser("resumen", parents=[comunes], help="comparaciones CompStat").set_defaults(
         tabla_fn=_tabla_resumen
     )
+    celdas = argparse.ArgumentParser(add_help=False)
+    celdas.add_argument(
+        "--resolucion", type=int, default=mapa.RESOLUCION_POR_DEFECTO, help="resolución H3, 7 a 11"
+    )
+    tablas.add_parser(
+        "hotspots", parents=[comunes, celdas], help="Gi* por celda H3, con FDR"
+    ).set_defaults(tabla_fn=_tabla_hotspots)
+    tablas.add_parser(
+        "concentracion", parents=[comunes, celdas], help="curva de concentración por celda"
+    ).set_defaults(tabla_fn=_tabla_concentracion)
+    evolucion = tablas.add_parser(
+        "evolucion", parents=[comunes, celdas], help="categorías de evolución de puntos calientes"
+    )
+    evolucion.add_argument("--periodos", type=_entero("--periodos", 3, 60), default=12)
+    evolucion.add_argument("--dias", type=_entero("--dias", 7, 366), default=28)
+    evolucion.set_defaults(tabla_fn=_tabla_evolucion)
 
 
 def _importar(args) -> None:
@@ -200,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     except ImportacionFallida as error:
         print(f"observatorio: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # La salida se cortó (`observatorio exportar … | head`): se termina en silencio.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

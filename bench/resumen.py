@@ -6,7 +6,6 @@ base ingenua (una consulta por ventana). Uso: `make bench` (genera la base grand
 
 import os
 import statistics
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -14,25 +13,15 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
+from bench import comun
 from consultas import resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import Filtros, limites
 from consultas.periodos import comparacion_seleccion, comparaciones_compstat, rango
 from consultas.sql import leer
-from datos import demo
 
-RUTA = Path("bench/resultados/bench_10m.duckdb")
 N = 10_000_000
 REPETICIONES = 5
-
-
-def base() -> Path:
-    if not RUTA.exists():
-        print(f"Generando {N:,} incidentes en {RUTA}…".replace(",", "."), file=sys.stderr)
-        inicio = time.perf_counter()
-        demo.generar(RUTA, incidentes=N, progreso=True)
-        print(f"Generación: {time.perf_counter() - inicio:.1f} s", file=sys.stderr)
-    return RUTA
 
 
 def linea_base(con, filtros: Filtros) -> int:
@@ -57,7 +46,8 @@ def medir(funcion, *argumentos) -> tuple[float, float]:
 
 
 def main() -> None:
-    con = duckdb.connect(str(base()), read_only=True)
+    ruta = comun.base(N)
+    con = duckdb.connect(str(ruta), read_only=True)
     n = con.execute("SELECT count(*) FROM incidentes").fetchone()[0]
     cat = catalogo(con)
     ventana = rango("28d", cat.corte)
@@ -82,12 +72,12 @@ def main() -> None:
         celdas = [f"{m:,.0f} ({b:,.0f})" for m, b in (tabla, ingenua, barrios)]
         print(f"{nombre:<24}{celdas[0]:>22}{celdas[1]:>22}{celdas[2]:>18}")
     con.close()
-    pagina()
+    pagina(ruta)
 
 
-def pagina() -> None:
+def pagina(ruta: Path) -> None:
     """La página completa en AppTest: primera carga y cambios de filtro (con y sin caché)."""
-    os.environ["OBSERVATORIO_DB"] = str(RUTA)
+    os.environ["OBSERVATORIO_DB"] = str(ruta)
     at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=300)
     pasos = [
         ("primera carga", lambda: at.run()),

@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
+from consultas.celdas import RESOLUCION_FINA
 from datos import catalogo
 from datos.geografia import (
     CENTROS_SECTORES,
@@ -41,7 +42,7 @@ FECHA_CORTE_DEMO = date(2026, 10, 31)
 ANIOS_DEMO = 5
 TAMANO_LOTE = 1_000_000
 RESOLUCION_H3 = 9
-VERSION_GENERADOR = "2"
+VERSION_GENERADOR = "3"
 DESCRIPCION = (
     "Datos de demostración sintéticos: barrios y casos generados; solo el contorno comunal es real."
 )
@@ -213,6 +214,30 @@ TIPOS_ALZA = [
     "hurto",
 ]
 SIN_EFECTO_PROGRAMA = {"accidente_transito", "comercio_ambulante"}
+
+# Focos plantados para la página Mapa: puntos calientes verdaderos, de ubicación conocida, lejos de
+# avenidas y malls. Cada uno está en el centro de una celda H3 de resolución 9 (la de la tabla), y
+# sus casos caen con σ = SIGMA_FOCO_M alrededor del centro (~85 % dentro de la celda): robos de
+# objetos desde vehículos, de vehículos y en lugar habitado (policiales), según MEZCLA_PLANTADA.
+# Esos casos se restan del volumen difuso de los mismos tipos: los totales anuales no cambian.
+# Con la fuente policial, esos tres tipos y los 12 meses al corte, las cuatro celdas salen
+# "caliente" al 99 % (tests/unit/test_mapa.py). Perfil en el tiempo (casos al año):
+#   - "persistente": PLANTADO_ANUAL, constante los cinco años;
+#   - "intensificandose": 0,3 × PLANTADO_ANUAL hasta un año antes del corte, luego sube en rampa
+#     hasta 2,5 × PLANTADO_ANUAL al corte;
+#   - "nuevo": nada hasta DIAS_FOCO_NUEVO días antes del corte, luego 10 × PLANTADO_ANUAL (una
+#     ola de robos en unas cuadras).
+FOCOS_PLANTADOS = [
+    # (barrio, celda H3 de resolución 9, lat, lon del centro de la celda, perfil)
+    ("Cristóbal Colón Sur", "89b2c50b497ffff", -33.42880, -70.56144, "persistente"),
+    ("Rotonda Atenas", "89b2c5569a3ffff", -33.42628, -70.57982, "persistente"),
+    ("La Capitanía", "89b2c519dd3ffff", -33.38841, -70.52662, "intensificandose"),
+    ("Santa Rosa de Apoquindo", "89b2c5199a3ffff", -33.41516, -70.51364, "nuevo"),
+]
+MEZCLA_PLANTADA = {"robo_objeto_vehiculo": 0.55, "robo_vehiculo": 0.20, "robo_lugar_habitado": 0.25}
+PLANTADO_ANUAL = 90.0
+DIAS_FOCO_NUEVO = 28
+SIGMA_FOCO_M = 50.0
 PREFIJO_ID = {"policial": "P", "central_1402": "C", "camaras": "V"}
 
 DELITO = {d.delito: d for d in catalogo.DELITOS}
@@ -235,6 +260,7 @@ class Componente:
     esperado: float
     riesgo: str = "prop"
     barrio: int = -1  # >= 0: residencial restringido a ese barrio
+    foco: tuple[float, float] | None = None  # (lat, lon) de un foco plantado
 
 
 @dataclass
@@ -404,6 +430,42 @@ def _componentes_alza(esc: Escenario, base_barrio: np.ndarray) -> list[Component
     return componentes
 
 
+def _ritmo_plantado(dias: np.ndarray, perfil: str) -> np.ndarray:
+    """Casos al día de un foco plantado según su perfil (ver FOCOS_PLANTADOS)."""
+    atras = np.arange(len(dias))[::-1]  # días antes del corte
+    diario = PLANTADO_ANUAL / 365.25
+    if perfil == "persistente":
+        return np.full(len(dias), diario)
+    if perfil == "intensificandose":
+        return diario * (0.3 + 2.2 * np.clip(1 - atras / 365, 0, 1))
+    return np.where(atras < DIAS_FOCO_NUEVO, 10 * diario, 0.0)
+
+
+def _componentes_plantados(esc: Escenario) -> list[Componente]:
+    """Casos de los focos plantados, descontados del volumen difuso de sus tipos."""
+    policial = NOMBRES_FUENTE.index("policial")
+    base = {c.delito: c for c in esc.componentes if c.fuente == policial}
+    componentes = []
+    for _, _, lat, lon, perfil in FOCOS_PLANTADOS:
+        ritmo = _ritmo_plantado(esc.dias, perfil)
+        for delito, parte in MEZCLA_PLANTADA.items():
+            indice = NOMBRES_DELITO.index(delito)
+            esperado = float(ritmo.sum() * parte)
+            base[indice].esperado -= esperado
+            componentes.append(
+                Componente(
+                    fuente=policial,
+                    delito=indice,
+                    mezcla=(0.0, 0.0, 1.0),
+                    cdf_dia=_cdf(ritmo + 1e-12),
+                    cdf_hora=_cdf(_perfil_horario(PERFILES[delito].hora)),
+                    esperado=esperado,
+                    foco=(lat, lon),
+                )
+            )
+    return componentes
+
+
 def armar_escenario(rng: np.random.Generator, hasta: date) -> Escenario:
     geo = construir_geografia()
     inicio = inicio_periodo(hasta)
@@ -414,6 +476,7 @@ def armar_escenario(rng: np.random.Generator, hasta: date) -> Escenario:
     for clave, r in riesgo.items():
         esc.cdf_residencial[clave] = _cdf(geo.grilla_densidad * r[geo.grilla_barrio])
     esc.componentes = _componentes_base(esc)
+    esc.componentes += _componentes_plantados(esc)
     base_barrio = _dmcs_esperado_por_barrio(esc)
     esc.alza = _elegir_alza(esc, base_barrio)
     esc.componentes += _componentes_alza(esc, base_barrio)
@@ -475,6 +538,15 @@ def _muestrear_puntos(
     lat = np.empty(n)
     lon = np.empty(n)
     pendientes = np.arange(n)
+    while len(pendientes) and comp.foco:
+        m = len(pendientes)
+        lat[pendientes] = comp.foco[0] + rng.normal(0, SIGMA_FOCO_M / M_POR_GRADO_LAT, m)
+        lon[pendientes] = comp.foco[1] + rng.normal(0, SIGMA_FOCO_M / M_POR_GRADO_LON, m)
+        lat[pendientes] = np.round(lat[pendientes], 6)
+        lon[pendientes] = np.round(lon[pendientes], 6)
+        pendientes = pendientes[
+            ~shapely.contains_xy(esc.geo.comuna, lon[pendientes], lat[pendientes])
+        ]
     while len(pendientes):
         m = len(pendientes)
         tipo = _elegir(rng, _cdf(np.asarray(comp.mezcla) + 1e-12), m)
@@ -551,9 +623,9 @@ def _evitados(
     return rng.random(len(dia)) < prob
 
 
-def _h3(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def _h3(lat: np.ndarray, lon: np.ndarray, resolucion: int) -> np.ndarray:
     return np.fromiter(
-        map(h3_int.latlng_to_cell, lat.tolist(), lon.tolist(), [RESOLUCION_H3] * len(lat)),
+        map(h3_int.latlng_to_cell, lat.tolist(), lon.tolist(), [resolucion] * len(lat)),
         dtype=np.uint64,
         count=len(lat),
     )
@@ -565,6 +637,7 @@ def _h3(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 def _a_staging(con: duckdb.DuckDBPyConnection, lote: pd.DataFrame, seq0: int, inicio: date):
     base = np.datetime64(inicio, "m")
+    lat, lon = lote["lat"].to_numpy(), lote["lon"].to_numpy()
     tabla = pd.DataFrame(
         {
             "seq": np.arange(seq0, seq0 + len(lote), dtype=np.int64),
@@ -576,7 +649,8 @@ def _a_staging(con: duckdb.DuckDBPyConnection, lote: pd.DataFrame, seq0: int, in
             "barrio": lote["barrio"].to_numpy(np.int16),
             "lat": lote["lat"].to_numpy(),
             "lon": lote["lon"].to_numpy(),
-            "h3": _h3(lote["lat"].to_numpy(), lote["lon"].to_numpy()),
+            "h3": _h3(lat, lon, RESOLUCION_H3),
+            "h3_11": _h3(lat, lon, RESOLUCION_FINA),
         }
     )
     con.register("lote_df", tabla)
@@ -594,7 +668,7 @@ def _generar_incidentes(
     """Llena `staging`; devuelve casos policiales DMCS por barrio (para la encuesta)."""
     con.execute(
         "CREATE TEMP TABLE staging (seq BIGINT, fecha_hora TIMESTAMP, delito SMALLINT, "
-        "fuente TINYINT, barrio SMALLINT, lat DOUBLE, lon DOUBLE, h3 UBIGINT)"
+        "fuente TINYINT, barrio SMALLINT, lat DOUBLE, lon DOUBLE, h3 UBIGINT, h3_11 UBIGINT)"
     )
     esperado = np.array([c.esperado for c in esc.componentes])
     policial = NOMBRES_FUENTE.index("policial")
@@ -683,7 +757,8 @@ def _consolidar_incidentes(con: duckdb.DuckDBPyConnection, barrio_ids: list[str]
             FROM staging
         )
         SELECT f.prefijo || '-' || lpad(s.numero, greatest(8, length(s.numero))::INTEGER, '0'),
-               s.fecha_hora, d.familia, d.delito, f.fuente, s.lat, s.lon, b.barrio_id, s.h3
+               s.fecha_hora, d.familia, d.delito, f.fuente, s.lat, s.lon, b.barrio_id,
+               s.h3, s.h3_11
         FROM numerados s
         JOIN cat_delito d ON d.delito_idx = s.delito
         JOIN cat_fuente f ON f.fuente_idx = s.fuente

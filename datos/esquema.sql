@@ -38,7 +38,8 @@ CREATE TABLE incidentes (
     lat DOUBLE NOT NULL,
     lon DOUBLE NOT NULL,
     barrio_id VARCHAR NOT NULL,
-    h3 UBIGINT NOT NULL  -- celda H3 resolución 9
+    h3 UBIGINT NOT NULL,  -- celda H3 resolución 9
+    h3_11 UBIGINT NOT NULL  -- celda H3 resolución 11; las de 7 a 10 salen por bits (consultas/celdas.py)
 );
 
 CREATE TABLE indicadores (indicador VARCHAR PRIMARY KEY, nombre VARCHAR NOT NULL);

@@ -15,11 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import h3
+import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
 import shapely
 
+from consultas.celdas import RESOLUCION_FINA
 from consultas.sql import ejecutar, leer
 from datos import catalogo, validacion
 from datos.lectura import LINEA, ArchivoIlegible, normalizar, normalizar_serie
@@ -147,8 +148,11 @@ def _notas(tabla) -> list[str]:
 def _completar(tipo: str, df: pd.DataFrame) -> pd.DataFrame:
     """Columnas derivadas que la tabla necesita además de las del archivo."""
     if tipo == "incidentes":
-        celdas = [h3.latlng_to_cell(a, o, 9) for a, o in zip(df["lat"], df["lon"], strict=True)]
-        return df.assign(h3=np.array([h3.str_to_int(c) for c in celdas], dtype="uint64"))
+        puntos = list(zip(df["lat"], df["lon"], strict=True))
+        return df.assign(
+            h3=np.array([h3.latlng_to_cell(a, o, 9) for a, o in puntos], dtype="uint64"),
+            h3_11=np.array([h3.latlng_to_cell(a, o, RESOLUCION_FINA) for a, o in puntos], "uint64"),
+        )
     if tipo == "barrios":
         return df.assign(sector_id=df["sector"].pipe(normalizar_serie).str.replace("_", "-"))
     return df

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
+import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
 
@@ -34,7 +35,7 @@ def incidentes_fixture(n: int = 4000, semilla: int = 7) -> pd.DataFrame:
     minutos = rng.integers(0, int((datetime(2025, 7, 1) - inicio).total_seconds() // 60), n)
     elegidos = delitos.iloc[rng.integers(0, len(delitos), n)].reset_index(drop=True)
     barrio = rng.choice(BARRIOS["barrio_id"].to_numpy(), n, p=[0.4, 0.3, 0.2, 0.1])
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
             "incidente_id": [f"F-{k:05d}" for k in range(n)],
             "fecha_hora": [inicio + timedelta(minutes=int(m)) for m in minutos],
@@ -44,9 +45,13 @@ def incidentes_fixture(n: int = 4000, semilla: int = 7) -> pd.DataFrame:
             "lat": -33.4 + rng.random(n) * 0.01,
             "lon": -70.6 + rng.random(n) * 0.01,
             "barrio_id": barrio,
-            "h3": np.zeros(n, dtype="uint64"),
         }
     ).sort_values("fecha_hora", ignore_index=True)
+    puntos = list(zip(df["lat"], df["lon"], strict=True))
+    return df.assign(
+        h3=np.array([h3.latlng_to_cell(a, o, 9) for a, o in puntos], dtype="uint64"),
+        h3_11=np.array([h3.latlng_to_cell(a, o, 11) for a, o in puntos], dtype="uint64"),
+    )
 
 
 def construir(ruta: Path, incidentes: pd.DataFrame) -> None:

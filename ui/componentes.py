@@ -123,3 +123,26 @@ def elegir_fuente(cat, etiqueta: str, clave: str, ayuda: str) -> str:
     """Lista de fuentes de datos, con sus nombres visibles."""
     nombres = cat.nombres("fuentes")
     return st.selectbox(etiqueta, list(nombres), format_func=nombres.get, key=clave, help=ayuda)
+
+
+def opcion_url(clave: str, url: str, opciones: dict, defecto, nombre: str) -> None:
+    """Antes de dibujar el widget `clave`: la primera vez toma su valor del parámetro `url` de la
+    dirección; si no es una de las `opciones` (valor -> nombre visible), avisa y usa `defecto`."""
+    if clave in st.session_state:
+        return
+    texto = st.query_params.get(url)
+    validos = {str(opcion): opcion for opcion in opciones}
+    st.session_state[clave] = validos.get(texto, defecto)
+    if texto is not None and texto not in validos:
+        limpio = "".join(c for c in texto if c.isalnum() or c in " -_.")[:40]
+        aceptados = ", ".join(validos)
+        st.warning(f"Se ignoró {nombre} «{limpio}» (valores válidos: {aceptados}).", icon="⚠️")
+
+
+def escribir_opcion_url(url: str, valor, defecto) -> None:
+    """Deja la opción de la página en la dirección, salvo que sea la por defecto."""
+    if valor == defecto:
+        if url in st.query_params:
+            del st.query_params[url]
+    elif st.query_params.get(url) != str(valor):
+        st.query_params[url] = str(valor)

@@ -108,9 +108,14 @@ def barra(cat: Catalogo) -> Filtros:
     return filtros
 
 
+# Parámetros de la URL que son de los filtros compartidos; los demás (p. ej. la capa del Mapa)
+# son de la página y se conservan.
+CLAVES_URL = {"periodo", "desde", "hasta", "sector", "barrio", "familia", "delito", "fuente"}
+
+
 def _escribir_url(filtros: Filtros) -> None:
-    params = a_url(filtros)
     actuales = {clave: st.query_params.get_all(clave) for clave in st.query_params}
+    params = a_url(filtros) | {k: v for k, v in actuales.items() if k not in CLAVES_URL}
     if actuales != params:
         st.query_params.from_dict(params)
 

@@ -63,3 +63,10 @@ def describir(filtros, cat) -> str:
         partes.append("Tipos: " + lista([delitos[d] for d in filtros.delitos], "todos"))
     partes.append(f"Datos al {fecha(cat.corte_de(filtros.fuente))}")
     return " · ".join(partes)
+
+
+def proporcion(valor, decimales: int = 1) -> str:
+    """Una proporción (0 a 1) como porcentaje sin signo: 0,378 -> '37,8 %'."""
+    if valor is None or (isinstance(valor, float) and math.isnan(valor)):
+        return "—"
+    return f"{numero(100 * valor, decimales)} %"

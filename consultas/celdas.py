@@ -1,0 +1,61 @@
+"""Celdas H3: padres por bits, universo de celdas de un territorio y vecindades.
+
+Cada incidente guarda su celda de resolución 11 (`h3_11`). La celda de una resolución menor r se
+obtiene sin recalcular nada: se escribe r en el campo de resolución (bits 52-55) y se ponen en 7
+(binario 111) los dígitos de r+1 a 15, tres bits cada uno. Es lo que hace `h3.cell_to_parent`.
+"""
+
+import h3
+import numpy as np
+import shapely
+from scipy import sparse
+
+RESOLUCION_FINA = 11
+RESOLUCIONES = range(7, RESOLUCION_FINA + 1)
+_CAMPO_RESOLUCION = 0xF << 52
+
+
+def parametros_padre(resolucion: int) -> dict[str, int]:
+    """Constantes para el padre en SQL: `(h3_11 | $digitos) & $sin_resolucion | $resolucion_h3`."""
+    digitos = (1 << (3 * (15 - resolucion))) - 1
+    return {
+        "digitos": digitos,
+        "sin_resolucion": ((1 << 64) - 1) ^ _CAMPO_RESOLUCION,
+        "resolucion_h3": resolucion << 52,
+    }
+
+
+def padre(celdas, resolucion: int):
+    """La celda de `resolucion` que contiene cada celda (enteros H3 de resolución mayor o igual)."""
+    p = parametros_padre(resolucion)
+    celdas = np.asarray(celdas, dtype=np.uint64)
+    return (celdas | np.uint64(p["digitos"])) & np.uint64(p["sin_resolucion"]) | np.uint64(
+        p["resolucion_h3"]
+    )
+
+
+def universo(territorio: shapely.Geometry, resolucion: int) -> np.ndarray:
+    """Todas las celdas de `resolucion` que tocan el territorio, ordenadas (enteros H3)."""
+    forma = h3.geo_to_h3shape(territorio.__geo_interface__)
+    celdas = h3.h3shape_to_cells_experimental(forma, resolucion, contain="overlap")
+    return np.sort(np.array([h3.str_to_int(c) for c in celdas], dtype=np.uint64))
+
+
+def vecindad(celdas: np.ndarray) -> sparse.csr_matrix:
+    """Pesos binarios: cada celda consigo misma y sus vecinas del anillo 1 dentro de `celdas`."""
+    posicion = {int(c): i for i, c in enumerate(celdas)}
+    filas, columnas = [], []
+    for c, i in posicion.items():
+        for vecina in h3.grid_disk(h3.int_to_str(c), 1):
+            j = posicion.get(h3.str_to_int(vecina))
+            if j is not None:
+                filas.append(i)
+                columnas.append(j)
+    n = len(celdas)
+    return sparse.csr_matrix((np.ones(len(filas)), (filas, columnas)), shape=(n, n))
+
+
+def texto(celdas) -> list[str]:
+    """Identificadores H3 estándar (hexadecimales), como los usa deck.gl y cualquier otra
+    herramienta."""
+    return [h3.int_to_str(int(c)) for c in celdas]

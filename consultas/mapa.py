@@ -1,0 +1,303 @@
+"""La página Mapa y sus exportaciones: casos por celda H3, puntos calientes (Gi*), su evolución y
+la concentración de los casos."""
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import duckdb
+import h3.api.basic_int as h3
+import numpy as np
+import pandas as pd
+import shapely
+
+from consultas import celdas, espacial
+from consultas.estadistica import comparar
+from consultas.filtros import Filtros, limites
+from consultas.sql import leer
+
+RESOLUCION_POR_DEFECTO = 9
+MINIMO_CELDAS = 30  # con menos celdas, Gi* no tiene con qué comparar
+LIMITE_PUNTOS = 5_000  # sobre este número de casos el mapa muestra celdas, no puntos
+COLUMNAS_HOTSPOTS = ["h3", "casos", "gi_z", "p_valor", "p_fdr", "clase"]
+COLUMNAS_EVOLUCION = [
+    "h3",
+    "barrio",
+    "categoria",
+    "periodos_calientes",
+    "periodos_frios",
+    "casos",
+    "casos_ultimo",
+    "z_ultimo",
+    "tendencia_z",
+    "p_tendencia",
+]  # y z_p1 … z_pN: el z de Gi* de cada período, del más antiguo al último
+
+
+class ResolucionInvalida(ValueError):
+    pass
+
+
+def validar_resolucion(resolucion: int) -> int:
+    if resolucion not in celdas.RESOLUCIONES:
+        raise ResolucionInvalida(
+            f"La resolución H3 {resolucion} no está disponible: use un valor entre "
+            f"{celdas.RESOLUCIONES[0]} y {celdas.RESOLUCIONES[-1]}."
+        )
+    return resolucion
+
+
+def territorio(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> shapely.Geometry:
+    """El contorno comunal, o la unión de los barrios de los sectores o barrios elegidos."""
+    if not (filtros.sectores or filtros.barrios):
+        return shapely.from_geojson(leer(con, "geometria_comuna")["geometria"].iloc[0])
+    geometrias = leer(con, "geometrias_territorio", **filtros.parametros())["geometria"]
+    return shapely.union_all(shapely.from_geojson(geometrias.to_numpy()))
+
+
+def _parametros_celda(filtros: Filtros, resolucion: int) -> dict:
+    return celdas.parametros_padre(validar_resolucion(resolucion)) | filtros.parametros()
+
+
+def casos_por_celda(
+    con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int
+) -> pd.DataFrame:
+    """Casos de cada celda con casos, en el período y en el anterior de igual largo."""
+    desde, hasta = limites(filtros.ventana)
+    desde_anterior, _ = limites(filtros.ventana.anterior())
+    return leer(
+        con,
+        "casos_por_celda",
+        desde=desde,
+        hasta=hasta,
+        desde_anterior=desde_anterior,
+        **_parametros_celda(filtros, resolucion),
+    )
+
+
+@lru_cache(maxsize=64)
+def _cubierta(territorio_wkb: bytes, resolucion: int) -> np.ndarray:
+    return celdas.universo(shapely.from_wkb(territorio_wkb), resolucion)
+
+
+@lru_cache(maxsize=64)
+def _pesos(universo_bytes: bytes):
+    return celdas.vecindad(np.frombuffer(universo_bytes, dtype=np.uint64))
+
+
+def _universo(con, filtros: Filtros, resolucion: int, observadas):
+    """Celdas que cubren el territorio, más las celdas con casos que caen en su margen (las
+    importaciones aceptan puntos hasta 500 m fuera del contorno simplificado, y el ancestro H3
+    de un punto junto al borde puede quedar fuera), y sus pesos. Ambos se guardan en caché: son
+    lo caro del mapa y se repiten en cada consulta del mismo territorio."""
+    cubren = _cubierta(shapely.to_wkb(territorio(con, filtros)), resolucion)
+    universo = np.union1d(cubren, np.asarray(observadas, dtype=np.uint64))
+    return universo, _pesos(universo.tobytes())
+
+
+@lru_cache(maxsize=64)
+def _ubicar(celdas_bytes: bytes) -> tuple[list[str], np.ndarray]:
+    """Identificador estándar y centro (lat, lon) de cada celda; en caché porque el universo de
+    un territorio se repite en cada consulta."""
+    lista = np.frombuffer(celdas_bytes, dtype=np.uint64)
+    centros = np.array([h3.cell_to_latlng(int(c)) for c in lista]).reshape(-1, 2)
+    return celdas.texto(lista), centros
+
+
+def _centros(con, tabla: pd.DataFrame) -> pd.DataFrame:
+    """Agrega el identificador H3 estándar, el centro de cada celda y el barrio de ese centro."""
+    textos, centros = _ubicar(tabla["celda"].to_numpy(np.uint64).tobytes())
+    barrio = np.full(len(tabla), "fuera de los barrios", dtype=object)
+    geometrias = leer(con, "geometrias_barrios")
+    for nombre, geometria in zip(geometrias["nombre"], geometrias["geometria"], strict=True):
+        dentro = shapely.contains_xy(shapely.from_geojson(geometria), centros[:, 1], centros[:, 0])
+        barrio[dentro] = nombre
+    return tabla.assign(h3=textos, lat=centros[:, 0], lon=centros[:, 1], barrio=barrio)
+
+
+def puntos_calientes(
+    con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int
+) -> pd.DataFrame:
+    """Una fila por celda del universo (también las sin casos): casos, cambio contra el período
+    anterior, z de Gi*, p bilateral, p ajustado por FDR y clase."""
+    conteo = casos_por_celda(con, filtros, resolucion)
+    universo, pesos = _universo(con, filtros, resolucion, conteo["celda"])
+    tabla = (
+        pd.DataFrame({"celda": universo})
+        .merge(conteo.astype({"celda": "uint64"}), on="celda", how="left")
+        .fillna({"actual": 0, "anterior": 0})
+        .astype({"actual": int, "anterior": int})
+    )
+    z = espacial.gi_estrella(tabla["actual"].to_numpy(), pesos)
+    p = espacial.p_bilateral(z)
+    p_fdr = espacial.fdr(p)
+    tabla = comparar(tabla).assign(
+        casos=tabla["actual"], gi_z=z, p_valor=p, p_fdr=p_fdr, clase=espacial.clase(z, p_fdr)
+    )
+    return _centros(con, tabla)
+
+
+def concentracion(con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int) -> dict:
+    return espacial.concentracion(casos_por_celda(con, filtros, resolucion)["actual"].to_numpy())
+
+
+def curva_concentracion(
+    con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int
+) -> pd.DataFrame:
+    """Una fila por celda con casos, de la que más tiene a la que menos: la curva de
+    concentración (parte acumulada de celdas y de casos)."""
+    conteo = casos_por_celda(con, filtros, resolucion)
+    conteo = conteo[conteo["actual"] > 0].sort_values(["actual", "celda"], ascending=[False, True])
+    n, total = len(conteo), conteo["actual"].sum()
+    return pd.DataFrame(
+        {
+            "orden": np.arange(1, n + 1),
+            "h3": celdas.texto(conteo["celda"]),
+            "casos": conteo["actual"].to_numpy(),
+            "parte_celdas": np.arange(1, n + 1) / n if n else [],
+            "parte_casos": conteo["actual"].cumsum().to_numpy() / total if n else [],
+        }
+    )
+
+
+def periodos_evolucion(hasta: date, periodos: int, dias: int) -> pd.DataFrame:
+    """Los `periodos` períodos de `dias` días que terminan en `hasta` (el 0 es el más antiguo)."""
+    finales = [hasta - timedelta(days=dias * (periodos - 1 - k)) for k in range(periodos)]
+    return pd.DataFrame(
+        {
+            "periodo": range(periodos),
+            "desde": [f - timedelta(days=dias - 1) for f in finales],
+            "hasta": finales,
+        }
+    )
+
+
+def evolucion(
+    con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int, periodos: int, dias: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Gi* de cada celda en cada período y su categoría de evolución (espacial.REGLAS).
+
+    Devuelve (una fila por celda del universo, una fila por período con sus casos y celdas
+    calientes). Los períodos terminan en la fecha final del filtro, no en su fecha inicial.
+    """
+    tramos = periodos_evolucion(filtros.hasta, periodos, dias)
+    conteo = leer(
+        con,
+        "casos_por_celda_y_periodo",
+        desde=datetime.combine(tramos["desde"].iloc[0], time()),
+        hasta=datetime.combine(filtros.hasta + timedelta(days=1), time()),
+        ultimo=filtros.hasta,
+        periodos=periodos,
+        dias=dias,
+        **_parametros_celda(filtros, resolucion),
+    )
+    universo, pesos = _universo(con, filtros, resolucion, conteo["celda"].unique())
+    matriz = np.zeros((len(universo), periodos))
+    fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
+    np.add.at(matriz, (fila, conteo["periodo"].to_numpy()), conteo["casos"].to_numpy())
+    z = np.column_stack([espacial.gi_estrella(matriz[:, t], pesos) for t in range(periodos)])
+    p_fdr = np.column_stack([espacial.fdr(espacial.p_bilateral(z[:, t])) for t in range(periodos)])
+    significativas = p_fdr < (100 - min(espacial.NIVELES)) / 100  # al 90 % o más
+    calientes, frios = significativas & (z > 0), significativas & (z < 0)
+    tendencia, p_tendencia = espacial.mann_kendall_filas(np.nan_to_num(z))
+    tabla = pd.DataFrame(
+        {
+            "celda": universo,
+            "categoria": espacial.categorias(calientes, frios, tendencia, p_tendencia),
+            "periodos_calientes": calientes.sum(axis=1),
+            "periodos_frios": frios.sum(axis=1),
+            "casos": matriz.sum(axis=1).astype(int),
+            "casos_ultimo": matriz[:, -1].astype(int),
+            "z_ultimo": z[:, -1],
+            "tendencia_z": tendencia,
+            "p_tendencia": p_tendencia,
+        }
+    )
+    tabla[[f"z_p{t + 1}" for t in range(periodos)]] = z
+    tramos = tramos.assign(casos=matriz.sum(axis=0).astype(int), calientes=calientes.sum(axis=0))
+    return _centros(con, tabla), tramos
+
+
+def puntos(con: duckdb.DuckDBPyConnection, filtros: Filtros, limite: int = LIMITE_PUNTOS):
+    """Hasta `limite` casos individuales con su ubicación (solo para el rol analista)."""
+    desde, hasta = limites(filtros.ventana)
+    return leer(
+        con, "puntos_incidentes", desde=desde, hasta=hasta, limite=limite, **filtros.parametros()
+    )
+
+
+def camaras_por_celda(con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int):
+    """Registros de cámaras municipales por celda en el período y el territorio filtrados."""
+    solo_camaras = replace(filtros, fuente="camaras", familias=(), delitos=())
+    return _centros(con, casos_por_celda(con, solo_camaras, resolucion))
+
+
+def actividades_por_barrio(
+    con: duckdb.DuckDBPyConnection, filtros: Filtros, lineas: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    return leer(
+        con,
+        "actividades_por_barrio",
+        desde=filtros.desde,
+        ultimo=filtros.hasta,
+        lineas=list(lineas),
+        barrios=list(filtros.barrios),
+        sectores=list(filtros.sectores),
+    )
+
+
+def lineas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return leer(con, "lineas")
+
+
+# --- Frases que acompañan a cada gráfico (también son su texto alternativo) ------------------
+
+PROMEDIO_MINIMO = 0.5  # casos por celda bajo el cual Gi* con la normal exagera
+
+
+def _numero(valor: float) -> str:
+    return f"{valor:,.0f}".replace(",", ".")
+
+
+def _lista(nombres: list[str]) -> str:
+    return nombres[0] if len(nombres) == 1 else f"{', '.join(nombres[:-1])} y {nombres[-1]}"
+
+
+def frase_mapa(tabla: pd.DataFrame, resolucion: int) -> str:
+    """Qué muestra el mapa, en palabras: casos, celdas y dónde están los puntos calientes."""
+    total = int(tabla["casos"].sum())
+    con_casos = int((tabla["casos"] > 0).sum())
+    texto = (
+        f"{_numero(total)} casos en {_numero(con_casos)} de las {_numero(len(tabla))} celdas "
+        f"de resolución {resolucion} del territorio."
+    )
+    if len(tabla) < MINIMO_CELDAS:
+        return texto
+    calientes = tabla[tabla["clase"] == f"{espacial.CALIENTE} 99 %"]
+    if calientes.empty:
+        return texto + " Ninguna celda es punto caliente al 99 %."
+    barrios = calientes.groupby("barrio")["gi_z"].max().sort_values(ascending=False)
+    celdas_txt = "1 celda es" if len(calientes) == 1 else f"{len(calientes)} celdas son"
+    return texto + (
+        f" {celdas_txt} punto caliente al 99 %, sobre todo en {_lista(list(barrios.index[:3]))}."
+    )
+
+
+def frase_evolucion(tabla: pd.DataFrame, periodos: str) -> str:
+    conteo = tabla["categoria"].value_counts()
+    partes = [
+        f"{conteo[c]} {c}" for c in espacial.CATEGORIAS if c != espacial.SIN_PATRON and c in conteo
+    ]
+    if not partes:
+        return f"En los {periodos} ninguna celda fue punto caliente con un patrón reconocible."
+    return f"En los {periodos}, celdas por categoría: {_lista(partes)}."
+
+
+def frase_concentracion(concentracion: dict) -> str:
+    if not concentracion["celdas"]:
+        return "No hay casos para medir su concentración."
+    parte = f"{100 * concentracion['top10']:.0f}".replace(".", ",")
+    return (
+        f"El 10 % de las celdas con casos que más casos tienen reúne el {parte} % de los "
+        f"{_numero(concentracion['casos'])} casos."
+    )
