@@ -9,6 +9,7 @@ Uso: `make bench` (genera las bases si faltan).
 
 import os
 import statistics
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -105,7 +106,7 @@ def pagina(ruta: Path) -> None:
 
 
 def main() -> None:
-    for n in TAMANOS:
+    for n in [int(a) for a in sys.argv[1:]] or TAMANOS:
         ruta = base(n)
         print(f"\n=== Mapa · {n:,} incidentes ===".replace(",", "."))
         consultas(ruta)

@@ -107,12 +107,34 @@ def _ubicar(celdas_bytes: bytes) -> tuple[list[str], np.ndarray]:
 def _centros(con, tabla: pd.DataFrame) -> pd.DataFrame:
     """Agrega el identificador H3 estándar, el centro de cada celda y el barrio de ese centro."""
     textos, centros = _ubicar(tabla["celda"].to_numpy(np.uint64).tobytes())
-    barrio = np.full(len(tabla), "fuera de los barrios", dtype=object)
+    return tabla.assign(
+        h3=textos, lat=centros[:, 0], lon=centros[:, 1], barrio=_barrios(con, centros)
+    )
+
+
+def _barrios(con, centros: np.ndarray) -> np.ndarray:
+    """El barrio que contiene cada punto (lat, lon); en el borde de la comuna, el más cercano."""
     geometrias = leer(con, "geometrias_barrios")
-    for nombre, geometria in zip(geometrias["nombre"], geometrias["geometria"], strict=True):
-        dentro = shapely.contains_xy(shapely.from_geojson(geometria), centros[:, 1], centros[:, 0])
-        barrio[dentro] = nombre
-    return tabla.assign(h3=textos, lat=centros[:, 0], lon=centros[:, 1], barrio=barrio)
+    claves = tuple(zip(geometrias["nombre"], geometrias["geometria"], strict=True))
+    return _barrios_en_cache(centros.tobytes(), claves)
+
+
+@lru_cache(maxsize=64)
+def _barrios_en_cache(centros_bytes: bytes, geometrias: tuple[tuple[str, str], ...]) -> np.ndarray:
+    centros = np.frombuffer(centros_bytes).reshape(-1, 2)
+    if centros.size == 0 or not geometrias:
+        return np.full(len(centros), "", dtype=object)
+    nombres = np.array([nombre for nombre, _ in geometrias], dtype=object)
+    poligonos = shapely.from_geojson([geometria for _, geometria in geometrias])
+    barrio = np.full(len(centros), "", dtype=object)
+    for nombre, poligono in zip(nombres, poligonos, strict=True):
+        barrio[shapely.contains_xy(poligono, centros[:, 1], centros[:, 0])] = nombre
+    fuera = np.flatnonzero(barrio == "")
+    if len(fuera):
+        puntos = shapely.points(centros[fuera, 1], centros[fuera, 0])
+        distancias = np.stack([shapely.distance(p, puntos) for p in poligonos])
+        barrio[fuera] = nombres[np.argmin(distancias, axis=0)]
+    return barrio
 
 
 def puntos_calientes(

@@ -67,8 +67,7 @@ if total == 0:
         "Amplíe el período, los territorios o los tipos de delito."
     )
     st.stop()
-celdas = dibujo.con_textos_celdas(celdas)
-con_casos = celdas[celdas["casos"] > 0]
+con_casos = dibujo.con_textos_celdas(celdas[celdas["casos"] > 0])
 geometrias, comuna = conexion.consultar(catalogos.geometrias)
 
 
@@ -114,10 +113,16 @@ def capa_tasa() -> tuple[list, list, str]:
 
 
 def capa_calientes() -> tuple[list, list, str]:
+    if len(celdas) < mapa.MINIMO_CELDAS:
+        st.info(
+            "Con tan pocas celdas no hay prueba de puntos calientes (ver abajo): se muestran casos."
+        )
+        return capa_celdas()
     colores = [dibujo.COLORES_CLASE[c] for c in celdas["clase"]]
     presentes = set(celdas["clase"])
     elementos = [(c, color) for c, color in dibujo.COLORES_CLASE.items() if c in presentes]
-    return [dibujo.capa_hexagonos(celdas, colores)], elementos, "Gi* (p ajustado por FDR):"
+    capa = dibujo.capa_hexagonos(dibujo.con_textos_celdas(celdas), colores)
+    return [capa], elementos, "Gi* (p ajustado por FDR):"
 
 
 def capa_puntos() -> tuple[list, list, str]:
@@ -140,7 +145,8 @@ def capa_puntos() -> tuple[list, list, str]:
         ],
     )[["lon", "lat", "nombre", "texto"]]
     capa = dibujo.capa_circulos(puntos, dibujo.COLOR_PUNTOS, radio=12)
-    return [capa], [("un caso", dibujo.COLOR_PUNTOS)], "Casos (solo analista):"
+    tope = f"hasta {formato.numero(mapa.LIMITE_PUNTOS)} casos; sobre ese tope, celdas"
+    return [capa], [("un caso", dibujo.COLOR_PUNTOS)], f"Casos (solo analista, {tope}):"
 
 
 capas, elementos, titulo = {
@@ -223,7 +229,7 @@ else:
     st.caption(f"Celdas significativas, de mayor a menor z · {detalle}")
     st.download_button(
         "Descargar todas las celdas (CSV)",
-        celdas[mapa.COLUMNAS_HOTSPOTS].to_csv(index=False).encode("utf-8"),
+        lambda: celdas[mapa.COLUMNAS_HOTSPOTS].to_csv(index=False).encode("utf-8"),
         file_name=f"hotspots_r{resolucion}_{seleccion.hasta.isoformat()}.csv",
         mime="text/csv",
     )
@@ -273,7 +279,7 @@ def evolucion() -> None:
         st.dataframe(dibujo.tabla_evolucion(con_patron), hide_index=True)
         st.download_button(
             "Descargar evolución (CSV)",
-            tabla.drop(columns=["celda"]).to_csv(index=False).encode("utf-8"),
+            lambda: tabla.drop(columns=["celda"]).to_csv(index=False).encode("utf-8"),
             file_name=f"evolucion_r{resolucion}_{seleccion.hasta.isoformat()}.csv",
             mime="text/csv",
         )
@@ -284,7 +290,7 @@ evolucion()
 
 # --- Concentración ---------------------------------------------------------------------------
 st.subheader("Concentración de los casos")
-concentracion = conexion.consultar(mapa.concentracion, seleccion, resolucion)
+concentracion = espacial.concentracion(celdas["casos"].to_numpy())
 uno, dos, tres = st.columns(3)
 uno.metric("Casos en el 5 % de celdas con más casos", formato.proporcion(concentracion["top5"]))
 dos.metric("Casos en el 10 % de celdas con más casos", formato.proporcion(concentracion["top10"]))

@@ -1,4 +1,6 @@
 import io
+import subprocess
+import sys
 from datetime import date
 
 import duckdb
@@ -6,7 +8,7 @@ import pandas as pd
 import pytest
 
 import observatorio
-from consultas import resumen
+from consultas import mapa, resumen
 from consultas.filtros import Filtros
 from consultas.periodos import rango
 from tests import fixtures
@@ -73,3 +75,84 @@ def test_exportar_sin_base(capsys, tmp_path):
     codigo, _, err = exportar(capsys, "--db", str(tmp_path / "nada.duckdb"))
     assert codigo == 2
     assert "No existe la base de datos" in err
+
+
+def _csv(capsys, *argumentos) -> tuple[int, pd.DataFrame | None, str]:
+    codigo = observatorio.main(["exportar", *argumentos])
+    salida = capsys.readouterr()
+    tabla = pd.read_csv(io.StringIO(salida.out)) if salida.out else None
+    return codigo, tabla, salida.err
+
+
+def test_exportar_hotspots_es_la_tabla_de_la_pagina(capsys, ruta):
+    codigo, csv, _ = _csv(
+        capsys, "hotspots", "--db", str(ruta), "--periodo", "aad", "--resolucion", "10"
+    )
+    assert codigo == 0
+    assert list(csv.columns) == ["h3", "casos", "gi_z", "p_valor", "p_fdr", "clase"]
+    filtros = Filtros(date(2025, 1, 1), fixtures.CORTE, preset="aad")
+    con = duckdb.connect(str(ruta), read_only=True)
+    esperado = mapa.puntos_calientes(con, filtros, 10)
+    con.close()
+    assert csv["h3"].tolist() == esperado["h3"].tolist()
+    assert csv["casos"].tolist() == esperado["casos"].tolist()
+    assert (csv["casos"] == 0).any(), "el universo incluye las celdas sin casos"
+    assert csv["gi_z"].to_numpy() == pytest.approx(esperado["gi_z"].to_numpy())
+    assert csv["h3"].str.match(r"^8a[0-9a-f]{13}$").all()
+
+
+@pytest.mark.parametrize(
+    ("argumentos", "mensaje"),
+    [
+        (["hotspots", "--resolucion", "12"], "La resolución H3 12 no está disponible"),
+        (["hotspots", "--resolucion", "8"], "menos de 30 celdas la prueba Gi* no es significativa"),
+        (["evolucion", "--resolucion", "6"], "use un valor entre 7 y 11"),
+    ],
+)
+def test_exportar_mapa_con_errores_explica_en_una_linea(capsys, ruta, argumentos, mensaje):
+    codigo, csv, err = _csv(capsys, *argumentos, "--db", str(ruta))
+    assert codigo == 2 and csv is None
+    assert mensaje in err and err.count("\n") == 1
+
+
+def test_exportar_evolucion_y_concentracion(capsys, ruta):
+    codigo, evolucion, _ = _csv(
+        capsys, "evolucion", "--db", str(ruta), "--resolucion", "10", "--periodos", "6"
+    )
+    assert codigo == 0
+    assert list(evolucion.columns[:3]) == ["h3", "barrio", "categoria"]
+    assert [c for c in evolucion.columns if c.startswith("z_p")] == [f"z_p{k}" for k in range(1, 7)]
+    codigo, curva, _ = _csv(capsys, "concentracion", "--db", str(ruta), "--periodo", "aad")
+    assert codigo == 0
+    assert curva["casos"].is_monotonic_decreasing
+    assert curva["parte_casos"].iloc[-1] == pytest.approx(1.0)
+    filtros = Filtros(date(2025, 1, 1), fixtures.CORTE, preset="aad")
+    con = duckdb.connect(str(ruta), read_only=True)
+    total = mapa.casos_por_celda(con, filtros, 9)["actual"].sum()
+    con.close()
+    assert curva["casos"].sum() == total
+
+
+def test_salida_cortada_termina_en_silencio(ruta):
+    proceso = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "observatorio",
+            "exportar",
+            "hotspots",
+            "--db",
+            str(ruta),
+            "--resolucion",
+            "11",
+            "--periodo",
+            "aad",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proceso.stdout.readline().startswith(b"h3,casos")
+    proceso.stdout.close()  # como `| head -1`
+    _, err = proceso.communicate(timeout=60)
+    assert proceso.returncode == 0
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
