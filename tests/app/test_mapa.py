@@ -62,7 +62,7 @@ def test_por_defecto_celdas_h3_de_resolucion_9(demo):
         ("calor", "HeatmapLayer", "Densidad de casos"),
         ("tasa", "GeoJsonLayer", "Casos por 1.000 habitantes"),
         ("calientes", "H3HexagonLayer", "Gi* (p ajustado por FDR)"),
-        ("puntos", "ScatterplotLayer", "Casos (solo analista)"),
+        ("puntos", "ScatterplotLayer", "Casos (solo analista, hasta 5.000 casos"),
     ],
 )
 def test_cada_capa_desde_la_url(demo, capa, tipo, leyenda):
