@@ -213,7 +213,7 @@ def comparar(est: pd.DataFrame, antes: str, despues: str) -> pd.DataFrame:
     return t.assign(diferencia=diferencia, error_diferencia=error, z=z, clasificacion=etiqueta)
 
 
-def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str, est: pd.DataFrame) -> pd.DataFrame:
+def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     """Comuna y sectores: hogares víctimas según la encuesta y casos policiales DMCS por 1.000
     hogares en los 12 meses antes del inicio de la ola, y la proporción de víctimas que denunció."""
     inicio = leer(con, "inicio_olas", olas=[ola])
@@ -237,12 +237,13 @@ def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str, est: pd.DataFrame) -> 
     hogares = pd.concat([total, hogares], ignore_index=True)
     if not cubierto:
         hogares["casos"] = np.nan  # los datos policiales no cubren los 12 meses
-    unidades = est[(est["ola"] == ola) & est["nivel"].isin([COMUNA, "sector"])]
+    est = estimaciones(con, (ola,))
+    unidades = est[est["nivel"].isin([COMUNA, "sector"])]
     victimas = unidades[unidades["indicador"] == "victima_hogar_12m"]
     denuncio = unidades[unidades["indicador"] == "denuncio"]
     campos = ["unidad_id", "estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
     tabla = (
-        victimas[["nivel", "unidad_id", "unidad"]]
+        victimas[["nivel", "unidad_id", "unidad", "sector_id"]]
         .merge(hogares.rename(columns={"sector_id": "unidad_id"}), on="unidad_id", how="left")
         .merge(victimas[campos], on="unidad_id")
         .merge(denuncio[campos], on="unidad_id", how="left", suffixes=("", "_denuncio"))
