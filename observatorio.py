@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import resumen
+from consultas import encuestas, resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -79,7 +79,7 @@ def _exportar(args) -> None:
     con = duckdb.connect(str(args.db), read_only=True)
     try:
         cat = catalogo(con)
-        filtros, avisos = desde_url(_parametros(args), cat)
+        filtros, avisos = desde_url(args.parametros(args), cat)
         if avisos:
             raise ErrorDeUso(" ".join(avisos))
         tabla = args.tabla_fn(con, filtros, cat, args)
@@ -91,6 +91,35 @@ def _exportar(args) -> None:
 
 def _tabla_resumen(con, filtros, cat, args):
     return resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
+
+
+def _parametros_percepcion(args) -> dict[str, list[str]]:
+    return {"sector": args.sector, "barrio": args.barrio}
+
+
+def _tabla_percepcion(con, filtros, cat, args):
+    if not cat.olas:
+        raise ErrorDeUso("La base no tiene respuestas de encuesta.")
+    desconocidas = [o for o in args.ola if o not in cat.olas]
+    if desconocidas:
+        raise ErrorDeUso(f"Ola desconocida «{desconocidas[0]}»; hay: {', '.join(cat.olas)}.")
+    olas = tuple(sorted(set(args.ola) or set(cat.olas)))
+    return encuestas.exportable(con, olas, args.por, filtros.sectores, filtros.barrios)
+
+
+def _opciones_percepcion() -> argparse.ArgumentParser:
+    """`exportar percepcion` no usa período ni delitos: olas, nivel y territorio."""
+    opciones = argparse.ArgumentParser(add_help=False)
+    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    opciones.add_argument(
+        "--ola", action="append", default=[], help="aaaa-1 o aaaa-2, repetible; por defecto, todas"
+    )
+    opciones.add_argument("--por", choices=list(encuestas.NIVELES), default=encuestas.COMUNA)
+    for opcion in ("sector", "barrio"):
+        opciones.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
+    opciones.add_argument("--formato", choices=["csv"], default="csv")
+    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    return opciones
 
 
 def _opciones_filtros() -> argparse.ArgumentParser:
@@ -113,8 +142,11 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     comunes = _opciones_filtros()
     tablas = exportar.add_subparsers(dest="tabla", required=True, metavar="TABLA")
     tablas.add_parser("resumen", parents=[comunes], help="comparaciones CompStat").set_defaults(
-        tabla_fn=_tabla_resumen
+        tabla_fn=_tabla_resumen, parametros=_parametros
     )
+    tablas.add_parser(
+        "percepcion", parents=[_opciones_percepcion()], help="estimaciones de la encuesta"
+    ).set_defaults(tabla_fn=_tabla_percepcion, parametros=_parametros_percepcion)
 
 
 def _importar(args) -> None:

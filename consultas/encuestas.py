@@ -152,7 +152,7 @@ def estimaciones(con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...]) -> pd.D
         )
         partes.append(estimar(respuestas, columnas, dominios).assign(ola=ola))
     if not partes:
-        return pd.DataFrame(columns=["ola", "nivel", "unidad_id", "unidad", "sector_id", "nombre"])
+        return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
     resultado = pd.concat(partes, ignore_index=True)
     resultado = resultado.merge(unidades.assign(dominio=claves), on="dominio", how="left")
     return resultado.assign(nombre=resultado["indicador"].map(nombres)).drop(columns="dominio")
