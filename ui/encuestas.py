@@ -95,21 +95,28 @@ def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> 
                     hovertemplate="%{y}<br>Ola " + ola + ": %{customdata}<extra></extra>",
                 )
             )
-        sin = grupo[grupo["calidad"] == NO_FIABLE]
-        if not sin.empty:
-            figura.add_trace(
-                go.Scatter(
-                    x=[0] * len(sin),
-                    y=y[sin.index],
-                    mode="text",
-                    text=[f"no fiable · n = {formato.numero(n)}" for n in sin["n"]],
-                    textposition="middle right",
-                    textfont={"color": color, "size": 11},
-                    name=f"Ola {ola} (no fiable)",
-                    legendgroup=ola,
-                    hoverinfo="skip",
-                )
+    # "No fiable": una sola leyenda por fila, con el n de cada ola (el texto no se desplaza por
+    # ola como los puntos, y dos textos en la misma fila se taparían).
+    sin = est[est["calidad"] == NO_FIABLE]
+    if not sin.empty:
+        varias = est["ola"].nunique() > 1
+        textos = {}
+        for ola, categoria, n in zip(sin["ola"], eje.loc[sin.index], sin["n"], strict=True):
+            textos.setdefault(categoria, []).append(
+                formato.numero(n) + (f" ({ola})" if varias else "")
             )
+        figura.add_trace(
+            go.Scatter(
+                x=[0] * len(textos),
+                y=list(textos),
+                mode="text",
+                text=[f"no fiable · n = {', '.join(t)}" for t in textos.values()],
+                textposition="middle right",
+                textfont={"color": "#6b6b6b", "size": 11},
+                name="no fiable (sin número)",
+                hoverinfo="skip",
+            )
+        )
     figura.update_layout(
         scattermode="group",
         height=120 + 26 * len(categorias) * max(1, est["ola"].nunique()),
