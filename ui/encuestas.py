@@ -75,6 +75,7 @@ def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> 
                     x=100 * g["estimacion"],
                     y=y[sel],
                     mode="markers+text" if calidad == POCO_FIABLE else "markers",
+                    orientation="h",  # con scattermode="group", las olas se separan en el eje y
                     text=["◌ poco fiable"] * len(g) if calidad == POCO_FIABLE else None,
                     textposition="middle right",
                     textfont={"color": "#7a7a7a", "size": 11},
