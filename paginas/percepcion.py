@@ -22,7 +22,8 @@ ultima = olas[-1]
 corte = encuestas.fecha_corte(cat.metadatos) or cat.corte
 territorio = formato.territorio(seleccion, cat)
 datos_al = f"Datos al {formato.fecha(corte)}"
-leyenda = f"{'Olas' if len(olas) > 1 else 'Ola'} {formato.lista(list(olas), '')} · {territorio}"
+texto_olas = f"{'Olas' if len(olas) > 1 else 'Ola'} {formato.lista(list(olas), '')}"
+leyenda = f"{texto_olas} · {territorio}"
 st.caption(
     f"Encuesta municipal de percepción y victimización · {leyenda} · {datos_al}. "
     "Estimaciones con intervalo de confianza del 95 % y calidad según el estándar del INE."
@@ -58,7 +59,7 @@ eje_indicadores = comuna["nombre"]
 st.plotly_chart(vista.grafico(comuna, eje_indicadores), config={"displaylogo": False})
 st.dataframe(vista.tabla(comuna, eje_indicadores, "Indicador"), hide_index=True)
 st.caption(
-    f"Comuna de Las Condes · {leyenda.split(' · ')[0]} · {datos_al}. Punto: estimación; "
+    f"Comuna de Las Condes · {texto_olas} · {datos_al}. Punto: estimación; "
     "línea: intervalo de confianza del 95 %. ◌ poco fiable: pálido; no fiable: sin número."
 )
 
@@ -145,7 +146,8 @@ else:
     desde, hasta = cifra["desde"].iloc[0], cifra["hasta"].iloc[0]
     faltan = cifra["casos_por_mil"].isna().all()
     st.caption(
-        f"Ola {ultima} · comuna y sectores · casos policiales DMCS del "
+        f"Ola {ultima} · comuna y {'sectores elegidos' if seleccion.sectores else 'sectores'} · "
+        "casos policiales DMCS del "
         f"{formato.rango(desde, hasta)} (los 12 meses antes del inicio de la ola) · {datos_al}."
         + (" Los datos policiales de la base no cubren esos 12 meses." if faltan else "")
     )

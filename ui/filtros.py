@@ -1,4 +1,5 @@
-"""La barra de filtros compartida por todas las páginas, sincronizada con la URL."""
+"""La barra de filtros de las páginas, sincronizada con la URL. Cada página muestra solo sus
+grupos de filtros (declarados en app.py); los demás conservan su valor y su lugar en la URL."""
 
 from datetime import date
 

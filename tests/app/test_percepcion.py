@@ -101,7 +101,8 @@ def test_territorio_sin_respuestas_lo_dice(base_encuesta):
 
 
 def test_filtros_ocultos_conservan_su_valor_y_la_url(base_encuesta):
-    at = abrir(pagina="", periodo="7d", familia="propiedad", fuente="camaras", sector="alto")
+    at = abrir(pagina="", periodo="7d", familia="propiedad", fuente="camaras")
+    at.multiselect(key="f_sectores").set_value(["alto"]).run()  # cambiado en pantalla
     at.switch_page(PAGINA).run()
     assert not at.exception
     assert at.multiselect(key="f_sectores").value == ["alto"]
