@@ -43,6 +43,7 @@ test: $(INSTALADO) chromium lint
 bench: $(INSTALADO)
 	$(BIN)/python bench/resumen.py
 	$(BIN)/python bench/importacion.py
+	$(BIN)/python bench/percepcion.py
 
 formato: $(INSTALADO)
 	$(BIN)/ruff check --fix .
