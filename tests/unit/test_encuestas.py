@@ -2,6 +2,7 @@
 
 import warnings
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +10,8 @@ from scipy import stats
 
 from consultas import encuestas
 from consultas.encuestas import FIABLE, NO_FIABLE, POCO_FIABLE, calidad, estimar
+from datos import catalogo
+from tests import fixtures
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FutureWarning)  # samplics avisa que está archivado
@@ -209,3 +212,45 @@ def test_comparar_dos_olas():
     assert cambio.loc["comuna", "z"] == pytest.approx(2.4)
     assert cambio.loc["comuna", "clasificacion"] == "alza significativa"
     assert cambio.loc["b", "clasificacion"] == encuestas.NO_COMPARABLE
+
+
+@pytest.fixture(scope="module")
+def con_encuesta(tmp_path_factory):
+    ruta = tmp_path_factory.mktemp("encuestas") / "fixture.duckdb"
+    fixtures.construir(ruta, fixtures.incidentes_fixture())
+    fixtures.agregar_encuesta(ruta, fixtures.encuesta_fixture())
+    con = duckdb.connect(str(ruta), read_only=True)
+    yield con
+    con.close()
+
+
+def test_cifra_negra_cuenta_los_casos_dmcs_de_los_12_meses_previos(con_encuesta):
+    cifra = encuestas.cifra_negra(con_encuesta, "2025-1").set_index("unidad_id")
+    incidentes = fixtures.incidentes_fixture()
+    dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
+    en_ventana = incidentes[
+        (incidentes["fuente"] == "policial")
+        & incidentes["delito"].isin(dmcs)
+        & (incidentes["fecha_hora"] >= "2024-05-15")
+        & (incidentes["fecha_hora"] < "2025-05-15")
+    ]
+    sector = en_ventana["barrio_id"].map({"norte": "alto", "sur": "alto"}).fillna("bajo")
+    assert cifra.loc["alto", "casos"] == (sector == "alto").sum()
+    assert cifra.loc["comuna", "casos"] == len(en_ventana)
+    assert cifra.loc["alto", "hogares"] == 350 + 900
+    assert cifra.loc["alto", "casos_por_mil"] == pytest.approx(
+        1000 * (sector == "alto").sum() / 1250
+    )
+    assert str(cifra.loc["comuna", "desde"]) == "2024-05-15"
+    assert str(cifra.loc["comuna", "hasta"]) == "2025-05-14"
+    est = encuestas.estimaciones(con_encuesta, ("2025-1",)).set_index(["unidad_id", "indicador"])
+    assert cifra.loc["alto", "estimacion"] == est.loc[("alto", "victima_hogar_12m"), "estimacion"]
+    assert cifra.loc["alto", "estimacion_denuncio"] == est.loc[("alto", "denuncio"), "estimacion"]
+
+
+def test_indicadores_descubiertos_del_esquema(con_encuesta):
+    nombres = encuestas.indicadores(con_encuesta)
+    assert list(nombres)[:5] == list(catalogo.INDICADORES)
+    assert nombres["inseguro_barrio"] == "Se siente inseguro en su barrio"
+    assert nombres[fixtures.INDICADOR_NUEVO] == fixtures.INDICADOR_NUEVO
+    assert "factor" not in nombres and "estrato" not in nombres
