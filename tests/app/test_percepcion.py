@@ -81,6 +81,11 @@ def test_dos_olas_desde_la_url_comparan_y_avisan_del_estrato_con_un_conglomerado
     }
     assert cambio.set_index("Unidad").loc["Norte (Alto)", "Cambio"] == "no comparable"
     assert "2024-2: estimación (IC 95 %)" in cambios.columns
+    comuna = tabla(at, "Indicador").set_index("Indicador")
+    inseguro = comuna.loc["Se siente inseguro en su barrio", "2024-2: estimación (IC 95 %)"]
+    assert inseguro.endswith("◌ poco fiable")  # n = 93, gl = 11, SE sobre el umbral
+    denuncio = comuna.loc["Denunció el último delito", "2025-1: estimación (IC 95 %)"]
+    assert denuncio == "no fiable (n = 58)"  # solo entre hogares víctimas: n < 60
     avisos = " ".join(w.value for w in at.warning)
     assert "Ola 2024-2: bajo tiene un solo conglomerado" in avisos
     sin_nan(at)
