@@ -46,8 +46,9 @@ if len(sin_respuestas) == len(olas):
 
 unicos = conexion.consultar(encuestas.estratos_un_conglomerado, olas)
 for ola, grupo in unicos.groupby("ola"):
+    estratos = formato.lista([f"«{e}»" for e in grupo["estrato"]], "")
     st.warning(
-        f"Ola {ola}: {formato.lista(list(grupo['estrato']), '')} "
+        f"Ola {ola}: {'el estrato' if len(grupo) == 1 else 'los estratos'} {estratos} "
         f"{'tiene' if len(grupo) == 1 else 'tienen'} un solo conglomerado. Un estrato así no "
         "aporta varianza y los errores estándar de esa ola pueden quedar subestimados."
     )

@@ -87,7 +87,7 @@ def test_dos_olas_desde_la_url_comparan_y_avisan_del_estrato_con_un_conglomerado
     denuncio = comuna.loc["Denunció el último delito", "2025-1: estimación (IC 95 %)"]
     assert denuncio == "no fiable (n = 58)"  # solo entre hogares víctimas: n < 60
     avisos = " ".join(w.value for w in at.warning)
-    assert "Ola 2024-2: bajo tiene un solo conglomerado" in avisos
+    assert "Ola 2024-2: el estrato «bajo» tiene un solo conglomerado" in avisos
     sin_nan(at)
 
 
