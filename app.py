@@ -23,17 +23,23 @@ if conexion.conexion() is None:
 # Las páginas están en paginas/ y no en pages/: con una carpeta pages/ Streamlit ejecuta sola la
 # página de un enlace directo (/datos) si es lo primero que abre el servidor.
 # La navegación va antes de los filtros: al cambiar de página Streamlit limpia la URL, y los
-# filtros la vuelven a escribir.
-pagina = st.navigation(
-    [
-        st.Page("paginas/resumen.py", title="Resumen", icon=":material/dashboard:", default=True),
-        st.Page("paginas/mapa.py", title="Mapa", icon=":material/map:"),
-        st.Page("paginas/datos.py", title="Datos", icon=":material/database:"),
-    ]
-)
+# filtros la vuelven a escribir (también los que la página no muestra).
+# Cada página, con los grupos de filtros que usa (sin indicarlos: los de casos, filtros.CASOS).
+paginas = {
+    st.Page(
+        "paginas/resumen.py", title="Resumen", icon=":material/dashboard:", default=True
+    ): filtros.CASOS,
+    st.Page("paginas/mapa.py", title="Mapa", icon=":material/map:"): filtros.CASOS,
+    st.Page("paginas/percepcion.py", title="Percepción", icon=":material/groups:"): (
+        filtros.OLAS,
+        filtros.TERRITORIO,
+    ),
+    st.Page("paginas/datos.py", title="Datos", icon=":material/database:"): (),
+}
+pagina = st.navigation(list(paginas))
 cat = conexion.consultar(catalogo)
 st.session_state["catalogo"] = cat
-st.session_state["filtros"] = filtros.barra(cat)
+st.session_state["filtros"] = filtros.barra(cat, paginas.get(pagina, filtros.CASOS))
 if cat.metadatos.get("origen") == "demo":
     st.sidebar.info("Datos de demostración sintéticos: los barrios y los casos son generados.")
 filtros.avisos()

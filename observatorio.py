@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import mapa, resumen
+from consultas import encuestas, mapa, resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -80,7 +80,7 @@ def _exportar(args) -> None:
     con = duckdb.connect(str(args.db), read_only=True)
     try:
         cat = catalogo(con)
-        filtros, avisos = desde_url(_parametros(args), cat)
+        filtros, avisos = desde_url(args.parametros(args), cat)
         if avisos:
             raise ErrorDeUso(" ".join(avisos))
         tabla = args.tabla_fn(con, filtros, cat, args)
@@ -144,6 +144,35 @@ def _entero(nombre: str, minimo: int, maximo: int):
     return convertir
 
 
+def _parametros_percepcion(args) -> dict[str, list[str]]:
+    return {"sector": args.sector, "barrio": args.barrio}
+
+
+def _tabla_percepcion(con, filtros, cat, args):
+    if not cat.olas:
+        raise ErrorDeUso("La base no tiene respuestas de encuesta.")
+    desconocidas = [o for o in args.ola if o not in cat.olas]
+    if desconocidas:
+        raise ErrorDeUso(f"Ola desconocida «{desconocidas[0]}»; hay: {', '.join(cat.olas)}.")
+    olas = tuple(sorted(set(args.ola) or set(cat.olas)))
+    return encuestas.exportable(con, olas, args.por, filtros.sectores, filtros.barrios)
+
+
+def _opciones_percepcion() -> argparse.ArgumentParser:
+    """`exportar percepcion` no usa período ni delitos: olas, nivel y territorio."""
+    opciones = argparse.ArgumentParser(add_help=False)
+    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    opciones.add_argument(
+        "--ola", action="append", default=[], help="aaaa-1 o aaaa-2, repetible; por defecto, todas"
+    )
+    opciones.add_argument("--por", choices=list(encuestas.NIVELES), default=encuestas.COMUNA)
+    for opcion in ("sector", "barrio"):
+        opciones.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
+    opciones.add_argument("--formato", choices=["csv"], default="csv")
+    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    return opciones
+
+
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
     comunes = argparse.ArgumentParser(add_help=False)
@@ -164,7 +193,7 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     comunes = _opciones_filtros()
     tablas = exportar.add_subparsers(dest="tabla", required=True, metavar="TABLA")
     tablas.add_parser("resumen", parents=[comunes], help="comparaciones CompStat").set_defaults(
-        tabla_fn=_tabla_resumen
+        tabla_fn=_tabla_resumen, parametros=_parametros
     )
     celdas = argparse.ArgumentParser(add_help=False)
     celdas.add_argument(
@@ -172,16 +201,19 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     )
     tablas.add_parser(
         "hotspots", parents=[comunes, celdas], help="Gi* por celda H3, con FDR"
-    ).set_defaults(tabla_fn=_tabla_hotspots)
+    ).set_defaults(tabla_fn=_tabla_hotspots, parametros=_parametros)
     tablas.add_parser(
         "concentracion", parents=[comunes, celdas], help="curva de concentración por celda"
-    ).set_defaults(tabla_fn=_tabla_concentracion)
+    ).set_defaults(tabla_fn=_tabla_concentracion, parametros=_parametros)
     evolucion = tablas.add_parser(
         "evolucion", parents=[comunes, celdas], help="categorías de evolución de puntos calientes"
     )
     evolucion.add_argument("--periodos", type=_entero("--periodos", 3, 60), default=12)
     evolucion.add_argument("--dias", type=_entero("--dias", 7, 366), default=28)
-    evolucion.set_defaults(tabla_fn=_tabla_evolucion)
+    evolucion.set_defaults(tabla_fn=_tabla_evolucion, parametros=_parametros)
+    tablas.add_parser(
+        "percepcion", parents=[_opciones_percepcion()], help="estimaciones de la encuesta"
+    ).set_defaults(tabla_fn=_tabla_percepcion, parametros=_parametros_percepcion)
 
 
 def _importar(args) -> None:

@@ -19,6 +19,7 @@ class Catalogo:
     primera: date
     corte: date
     metadatos: dict[str, str]
+    olas: tuple[str, ...] = ()  # de la encuesta, la más reciente primero
 
     def nombres(self, tabla: str) -> dict[str, str]:
         """id -> nombre visible de una tabla del catálogo."""
@@ -52,6 +53,7 @@ def catalogo(con: duckdb.DuckDBPyConnection) -> Catalogo:
         primera=pd.Timestamp(primera).date(),
         corte=corte,
         metadatos=meta,
+        olas=tuple(leer(con, "olas")["ola"]),
     )
 
 

@@ -20,6 +20,7 @@ class Filtros:
     familias: tuple[str, ...] = ()
     delitos: tuple[str, ...] = ()
     fuente: str = "policial"  # las fuentes nunca se mezclan en silencio: se elige una
+    olas: tuple[str, ...] = ()  # de la encuesta: vacío es la más reciente; a lo más dos
 
     @property
     def ventana(self) -> Ventana:
@@ -45,6 +46,7 @@ def limites(ventana: Ventana) -> tuple[datetime, datetime]:
 
 
 FUENTE_POR_DEFECTO = "policial"
+MAXIMO_OLAS = 2
 
 
 def _mostrar(valor: str) -> str:
@@ -53,14 +55,16 @@ def _mostrar(valor: str) -> str:
     return limpio[:40] + ("…" if len(limpio) > 40 else "")
 
 
-def _elegir(valores: list[str], validos, etiqueta: str, avisos: list[str]) -> tuple[str, ...]:
+def _elegir(
+    valores: list[str], validos, etiqueta: str, avisos: list[str], adjetivo: str = "desconocido"
+) -> tuple[str, ...]:
     elegidos = []
     for valor in valores:
         if valor in validos:
             if valor not in elegidos:
                 elegidos.append(valor)
         else:
-            avisos.append(f"Se ignoró {etiqueta} desconocido «{_mostrar(valor)}».")
+            avisos.append(f"Se ignoró {etiqueta} {adjetivo} «{_mostrar(valor)}».")
     return tuple(elegidos)
 
 
@@ -118,6 +122,10 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
         params.get("familia", []), set(cat.familias["familia"]), "la familia", avisos
     )
     delitos = dentro_de(cat.delitos, "familia", familias)
+    olas = _elegir(params.get("ola", []), set(cat.olas), "la ola", avisos, "desconocida")
+    if len(olas) > MAXIMO_OLAS:
+        avisos.append(f"Se comparan a lo más dos olas: se usan {olas[0]} y {olas[1]}.")
+        olas = olas[:MAXIMO_OLAS]
     filtros = Filtros(
         desde=ventana.desde,
         hasta=ventana.hasta,
@@ -127,6 +135,7 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
         familias=familias,
         delitos=_elegir(params.get("delito", []), set(delitos["delito"]), "el delito", avisos),
         fuente=fuente,
+        olas=olas,
     )
     return filtros, avisos
 
@@ -144,6 +153,7 @@ def a_url(filtros: Filtros) -> dict[str, list[str]]:
         ("barrio", filtros.barrios),
         ("familia", filtros.familias),
         ("delito", filtros.delitos),
+        ("ola", filtros.olas),
     ]:
         if valores:
             params[clave] = list(valores)

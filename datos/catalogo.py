@@ -149,11 +149,11 @@ ACTIVIDADES = {
 
 # Indicadores 0/1 de la encuesta de percepción y victimización.
 INDICADORES = {
-    "inseguro_barrio": "Se siente inseguro(a) en su barrio",
-    "victima_hogar_12m": "Algún miembro del hogar fue víctima en los últimos 12 meses",
-    "denuncio": "Denunció el último delito (entre hogares víctimas)",
-    "percibe_aumento_barrio": "Percibe que la delincuencia aumentó en su barrio",
-    "conoce_programa": "Conoce el programa de seguridad municipal de su barrio",
+    "inseguro_barrio": "Se siente inseguro en su barrio",
+    "victima_hogar_12m": "Hogar víctima de delito en los últimos 12 meses",
+    "denuncio": "Denunció el último delito",
+    "percibe_aumento_barrio": "Percibe aumento de la delincuencia en su barrio",
+    "conoce_programa": "Conoce el programa",
 }
 
 

@@ -34,6 +34,10 @@ TIPOS = {
     "barrios": "Barrios (GeoJSON)",
 }
 TABLA = {"encuestas": "encuesta_respuestas"}
+_COLUMNAS_ENCUESTA = {
+    *("respuesta_id", "ola", "fecha", "barrio_id", "estrato", "conglomerado", "factor"),
+    *catalogo.INDICADORES,
+}
 COMUNA = Path(__file__).with_name("comuna_las_condes.geojson")
 
 
@@ -162,8 +166,34 @@ def _comparar(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
     """Cuántas filas aceptadas son nuevas o cambian algo respecto de la base."""
     if v.aceptadas.empty:
         return
+    if v.tipo == "encuestas":
+        v.nuevas, v.actualizadas = _comparar_encuestas(con, v.aceptadas)
+        return
     conteo = ejecutar(con, f"comparar_{v.tipo}", tablas={"entrantes": v.aceptadas}).iloc[0]
     v.nuevas, v.actualizadas = int(conteo["nuevas"]), int(conteo["actualizadas"])
+
+
+def _indicadores_nuevos(aceptadas: pd.DataFrame) -> list[str]:
+    """Columnas de indicadores que no están en el catálogo (validacion.indicadores_nuevos)."""
+    return [c for c in aceptadas.columns if c not in _COLUMNAS_ENCUESTA]
+
+
+def _comparar_encuestas(con: duckdb.DuckDBPyConnection, aceptadas: pd.DataFrame) -> tuple[int, int]:
+    filas = ejecutar(con, "comparar_encuestas", tablas={"entrantes": aceptadas})
+    nuevos = _indicadores_nuevos(aceptadas)
+    if nuevos:
+        viejas = leer(con, "encuestas_por_id", ids=aceptadas["respuesta_id"].tolist())
+        viejas = viejas.rename(columns={c: f"{c}__base" for c in nuevos if c in viejas})
+        juntas = filas.merge(aceptadas, on="respuesta_id").merge(
+            viejas.filter(regex="^respuesta_id$|__base$"), on="respuesta_id", how="left"
+        )
+        for c in nuevos:
+            nuevo = juntas[c].astype("Float64")
+            viejo = juntas.get(f"{c}__base", pd.Series(pd.NA, index=juntas.index)).astype("Float64")
+            igual = (nuevo == viejo).fillna(False) | (nuevo.isna() & viejo.isna())
+            juntas["cambia"] |= ~juntas["nueva"] & ~igual.astype(bool)
+        filas = juntas
+    return int(filas["nueva"].sum()), int(filas["cambia"].sum())
 
 
 @contextmanager
@@ -201,6 +231,8 @@ def aplicar(ruta: Path, v: Validacion) -> Validacion:
 
 
 def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
+    if v.tipo == "encuestas":  # antes de la transacción: las consultas usan otros cursores
+        _agregar_indicadores(con, _indicadores_nuevos(v.aceptadas))
     con.execute("BEGIN TRANSACTION")
     ejecutar(con, f"fusionar_{v.tipo}", tablas={"entrantes": v.aceptadas})
     if v.tipo == "barrios":
@@ -226,6 +258,18 @@ def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
         ejecutar(con, "fijar_metadato", clave=clave, valor=valor)
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
+
+
+def _agregar_indicadores(con: duckdb.DuckDBPyConnection, nuevos: list[str]) -> None:
+    """Una columna TINYINT por indicador nuevo. El nombre ya pasó la validación (minúsculas,
+    dígitos y `_`), y se vuelve a revisar antes de ir, entre comillas, al ALTER TABLE."""
+    existentes = set(leer(con, "columnas_encuesta")["columna"])
+    for columna in nuevos:
+        if columna in existentes:
+            continue
+        if not validacion.INDICADOR_NUEVO.fullmatch(columna):
+            raise ImportacionFallida(f"Nombre de indicador inválido: {columna!r}")
+        con.execute(f'ALTER TABLE encuesta_respuestas ADD COLUMN "{columna}" TINYINT')
 
 
 def _reasignar_incidentes(con: duckdb.DuckDBPyConnection) -> None:

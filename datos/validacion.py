@@ -5,6 +5,7 @@ sus reglas. Una fila con cualquier problema se rechaza con el motivo en castella
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -287,12 +288,34 @@ def _coordenadas(datos: pd.DataFrame, ctx: Contexto, revision: Revision):
     return lat.where(~invalidas), lon.where(~invalidas)
 
 
+# Nombre de una columna de indicador nueva: se usa como identificador SQL (entre comillas).
+INDICADOR_NUEVO = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def indicadores_nuevos(datos: pd.DataFrame) -> list[str]:
+    """Columnas del archivo que no son del formato y traen solo sí/no/1/0 (o vacío): indicadores
+    nuevos, que la importación agrega a la tabla. Las demás columnas se ignoran."""
+    formato = FORMATOS["encuestas"]
+    conocidas = {*formato.requeridas, *formato.opcionales, LINEA, "_sobrantes"}
+    conocidas |= {a for alias in formato.alias.values() for a in alias}
+    nuevas = []
+    for columna in datos.columns:
+        if columna in conocidas or not INDICADOR_NUEVO.fullmatch(columna):
+            continue
+        valores, invalidos = si_no(datos[columna])
+        if valores.notna().any() and not invalidos.any():
+            nuevas.append(columna)
+    return nuevas
+
+
 def encuestas(tabla: Tabla, ctx: Contexto) -> tuple[pd.DataFrame, Revision]:
     datos = FORMATOS["encuestas"].columnas(tabla)
-    indicadores = [c for c in catalogo.INDICADORES if c in datos]
-    if not indicadores:
+    nuevos = indicadores_nuevos(datos)
+    if not nuevos and not any(c in datos for c in catalogo.INDICADORES):
         raise FaltanColumnas(
-            "El archivo no trae columnas de indicadores (" + ", ".join(catalogo.INDICADORES) + ")."
+            "El archivo no trae columnas de indicadores ("
+            + ", ".join(catalogo.INDICADORES)
+            + ", u otras con sí/no/1/0)."
         )
     revision = Revision(datos.index)
     _id_unico(datos, revision)
@@ -320,7 +343,7 @@ def encuestas(tabla: Tabla, ctx: Contexto) -> tuple[pd.DataFrame, Revision]:
             "factor": factor,
         }
     )
-    for indicador in catalogo.INDICADORES:
+    for indicador in [*catalogo.INDICADORES, *nuevos]:
         texto = datos.get(indicador, pd.Series("", index=datos.index))
         valores, invalidos = si_no(texto)
         revision.rechazar(invalidos, f"valor no válido en {indicador} " + citar(texto))

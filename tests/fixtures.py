@@ -84,3 +84,53 @@ def contar(df, ventana, fuente, barrios=None, familias=None) -> int:
     if familias:
         m &= df["familia"].isin(familias)
     return int(m.sum())
+
+
+OLAS_FIXTURE = ("2024-2", "2025-1")
+INDICADOR_NUEVO = "confia_municipio"  # un indicador 0/1 que no está en el catálogo
+
+
+def encuesta_fixture(semilla: int = 5) -> pd.DataFrame:
+    """Dos olas, estratos alto y bajo con conglomerados de tamaños y pesos desiguales. En la ola
+    2024-2 el estrato bajo tiene un solo conglomerado; el barrio poniente no tiene respuestas."""
+    rng = np.random.default_rng(semilla)
+    barrios = {"alto": ["norte", "sur"], "bajo": ["oriente"]}
+    conglomerados = {"2024-2": {"alto": 12, "bajo": 1}, "2025-1": {"alto": 14, "bajo": 10}}
+    filas = []
+    for ola, por_estrato in conglomerados.items():
+        for estrato, m in por_estrato.items():
+            for c in range(m):
+                barrio = barrios[estrato][c % len(barrios[estrato])]
+                efecto = rng.normal(0, 0.6)
+                for _ in range(int(rng.integers(5, 11))):
+                    victima = int(rng.random() < 0.3)
+                    filas.append(
+                        {
+                            "respuesta_id": f"R-{ola}-{len(filas):04d}",
+                            "ola": ola,
+                            "fecha": date(int(ola[:4]), 5 if ola.endswith("1") else 10, 15),
+                            "barrio_id": barrio,
+                            "estrato": estrato,
+                            "conglomerado": f"{barrio}-{c}",
+                            "factor": float(rng.uniform(10, 60)),
+                            "inseguro_barrio": int(rng.random() < 1 / (1 + np.exp(-efecto))),
+                            "victima_hogar_12m": victima,
+                            "denuncio": int(rng.random() < 0.5) if victima else None,
+                            "percibe_aumento_barrio": int(rng.random() < 0.45),
+                            "conoce_programa": int(rng.random() < 0.2),
+                            INDICADOR_NUEVO: int(rng.random() < 0.6),
+                        }
+                    )
+    return pd.DataFrame(filas)
+
+
+def agregar_encuesta(ruta: Path, encuesta: pd.DataFrame) -> None:
+    con = duckdb.connect(str(ruta))
+    con.execute(f"ALTER TABLE encuesta_respuestas ADD COLUMN {INDICADOR_NUEVO} TINYINT")
+    con.register("encuesta_df", encuesta)
+    con.execute("INSERT INTO encuesta_respuestas BY NAME SELECT * FROM encuesta_df")
+    con.execute(
+        "INSERT INTO metadatos VALUES ('fecha_corte_encuestas', ?)",
+        [str(encuesta["fecha"].max())],
+    )
+    con.close()

@@ -163,7 +163,7 @@ def vista_aceptadas(
         if columna in OCULTAS:
             continue
         serie = datos[columna]
-        if columna in INDICADORES:
+        if columna in INDICADORES or str(serie.dtype) == "Int8":  # también indicadores nuevos
             texto = serie.map(lambda x: "—" if pd.isna(x) else ("Sí" if x else "No"))
         elif pd.api.types.is_datetime64_any_dtype(serie):
             texto = serie.dt.strftime("%d-%m-%Y %H:%M")

@@ -34,7 +34,7 @@ def clases(valores: pd.Series, n: int = len(COLORES)) -> np.ndarray:
 
 
 def coropleta(geometrias: pd.DataFrame, valores: pd.DataFrame, comuna: str) -> pdk.Deck:
-    """Barrios coloreados por `valor`; `texto` aparece al pasar el cursor."""
+    """Barrios coloreados por `valor` (ver capa_coropleta) y el contorno comunal."""
     return armar([capa_coropleta(geometrias, valores), capa_contorno(comuna)])
 
 
@@ -175,16 +175,19 @@ def capa_circulos(datos: pd.DataFrame, color, radio: float = 18, pickable=True) 
 
 
 def capa_coropleta(geometrias: pd.DataFrame, valores: pd.DataFrame) -> pdk.Layer:
-    """Barrios rellenos por `valor` en quintiles, con `nombre` y `texto` al pasar el cursor."""
+    """Barrios rellenos por `valor` en quintiles (gris sin valor), con `nombre` y `texto` al pasar
+    el cursor. Una columna opcional `alfa` (0-255) aclara barrios, p. ej. las estimaciones poco
+    fiables."""
     datos = geometrias.merge(valores, on="barrio_id", how="left", suffixes=("", "_v"))
     colores = [COLORES[k] if k >= 0 else SIN_DATO for k in clases(datos["valor"])]
+    alfas = datos["alfa"].fillna(190) if "alfa" in datos else pd.Series(190, index=datos.index)
     figuras = [
         {
             "type": "Feature",
             "geometry": json.loads(fila.geometria),
-            "properties": {"nombre": fila.nombre, "texto": fila.texto, "color": color + [190]},
+            "properties": {"nombre": fila.nombre, "texto": fila.texto, "color": color + [int(a)]},
         }
-        for fila, color in zip(datos.itertuples(), colores, strict=True)
+        for fila, color, a in zip(datos.itertuples(), colores, alfas, strict=True)
     ]
     return pdk.Layer(
         "GeoJsonLayer",

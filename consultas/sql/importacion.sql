@@ -60,17 +60,22 @@ INSERT INTO incidentes BY NAME SELECT * FROM combinada ORDER BY fecha_hora;
 DROP TABLE combinada;
 
 -- name: comparar_encuestas
+-- Por fila: los indicadores nuevos que trae un archivo se comparan aparte (importacion.py).
 SELECT
-    count(*) FILTER (WHERE v.respuesta_id IS NULL) AS nuevas,
-    count(*) FILTER (WHERE v.respuesta_id IS NOT NULL AND (
+    n.respuesta_id,
+    v.respuesta_id IS NULL AS nueva,
+    v.respuesta_id IS NOT NULL AND (
         n.ola, n.fecha, n.barrio_id, n.estrato, n.conglomerado, n.factor, n.inseguro_barrio,
         n.victima_hogar_12m, n.denuncio, n.percibe_aumento_barrio, n.conoce_programa
     ) IS DISTINCT FROM (
         v.ola, v.fecha, v.barrio_id, v.estrato, v.conglomerado, v.factor, v.inseguro_barrio,
         v.victima_hogar_12m, v.denuncio, v.percibe_aumento_barrio, v.conoce_programa
-    )) AS actualizadas
+    ) AS cambia
 FROM entrantes n
 LEFT JOIN encuesta_respuestas v USING (respuesta_id);
+
+-- name: encuestas_por_id
+SELECT * FROM encuesta_respuestas WHERE respuesta_id = ANY($ids);
 
 -- name: fusionar_encuestas
 DELETE FROM encuesta_respuestas WHERE respuesta_id IN (SELECT respuesta_id FROM entrantes);

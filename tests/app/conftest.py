@@ -19,3 +19,17 @@ def ruta_fixture(tmp_path_factory, incidentes):
 def base(ruta_fixture, monkeypatch):
     monkeypatch.setenv("OBSERVATORIO_DB", str(ruta_fixture))
     return ruta_fixture
+
+
+@pytest.fixture(scope="session")
+def ruta_encuesta(tmp_path_factory, incidentes):
+    ruta = tmp_path_factory.mktemp("app") / "encuesta.duckdb"
+    fixtures.construir(ruta, incidentes)
+    fixtures.agregar_encuesta(ruta, fixtures.encuesta_fixture())
+    return ruta
+
+
+@pytest.fixture
+def base_encuesta(ruta_encuesta, monkeypatch):
+    monkeypatch.setenv("OBSERVATORIO_DB", str(ruta_encuesta))
+    return ruta_encuesta

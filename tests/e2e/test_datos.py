@@ -71,8 +71,8 @@ def test_importar_incidentes_desde_el_navegador(pagina: Page, servidor_datos, ba
     expect(pagina.get_by_text(re.compile("Base de demostración sintética"))).to_be_visible()
     expect(pagina.get_by_text(re.compile(r"Datos al 31-10-2026")).first).to_be_visible()
     expect(pagina.get_by_text("Todavía no hay importaciones en esta base.")).to_be_visible()
-    # Los filtros de la barra lateral son los de todas las páginas.
-    expect(pagina.get_by_role("combobox", name="Período", exact=True)).to_be_visible()
+    # Datos no usa los filtros de casos: la barra lateral no los muestra.
+    expect(pagina.get_by_role("combobox", name="Período", exact=True)).to_have_count(0)
 
     tipo = "Incidentes (casos policiales, central 1402, cámaras)"
     pagina.get_by_role("combobox", name="Tipo de archivo", exact=True).click()
@@ -124,8 +124,11 @@ def test_enlace_directo_a_una_pagina_con_el_servidor_recien_iniciado(pagina: Pag
         pagina.goto(f"{url}/datos?periodo=7d&sector=fleming")
         esperar(pagina)
         expect(pagina.get_by_role("heading", name="Datos", exact=True)).to_be_visible()
+        expect(pagina).to_have_url(re.compile(r"/datos\?.*periodo=7d"))
+        # Los filtros que Datos no muestra siguen vigentes al volver a Resumen.
+        pagina.get_by_test_id("stSidebarNav").get_by_role("link", name="Resumen").click()
+        esperar(pagina)
         expect(pagina.get_by_role("combobox", name="Período", exact=True)).to_have_value(
             "Últimos 7 días"
         )
-        expect(pagina).to_have_url(re.compile(r"/datos\?.*periodo=7d"))
         assert pagina.locator('[data-testid="stException"]').count() == 0

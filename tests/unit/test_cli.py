@@ -101,6 +101,63 @@ def test_exportar_hotspots_es_la_tabla_de_la_pagina(capsys, ruta):
     assert csv["h3"].str.match(r"^8a[0-9a-f]{13}$").all()
 
 
+@pytest.fixture(scope="module")
+def ruta_encuesta(tmp_path_factory):
+    ruta = tmp_path_factory.mktemp("cli") / "encuesta.duckdb"
+    fixtures.construir(ruta, fixtures.incidentes_fixture(n=200))
+    fixtures.agregar_encuesta(ruta, fixtures.encuesta_fixture())
+    return ruta
+
+
+def percepcion(capsys, *argumentos) -> tuple[int, str, str]:
+    codigo = observatorio.main(["exportar", "percepcion", *argumentos])
+    salida = capsys.readouterr()
+    return codigo, salida.out, salida.err
+
+
+def test_exportar_percepcion_es_la_tabla_de_la_pagina(capsys, ruta_encuesta):
+    codigo, out, _ = percepcion(
+        capsys, "--db", str(ruta_encuesta), "--ola", "2025-1", "--por", "sector", "--formato", "csv"
+    )
+    assert codigo == 0
+    csv = pd.read_csv(io.StringIO(out))
+    assert list(csv.columns) == [
+        "ola",
+        "unidad",
+        "indicador",
+        "estimacion",
+        "error_estandar",
+        "ic_inferior",
+        "ic_superior",
+        "n",
+        "gl",
+        "calidad",
+    ]
+    assert set(csv["unidad"]) == {"Alto", "Bajo"} and set(csv["ola"]) == {"2025-1"}
+    assert fixtures.INDICADOR_NUEVO in set(csv["indicador"])
+    assert set(csv["calidad"]) <= {"fiable", "poco fiable", "no fiable"}
+    encuesta = fixtures.encuesta_fixture()
+    alto = encuesta[(encuesta["ola"] == "2025-1") & (encuesta["estrato"] == "alto")]
+    fila = csv[(csv["unidad"] == "Alto") & (csv["indicador"] == "conoce_programa")].iloc[0]
+    esperado = (alto["factor"] * alto["conoce_programa"]).sum() / alto["factor"].sum()
+    assert fila["estimacion"] == pytest.approx(esperado, abs=1e-12)
+    assert fila["n"] == len(alto) and fila["gl"] == 14 - 1
+
+
+def test_exportar_percepcion_por_barrio_y_todas_las_olas(capsys, ruta_encuesta):
+    codigo, out, _ = percepcion(capsys, "--db", str(ruta_encuesta), "--por", "barrio")
+    assert codigo == 0
+    csv = pd.read_csv(io.StringIO(out))
+    assert set(csv["ola"]) == set(fixtures.OLAS_FIXTURE)
+    assert set(csv["unidad"]) == {"Norte", "Sur", "Oriente", "Poniente"}
+    poniente = csv[csv["unidad"] == "Poniente"]
+    assert (poniente["n"] == 0).all() and (poniente["calidad"] == "no fiable").all()
+    codigo, out, _ = percepcion(
+        capsys, "--db", str(ruta_encuesta), "--por", "barrio", "--sector", "bajo"
+    )
+    assert set(pd.read_csv(io.StringIO(out))["unidad"]) == {"Oriente", "Poniente"}
+
+
 @pytest.mark.parametrize(
     ("argumentos", "mensaje"),
     [
@@ -156,3 +213,22 @@ def test_salida_cortada_termina_en_silencio(ruta):
     _, err = proceso.communicate(timeout=60)
     assert proceso.returncode == 0
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+@pytest.mark.parametrize(
+    ("argumentos", "mensaje"),
+    [
+        (["--ola", "2030-1"], "Ola desconocida «2030-1»"),
+        (["--barrio", "atlantida"], "barrio desconocido «atlantida»"),
+    ],
+)
+def test_exportar_percepcion_con_errores(capsys, ruta_encuesta, argumentos, mensaje):
+    codigo, out, err = percepcion(capsys, "--db", str(ruta_encuesta), *argumentos)
+    assert codigo == 2 and out == ""
+    assert mensaje in err and err.count("\n") == 1
+
+
+def test_exportar_percepcion_sin_encuestas(capsys, ruta):
+    codigo, _, err = percepcion(capsys, "--db", str(ruta))
+    assert codigo == 2
+    assert "no tiene respuestas de encuesta" in err

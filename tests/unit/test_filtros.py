@@ -92,3 +92,19 @@ def test_cada_fuente_usa_su_propia_fecha_de_corte(cat):
     assert (filtros.desde, filtros.hasta) == (date(2025, 5, 25), date(2025, 5, 31))
     filtros, _ = desde_url({"periodo": ["7d"]}, atrasada)
     assert filtros.hasta == fixtures.CORTE
+
+
+def test_olas_en_la_url(cat):
+    con_olas = dataclasses.replace(cat, olas=("2025-1", "2024-2", "2024-1"))
+    filtros, avisos = desde_url({"ola": ["2025-1", "2024-2"]}, con_olas)
+    assert filtros.olas == ("2025-1", "2024-2") and avisos == []
+    assert a_url(filtros) == {"ola": ["2025-1", "2024-2"]}
+    assert desde_url(a_url(filtros), con_olas) == (filtros, [])
+    filtros, avisos = desde_url({"ola": ["2030-1", "2024-1"]}, con_olas)
+    assert filtros.olas == ("2024-1",)
+    assert avisos == ["Se ignoró la ola desconocida «2030-1»."]
+    filtros, avisos = desde_url({"ola": ["2025-1", "2024-2", "2024-1"]}, con_olas)
+    assert filtros.olas == ("2025-1", "2024-2")
+    assert avisos == ["Se comparan a lo más dos olas: se usan 2025-1 y 2024-2."]
+    # Sin olas en la URL queda vacío: la página usa la más reciente.
+    assert desde_url({}, con_olas)[0].olas == ()

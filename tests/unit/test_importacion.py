@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import observatorio
+from consultas import encuestas
 from datos import importacion
 
 CABECERA = "ID;Fecha;Hora;Delito;Latitud;Longitud;Barrio"
@@ -214,6 +215,45 @@ def test_encuestas_con_si_no_y_reglas(base):
     assert motivos[5].startswith("ola inválida")
     assert motivos[6] == "barrio desconocido «Atlántida»"
     assert motivos[7] == "valor no válido en inseguro_barrio «tal vez»"
+
+
+def test_encuestas_con_un_indicador_nuevo(base):
+    """Una columna sí/no que no está en el catálogo entra como indicador; una de texto, no."""
+    barrio = consultar(base, "SELECT nombre FROM barrios ORDER BY barrio_id LIMIT 1")["nombre"][0]
+    filas = [
+        "id;ola;barrio;estrato;conglomerado;factor;inseguro_barrio;Confía en Carabineros;nota",
+        f"N1;2027-1;{barrio};s1;c1;10;1;sí;hola",
+        f"N2;2027-1;{barrio};s1;c2;12;0;No;",
+        f"N3;2027-1;{barrio};s1;c2;12;0;;chao",
+    ]
+    archivo = "\n".join(filas).encode("utf-8")
+    v = importacion.aplicar(base, validar(base, "encuestas", archivo))
+    assert (v.nuevas, v.actualizadas) == (3, 0)
+    guardado = consultar(
+        base,
+        "SELECT respuesta_id, confia_en_carabineros FROM encuesta_respuestas"
+        " WHERE ola = '2027-1' ORDER BY 1",
+    )
+    assert guardado["confia_en_carabineros"].tolist()[:2] == [1, 0]
+    assert pd.isna(guardado["confia_en_carabineros"].iloc[2])
+    columnas = consultar(base, "SELECT * FROM encuesta_respuestas LIMIT 0").columns
+    assert "nota" not in columnas
+    con = duckdb.connect(str(base), read_only=True)
+    try:
+        assert encuestas.indicadores(con)["confia_en_carabineros"] == "confia_en_carabineros"
+        est = encuestas.estimaciones(con, ("2027-1",))
+    finally:
+        con.close()
+    fila = est[(est["nivel"] == "comuna") & (est["indicador"] == "confia_en_carabineros")]
+    assert fila["estimacion"].iloc[0] == pytest.approx(10 / 22)
+    assert fila["calidad"].iloc[0] == "no fiable" and fila["n"].iloc[0] == 2
+
+    antes = huella(base)
+    otra = validar(base, "encuestas", archivo)
+    assert (otra.nuevas, otra.actualizadas) == (0, 0)
+    cambiado = validar(base, "encuestas", archivo.replace(b"No;", b"si;"))
+    assert (cambiado.nuevas, cambiado.actualizadas) == (0, 1)
+    assert huella(base) == antes
 
 
 def test_actividades_por_linea_y_actividad(base):

@@ -1,0 +1,259 @@
+"""La página Percepción y `observatorio exportar percepcion`: estimaciones de la encuesta.
+
+Cada indicador 0/1 es una proporción ponderada (estimador de razón) con error estándar por
+linealización de Taylor: conglomerados (UPM) con reemplazo dentro de cada estrato, factor
+n_h/(n_h−1), sin corrección por población finita, como `svymean` de R y samplics. Sectores y
+barrios son dominios sobre el diseño completo (DISENO.md §4): la variable linealizada vale cero
+fuera del dominio y se conservan todos los estratos y conglomerados de la ola.
+"""
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from consultas.estadistica import ALZA, BAJA, NORMAL, UMBRAL_Z
+from consultas.sql import leer
+
+FIABLE, POCO_FIABLE, NO_FIABLE = "fiable", "poco fiable", "no fiable"
+N_MINIMO, GL_MINIMO = 60, 9
+NO_COMPARABLE = "no comparable"
+COMUNA = "comuna"
+NIVELES = ("comuna", "sector", "barrio")
+COLUMNAS = [
+    "ola",
+    "unidad",
+    "indicador",
+    "estimacion",
+    "error_estandar",
+    "ic_inferior",
+    "ic_superior",
+    "n",
+    "gl",
+    "calidad",
+]
+_DISENO = {"respuesta_id", "ola", "fecha", "barrio_id", "estrato", "conglomerado", "factor"}
+_ENTEROS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "BOOLEAN"}
+
+
+def calidad(p, se, n, gl) -> np.ndarray:
+    """Etiqueta de calidad INE para proporciones: "no fiable" con n < 60 o gl < 9; si no,
+    "fiable" cuando SE ≤ q^(2/3)/9 con q = min(p, 1 − p), y si no "poco fiable"."""
+    p, se, n, gl = (np.asarray(x, dtype=float) for x in (p, se, n, gl))
+    insuficiente = (n < N_MINIMO) | (gl < GL_MINIMO) | np.isnan(p) | np.isnan(se)
+    q = np.minimum(p, 1 - p)
+    return np.where(insuficiente, NO_FIABLE, np.where(se <= q ** (2 / 3) / 9, FIABLE, POCO_FIABLE))
+
+
+def estimar(datos: pd.DataFrame, indicadores: list[str], dominios: pd.DataFrame) -> pd.DataFrame:
+    """Estimación de cada indicador en cada dominio de una ola, todo a la vez.
+
+    `datos`: una fila por respuesta con `estrato`, `conglomerado`, `factor` y los indicadores (0, 1
+    o faltante). `dominios`: una columna booleana por dominio, alineada con `datos`. Un valor
+    faltante deja la respuesta fuera del dominio de ese indicador. Un estrato con un solo
+    conglomerado no aporta varianza. gl = conglomerados − estratos con respuestas en el dominio.
+    """
+    nombres = list(dominios.columns)
+    k, j = len(nombres), len(indicadores)
+    y = datos[indicadores].astype("float64").to_numpy().reshape(len(datos), j)
+    en = dominios.to_numpy(bool)[:, :, None] & ~np.isnan(y)[:, None, :]  # filas × dominios × ind.
+    pesos = np.where(en, datos["factor"].to_numpy(float)[:, None, None], 0.0)
+    y0 = np.nan_to_num(y)[:, None, :]
+    total = pesos.sum(axis=0)
+    p = np.divide((pesos * y0).sum(axis=0), total, out=np.full((k, j), np.nan), where=total > 0)
+    varianza, gl = np.zeros((k, j)), np.zeros((k, j), dtype=int)
+    if len(datos):
+        z = pesos * (y0 - np.nan_to_num(p)) / np.where(total > 0, total, 1.0)
+        upm = datos.groupby(["estrato", "conglomerado"], sort=False).ngroup().to_numpy()
+        orden = np.argsort(upm, kind="stable")
+        cortes = np.flatnonzero(np.r_[True, np.diff(upm[orden]) != 0])
+        z_upm = np.add.reduceat(z[orden], cortes, axis=0).reshape(len(cortes), -1)
+        con_datos = np.add.reduceat(en[orden].astype(np.int64), cortes, axis=0) > 0
+        estrato = pd.factorize(datos["estrato"].to_numpy()[orden][cortes])[0]
+        n_h = np.bincount(estrato)[estrato]
+        factor = np.divide(n_h, n_h - 1, out=np.zeros(len(n_h)), where=n_h > 1)
+        desvio = z_upm - pd.DataFrame(z_upm).groupby(estrato).transform("mean").to_numpy()
+        varianza = (factor[:, None] * desvio**2).sum(axis=0).reshape(k, j)
+        estratos = pd.DataFrame(con_datos.reshape(len(cortes), -1)).groupby(estrato).any().sum()
+        gl = con_datos.sum(axis=0) - estratos.to_numpy().reshape(k, j)
+    se = np.where(np.isnan(p), np.nan, np.sqrt(varianza))
+    t = stats.t.ppf(0.975, np.maximum(gl, 1))
+    margen = np.where(gl > 0, t * se, np.nan)
+    n = en.sum(axis=0)
+    return pd.DataFrame(
+        {
+            "dominio": np.repeat(nombres, j),
+            "indicador": np.tile(indicadores, k),
+            "estimacion": p.ravel(),
+            "error_estandar": se.ravel(),
+            "ic_inferior": (p - margen).ravel(),
+            "ic_superior": (p + margen).ravel(),
+            "n": n.ravel(),
+            "gl": gl.ravel(),
+            "calidad": calidad(p, se, n, gl).ravel(),
+        }
+    )
+
+
+def olas(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Olas con respuestas, la más reciente primero."""
+    return leer(con, "olas")["ola"].tolist()
+
+
+def indicadores(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Columnas de indicadores de la tabla (enteros fuera del diseño) -> nombre visible; una
+    columna sin nombre en la tabla `indicadores` se muestra con su propio nombre."""
+    columnas = leer(con, "columnas_encuesta")
+    enteras = columnas["tipo"].isin(_ENTEROS) & ~columnas["columna"].isin(_DISENO)
+    nombres = dict(leer(con, "nombres_indicadores").itertuples(index=False))
+    return {c: nombres.get(c, c) for c in columnas.loc[enteras, "columna"]}
+
+
+def _unidades(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    barrios = leer(con, "barrios")
+    sectores = leer(con, "sectores")
+    return pd.concat(
+        [
+            pd.DataFrame({"nivel": [COMUNA], "unidad_id": [COMUNA], "unidad": [COMUNA]}),
+            sectores.rename(columns={"sector_id": "unidad_id", "nombre": "unidad"}).assign(
+                nivel="sector", sector_id=sectores["sector_id"]
+            ),
+            barrios.rename(columns={"barrio_id": "unidad_id", "nombre": "unidad"}).assign(
+                nivel="barrio"
+            )[["nivel", "unidad_id", "unidad", "sector_id"]],
+        ],
+        ignore_index=True,
+    )
+
+
+def estimaciones(con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...]) -> pd.DataFrame:
+    """Todas las estimaciones de las olas pedidas: comuna, cada sector y cada barrio (aunque no
+    tengan respuestas: quedan "no fiable" con n = 0), cada indicador."""
+    nombres = indicadores(con)
+    datos = leer(con, "respuestas_encuesta", olas=list(olas_))
+    # Solo columnas 0/1: un entero con otros valores no es un indicador.
+    columnas = [c for c in nombres if datos[c].dropna().isin([0, 1]).all()]
+    unidades = _unidades(con)
+    claves = unidades["nivel"] + ":" + unidades["unidad_id"]
+    partes = []
+    for ola in olas_:
+        respuestas = datos[datos["ola"] == ola].reset_index(drop=True)
+        por_nivel = {"sector": respuestas["sector_id"], "barrio": respuestas["barrio_id"]}
+        dominios = pd.DataFrame(
+            {
+                clave: por_nivel[nivel].eq(uid) if nivel != COMUNA else True
+                for clave, nivel, uid in zip(
+                    claves, unidades["nivel"], unidades["unidad_id"], strict=True
+                )
+            },
+            index=respuestas.index,
+        )
+        partes.append(estimar(respuestas, columnas, dominios).assign(ola=ola))
+    if not partes:
+        return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
+    resultado = pd.concat(partes, ignore_index=True)
+    resultado = resultado.merge(unidades.assign(dominio=claves), on="dominio", how="left")
+    return resultado.assign(nombre=resultado["indicador"].map(nombres)).drop(columns="dominio")
+
+
+def filtrar(
+    est: pd.DataFrame, sectores: tuple[str, ...] = (), barrios: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """La comuna, los sectores elegidos (o los de los barrios elegidos, o todos) y los barrios
+    elegidos (o los de los sectores elegidos, o todos)."""
+    sector_de_barrio = est.loc[est["nivel"] == "barrio"].set_index("unidad_id")["sector_id"]
+    if barrios:
+        sectores_vistos = set(sectores) | set(
+            sector_de_barrio[sector_de_barrio.index.isin(barrios)]
+        )
+        barrio_ok = est["unidad_id"].isin(barrios)
+    else:
+        sectores_vistos = set(sectores)
+        barrio_ok = est["sector_id"].isin(sectores) if sectores else True
+    sector_ok = est["unidad_id"].isin(sectores_vistos) if sectores_vistos else True
+    nivel = est["nivel"]
+    return est[
+        (nivel == COMUNA) | ((nivel == "sector") & sector_ok) | ((nivel == "barrio") & barrio_ok)
+    ]
+
+
+def exportable(
+    con: duckdb.DuckDBPyConnection,
+    olas_: tuple[str, ...],
+    nivel: str = COMUNA,
+    sectores: tuple[str, ...] = (),
+    barrios: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """La tabla de `observatorio exportar percepcion`."""
+    est = filtrar(estimaciones(con, olas_), sectores, barrios)
+    return est.loc[est["nivel"] == nivel, COLUMNAS].reset_index(drop=True)
+
+
+def estratos_un_conglomerado(con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...]):
+    return leer(con, "estratos_un_conglomerado", olas=list(olas_))
+
+
+def comparar(est: pd.DataFrame, antes: str, despues: str) -> pd.DataFrame:
+    """Cambio entre dos olas (muestras independientes): diferencia, SE = √(se₁² + se₂²), z y la
+    misma etiqueta que los cambios de casos; con una de las dos "no fiable", no se compara."""
+    claves = ["nivel", "unidad_id", "unidad", "sector_id", "indicador", "nombre"]
+    campos = ["estimacion", "error_estandar", "calidad", "n"]
+    a = est.loc[est["ola"] == antes, claves + campos]
+    b = est.loc[est["ola"] == despues, claves + campos]
+    t = a.merge(b, on=claves, suffixes=("_antes", "_despues"), how="inner")
+    diferencia = t["estimacion_despues"] - t["estimacion_antes"]
+    error = np.hypot(t["error_estandar_antes"], t["error_estandar_despues"])
+    z = np.divide(diferencia, error, out=np.zeros(len(t)), where=error.to_numpy() > 0)
+    fiables = (t["calidad_antes"] != NO_FIABLE) & (t["calidad_despues"] != NO_FIABLE)
+    etiqueta = np.select(
+        [~fiables, z >= UMBRAL_Z, z <= -UMBRAL_Z], [NO_COMPARABLE, ALZA, BAJA], NORMAL
+    )
+    return t.assign(diferencia=diferencia, error_diferencia=error, z=z, clasificacion=etiqueta)
+
+
+def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
+    """Comuna y sectores: hogares víctimas según la encuesta y casos policiales DMCS por 1.000
+    hogares en los 12 meses antes del inicio de la ola, y la proporción de víctimas que denunció."""
+    inicio = leer(con, "inicio_olas", olas=[ola])
+    columnas = ["nivel", "unidad_id", "unidad", "desde", "hasta", "hogares", "casos"]
+    if inicio.empty:
+        return pd.DataFrame(columns=columnas)
+    hasta = pd.Timestamp(inicio["inicio"].iloc[0])
+    desde = hasta - pd.DateOffset(years=1)
+    primera = leer(con, "rango_fechas")["primera"].iloc[0]
+    cubierto = pd.notna(primera) and pd.Timestamp(primera) <= desde
+    casos = leer(con, "casos_dmcs_por_sector", desde=desde, hasta=hasta)
+    hogares = leer(con, "hogares_por_sector").merge(casos, on="sector_id", how="left")
+    hogares["casos"] = hogares["casos"].fillna(0)
+    total = pd.DataFrame(
+        {
+            "sector_id": [COMUNA],
+            "hogares": [hogares["hogares"].sum()],
+            "casos": [hogares["casos"].sum()],
+        }
+    )
+    hogares = pd.concat([total, hogares], ignore_index=True)
+    if not cubierto:
+        hogares["casos"] = np.nan  # los datos policiales no cubren los 12 meses
+    est = estimaciones(con, (ola,))
+    unidades = est[est["nivel"].isin([COMUNA, "sector"])]
+    victimas = unidades[unidades["indicador"] == "victima_hogar_12m"]
+    denuncio = unidades[unidades["indicador"] == "denuncio"]
+    campos = ["unidad_id", "estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
+    tabla = (
+        victimas[["nivel", "unidad_id", "unidad", "sector_id"]]
+        .merge(hogares.rename(columns={"sector_id": "unidad_id"}), on="unidad_id", how="left")
+        .merge(victimas[campos], on="unidad_id")
+        .merge(denuncio[campos], on="unidad_id", how="left", suffixes=("", "_denuncio"))
+    )
+    por_mil = 1000 * tabla["casos"] / tabla["hogares"].where(tabla["hogares"] > 0)
+    return tabla.assign(
+        desde=desde.date(), hasta=(hasta - pd.Timedelta(days=1)).date(), casos_por_mil=por_mil
+    )
+
+
+def fecha_corte(metadatos: dict[str, str]) -> date | None:
+    texto = metadatos.get("fecha_corte_encuestas")
+    return date.fromisoformat(texto) if texto else None

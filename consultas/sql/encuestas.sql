@@ -1,0 +1,42 @@
+-- name: olas
+SELECT DISTINCT ola FROM encuesta_respuestas ORDER BY ola DESC;
+
+-- name: columnas_encuesta
+-- Las columnas de indicadores se descubren del esquema: una importación puede traer otras.
+SELECT column_name AS columna, data_type AS tipo
+FROM duckdb_columns()
+WHERE table_name = 'encuesta_respuestas' AND database_name = current_database()
+ORDER BY column_index;
+
+-- name: nombres_indicadores
+SELECT indicador, nombre FROM indicadores;
+
+-- name: respuestas_encuesta
+SELECT r.*, b.sector_id
+FROM encuesta_respuestas r
+LEFT JOIN barrios b USING (barrio_id)
+WHERE r.ola = ANY($olas);
+
+-- name: estratos_un_conglomerado
+SELECT ola, estrato
+FROM encuesta_respuestas
+WHERE ola = ANY($olas)
+GROUP BY ola, estrato
+HAVING count(DISTINCT conglomerado) = 1
+ORDER BY ola, estrato;
+
+-- name: inicio_olas
+SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas WHERE ola = ANY($olas) GROUP BY ola;
+
+-- name: casos_dmcs_por_sector
+-- Casos policiales DMCS, la categoría que más se acerca a la victimización de la encuesta.
+SELECT b.sector_id, count(*) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+JOIN barrios b USING (barrio_id)
+WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+    AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY b.sector_id;
+
+-- name: hogares_por_sector
+SELECT sector_id, sum(hogares)::BIGINT AS hogares FROM barrios GROUP BY sector_id;

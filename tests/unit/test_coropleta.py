@@ -1,0 +1,36 @@
+import json
+
+import numpy as np
+import pandas as pd
+
+from ui import mapa
+from ui.mapa import COLORES, SIN_DATO
+
+
+def _cuadrado(x: float) -> str:
+    anillo = [[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]
+    return json.dumps({"type": "Polygon", "coordinates": [anillo]})
+
+
+def _colores(deck) -> list:
+    figuras = json.loads(deck.to_json())["layers"][0]["data"]["features"]
+    return [f["properties"]["color"] for f in figuras]
+
+
+def test_coropleta_gris_sin_valor_y_alfa_opcional():
+    geometrias = pd.DataFrame(
+        {
+            "barrio_id": ["a", "b", "c"],
+            "nombre": ["A", "B", "C"],
+            "geometria": [_cuadrado(k) for k in range(3)],
+        }
+    )
+    valores = pd.DataFrame(
+        {"barrio_id": ["a", "b", "c"], "valor": [10.0, np.nan, 30.0], "texto": "x"}
+    )
+    comuna = _cuadrado(0)
+    sin_alfa = _colores(mapa.coropleta(geometrias, valores, comuna))
+    assert sin_alfa[1] == SIN_DATO + [190]
+    assert all(c[3] == 190 for c in sin_alfa)
+    con_alfa = _colores(mapa.coropleta(geometrias, valores.assign(alfa=[90, 190, 190]), comuna))
+    assert con_alfa[0][3] == 90 and con_alfa[0][:3] in COLORES

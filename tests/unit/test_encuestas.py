@@ -1,0 +1,256 @@
+"""Estimaciones de la encuesta contra samplics (TaylorEstimator, linealización de Taylor)."""
+
+import warnings
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from consultas import encuestas
+from consultas.encuestas import FIABLE, NO_FIABLE, POCO_FIABLE, calidad, estimar
+from datos import catalogo
+from tests import fixtures
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", FutureWarning)  # samplics avisa que está archivado
+    from samplics import PopParam, SinglePSUEst, TaylorEstimator
+
+FUERA = "__fuera__"
+
+
+def diseno(semilla: int = 3, conglomerados=(2, 3, 5, 4), un_conglomerado: bool = False):
+    """Estratos con distinto número de conglomerados, de tamaños y pesos desiguales. Los nombres
+    de conglomerado se repiten entre estratos: el conglomerado se identifica dentro del estrato."""
+    rng = np.random.default_rng(semilla)
+    filas = []
+    tamanos = list(conglomerados) + ([1] if un_conglomerado else [])
+    for h, m in enumerate(tamanos):
+        for c in range(m):
+            n = int(rng.integers(2, 10))
+            efecto = rng.normal(0, 0.8)
+            for _ in range(n):
+                filas.append(
+                    {
+                        "estrato": f"E{h}",
+                        "conglomerado": f"c{c}",
+                        "factor": float(rng.uniform(20, 300)) * (1 + h),
+                        "sector_id": "alto" if h < 2 else "bajo",
+                        "barrio_id": f"b{rng.integers(0, 5)}",
+                        "inseguro": int(rng.random() < 1 / (1 + np.exp(-efecto))),
+                        "victima": int(rng.random() < 0.3),
+                    }
+                )
+    datos = pd.DataFrame(filas)
+    # denuncio solo entre víctimas, y un faltante más al azar
+    datos["denuncio"] = np.where(datos["victima"] == 1, rng.random(len(datos)) < 0.5, np.nan)
+    datos.loc[rng.random(len(datos)) < 0.1, "inseguro"] = np.nan
+    return datos
+
+
+INDICADORES = ["inseguro", "victima", "denuncio"]
+
+
+def dominios(datos: pd.DataFrame) -> pd.DataFrame:
+    columnas = {"comuna": pd.Series(True, index=datos.index)}
+    for s in sorted(datos["sector_id"].unique()):
+        columnas[f"sector:{s}"] = datos["sector_id"] == s
+    for b in sorted(datos["barrio_id"].unique()):
+        columnas[f"barrio:{b}"] = datos["barrio_id"] == b
+    return pd.DataFrame(columnas)
+
+
+def samplics(datos: pd.DataFrame, indicador: str, dominio: pd.Series, skip: bool = False):
+    """Estimación de dominio de samplics: el faltante y lo que no es del dominio quedan fuera del
+    dominio, pero en el diseño (como svymean con na.rm de R). Fuera del dominio `y` no cuenta;
+    vale 0,5 para que samplics no divida por cero al estimar el dominio de afuera."""
+    dentro = dominio & datos[indicador].notna()
+    etiqueta = np.where(dentro, "d", FUERA)
+    est = TaylorEstimator(PopParam.mean)
+    est.estimate(
+        y=np.where(dentro, datos[indicador], 0.5).astype(float),
+        samp_weight=datos["factor"].to_numpy(),
+        stratum=datos["estrato"].to_numpy(),
+        psu=(datos["estrato"] + "/" + datos["conglomerado"]).to_numpy(),
+        domain=etiqueta,
+        single_psu=SinglePSUEst.skip if skip else SinglePSUEst.error,
+    )
+    return est.point_est["d"], est.stderror["d"]
+
+
+@pytest.mark.parametrize("semilla", [3, 11, 42])
+def test_estimaciones_iguales_a_samplics_en_comuna_sector_y_barrio(semilla):
+    datos = diseno(semilla)
+    dom = dominios(datos)
+    resultado = estimar(datos, INDICADORES, dom).set_index(["dominio", "indicador"])
+    comparadas = 0
+    for nombre in dom.columns:
+        for indicador in INDICADORES:
+            fila = resultado.loc[(nombre, indicador)]
+            valores = datos.loc[dom[nombre], indicador].dropna()
+            if not valores.any():  # samplics divide por cero con p = 0
+                assert fila["n"] == len(valores)
+                assert len(valores) == 0 or fila["estimacion"] == fila["error_estandar"] == 0
+                continue
+            p, se = samplics(datos, indicador, dom[nombre])
+            assert fila["estimacion"] == pytest.approx(p, abs=1e-9)
+            assert fila["error_estandar"] == pytest.approx(se, abs=1e-9)
+            comparadas += 1
+    assert comparadas >= 20
+
+
+def test_comuna_intervalo_t_con_gl_igual_a_samplics():
+    datos = diseno(5)
+    resultado = estimar(datos, ["victima"], dominios(datos)).set_index("dominio")
+    est = TaylorEstimator(PopParam.mean)
+    est.estimate(
+        y=datos["victima"].to_numpy(float),
+        samp_weight=datos["factor"].to_numpy(),
+        stratum=datos["estrato"].to_numpy(),
+        psu=(datos["estrato"] + "/" + datos["conglomerado"]).to_numpy(),
+    )
+    fila = resultado.loc["comuna"]
+    assert fila["gl"] == est.degree_of_freedom == 14 - 4
+    assert fila["ic_inferior"] == pytest.approx(est.lower_ci, abs=1e-9)
+    assert fila["ic_superior"] == pytest.approx(est.upper_ci, abs=1e-9)
+
+
+def test_grados_de_libertad_de_un_dominio():
+    datos = diseno(7)
+    dom = dominios(datos)
+    resultado = estimar(datos, ["victima"], dom).set_index("dominio")
+    alto = datos[datos["sector_id"] == "alto"]
+    conglomerados = alto.groupby(["estrato", "conglomerado"]).ngroups
+    assert resultado.loc["sector:alto", "gl"] == conglomerados - 2  # dos estratos en "alto"
+    assert resultado.loc["sector:alto", "n"] == len(alto)
+    fila = resultado.loc["sector:alto"]
+    t = stats.t.ppf(0.975, fila["gl"])
+    assert fila["ic_superior"] - fila["estimacion"] == pytest.approx(t * fila["error_estandar"])
+
+
+def test_dominio_no_es_lo_mismo_que_un_subconjunto():
+    """Calcular sobre las filas del dominio (subconjunto) pierde los conglomerados de los
+    estratos sin respuestas del dominio y cambia el error estándar."""
+    datos = diseno(9)
+    dom = dominios(datos)
+    completo = estimar(datos, ["victima"], dom).set_index("dominio").loc["barrio:b2"]
+    sub = datos[dom["barrio:b2"]].reset_index(drop=True)
+    subconjunto = estimar(sub, ["victima"], pd.DataFrame({"b2": [True] * len(sub)})).iloc[0]
+    assert completo["estimacion"] == pytest.approx(subconjunto["estimacion"], abs=1e-12)
+    assert abs(completo["error_estandar"] - subconjunto["error_estandar"]) > 1e-4
+    assert completo["error_estandar"] == pytest.approx(
+        samplics(datos, "victima", dom["barrio:b2"])[1], abs=1e-9
+    )
+
+
+def test_estrato_con_un_conglomerado_no_aporta_varianza():
+    datos = diseno(13, un_conglomerado=True)
+    dom = dominios(datos)
+    resultado = estimar(datos, INDICADORES, dom).set_index(["dominio", "indicador"])
+    for nombre in ["comuna", "sector:bajo", "barrio:b1"]:
+        p, se = samplics(datos, "victima", dom[nombre], skip=True)
+        assert resultado.loc[(nombre, "victima"), "estimacion"] == pytest.approx(p, abs=1e-9)
+        assert resultado.loc[(nombre, "victima"), "error_estandar"] == pytest.approx(se, abs=1e-9)
+
+
+def test_casos_limite_sin_division_por_cero():
+    datos = diseno(17)
+    datos["vacio"] = np.nan
+    solo = datos[(datos["estrato"] == "E0") & (datos["conglomerado"] == "c0")].index
+    dom = dominios(datos).assign(un_conglomerado=datos.index.isin(solo), nadie=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        resultado = estimar(datos, ["victima", "vacio"], dom).set_index(["dominio", "indicador"])
+        vacio = estimar(datos.iloc[:0], ["victima"], dom.iloc[:0])
+    assert (resultado.xs("vacio", level="indicador")["calidad"] == NO_FIABLE).all()
+    assert (resultado.xs("vacio", level="indicador")["n"] == 0).all()
+    uno = resultado.loc[("un_conglomerado", "victima")]
+    assert uno["gl"] == 0 and uno["calidad"] == NO_FIABLE and np.isnan(uno["ic_inferior"])
+    assert resultado.loc[("nadie", "victima"), "calidad"] == NO_FIABLE
+    assert (vacio["calidad"] == NO_FIABLE).all() and (vacio["n"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("p", "se", "n", "gl", "esperada"),
+    [
+        (0.125, 0.25 / 9, 60, 9, FIABLE),  # q^(2/3)/9 = 0,25/9: justo en el umbral
+        (0.125, 0.25 / 9 + 1e-6, 60, 9, POCO_FIABLE),
+        (0.875, 0.25 / 9, 60, 9, FIABLE),  # p > 0,5 usa 1 − p
+        (0.875, 0.0278, 500, 40, POCO_FIABLE),
+        (0.5, 0.0699, 500, 40, FIABLE),  # 0,5^(2/3)/9 = 0,069996
+        (0.5, 0.0700, 500, 40, POCO_FIABLE),
+        (0.125, 0.001, 59, 40, NO_FIABLE),  # n < 60
+        (0.125, 0.001, 60, 8, NO_FIABLE),  # gl < 9
+        (0.125, 0.001, 60, 9, FIABLE),
+        (float("nan"), float("nan"), 0, 0, NO_FIABLE),
+    ],
+)
+def test_calidad_ine_en_cada_umbral(p, se, n, gl, esperada):
+    assert calidad(p, se, n, gl) == esperada
+
+
+def test_comparar_dos_olas():
+    est = pd.DataFrame(
+        {
+            "ola": ["2025-1", "2025-2", "2025-1", "2025-2"],
+            "nivel": ["comuna"] * 2 + ["barrio"] * 2,
+            "unidad_id": ["comuna"] * 2 + ["b"] * 2,
+            "unidad": ["comuna"] * 2 + ["B"] * 2,
+            "sector_id": [None, None, "s", "s"],
+            "indicador": ["inseguro_barrio"] * 4,
+            "nombre": ["x"] * 4,
+            "estimacion": [0.40, 0.46, 0.3, 0.9],
+            "error_estandar": [0.015, 0.02, 0.1, 0.1],
+            "calidad": [FIABLE, FIABLE, NO_FIABLE, POCO_FIABLE],
+            "n": [900, 950, 20, 70],
+        }
+    )
+    cambio = encuestas.comparar(est, "2025-1", "2025-2").set_index("unidad_id")
+    assert cambio.loc["comuna", "diferencia"] == pytest.approx(0.06)
+    assert cambio.loc["comuna", "error_diferencia"] == pytest.approx(0.025)
+    assert cambio.loc["comuna", "z"] == pytest.approx(2.4)
+    assert cambio.loc["comuna", "clasificacion"] == "alza significativa"
+    assert cambio.loc["b", "clasificacion"] == encuestas.NO_COMPARABLE
+
+
+@pytest.fixture(scope="module")
+def con_encuesta(tmp_path_factory):
+    ruta = tmp_path_factory.mktemp("encuestas") / "fixture.duckdb"
+    fixtures.construir(ruta, fixtures.incidentes_fixture())
+    fixtures.agregar_encuesta(ruta, fixtures.encuesta_fixture())
+    con = duckdb.connect(str(ruta), read_only=True)
+    yield con
+    con.close()
+
+
+def test_cifra_negra_cuenta_los_casos_dmcs_de_los_12_meses_previos(con_encuesta):
+    cifra = encuestas.cifra_negra(con_encuesta, "2025-1").set_index("unidad_id")
+    incidentes = fixtures.incidentes_fixture()
+    dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
+    en_ventana = incidentes[
+        (incidentes["fuente"] == "policial")
+        & incidentes["delito"].isin(dmcs)
+        & (incidentes["fecha_hora"] >= "2024-05-15")
+        & (incidentes["fecha_hora"] < "2025-05-15")
+    ]
+    sector = en_ventana["barrio_id"].map({"norte": "alto", "sur": "alto"}).fillna("bajo")
+    assert cifra.loc["alto", "casos"] == (sector == "alto").sum()
+    assert cifra.loc["comuna", "casos"] == len(en_ventana)
+    assert cifra.loc["alto", "hogares"] == 350 + 900
+    assert cifra.loc["alto", "casos_por_mil"] == pytest.approx(
+        1000 * (sector == "alto").sum() / 1250
+    )
+    assert str(cifra.loc["comuna", "desde"]) == "2024-05-15"
+    assert str(cifra.loc["comuna", "hasta"]) == "2025-05-14"
+    est = encuestas.estimaciones(con_encuesta, ("2025-1",)).set_index(["unidad_id", "indicador"])
+    assert cifra.loc["alto", "estimacion"] == est.loc[("alto", "victima_hogar_12m"), "estimacion"]
+    assert cifra.loc["alto", "estimacion_denuncio"] == est.loc[("alto", "denuncio"), "estimacion"]
+
+
+def test_indicadores_descubiertos_del_esquema(con_encuesta):
+    nombres = encuestas.indicadores(con_encuesta)
+    assert list(nombres)[:5] == list(catalogo.INDICADORES)
+    assert nombres["inseguro_barrio"] == "Se siente inseguro en su barrio"
+    assert nombres[fixtures.INDICADOR_NUEVO] == fixtures.INDICADOR_NUEVO
+    assert "factor" not in nombres and "estrato" not in nombres

@@ -1,0 +1,227 @@
+"""Piezas de la página Percepción: textos de estimaciones, gráfico con intervalos y tablas."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from consultas.encuestas import COMUNA, NO_FIABLE, POCO_FIABLE
+from ui import formato
+
+COLORES_OLA = ["#1f5fa8", "#c0392b"]  # la ola más antigua en azul, la más reciente en rojo
+NIVELES = {COMUNA: "Comuna", "sector": "Sector", "barrio": "Barrio"}
+
+
+def pct(p, decimales: int = 1) -> str:
+    return "—" if p is None or math.isnan(p) else f"{formato.numero(100 * p, decimales)} %"
+
+
+def intervalo(inferior, superior) -> str:
+    if math.isnan(inferior) or math.isnan(superior):
+        return "—"
+    return f"{formato.numero(100 * inferior, 1)} – {formato.numero(100 * superior, 1)}"
+
+
+def texto(fila) -> str:
+    """La estimación como se lee en pantalla; "no fiable" nunca muestra el número."""
+    if fila["calidad"] == NO_FIABLE:
+        return f"no fiable (n = {formato.numero(fila['n'])})"
+    marca = " ◌ poco fiable" if fila["calidad"] == POCO_FIABLE else ""
+    return (
+        f"{pct(fila['estimacion'])} (IC {intervalo(fila['ic_inferior'], fila['ic_superior'])})"
+        + marca
+    )
+
+
+def etiquetas(est: pd.DataFrame) -> pd.Series:
+    """Nombre visible de cada unidad: la comuna, «Sector X» y el barrio con su sector."""
+    sectores = est.loc[est["nivel"] == "sector"].set_index("unidad_id")["unidad"].to_dict()
+    return pd.Series(
+        np.select(
+            [est["nivel"] == COMUNA, est["nivel"] == "sector"],
+            ["Comuna de Las Condes", "Sector " + est["unidad"].astype(str)],
+            est["unidad"].astype(str) + " (" + est["sector_id"].map(sectores).fillna("—") + ")",
+        ),
+        index=est.index,
+    )
+
+
+def ordenar(est: pd.DataFrame) -> pd.DataFrame:
+    """Comuna, sectores y barrios, cada grupo por nombre."""
+    orden = est["nivel"].map({COMUNA: 0, "sector": 1, "barrio": 2})
+    return est.assign(_orden=orden).sort_values(["_orden", "unidad", "ola"]).drop(columns="_orden")
+
+
+def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> go.Figure:
+    """Punto e intervalo de confianza por fila (`eje` da la categoría), una serie por ola.
+
+    "Poco fiable": pálido, hueco y marcado. "No fiable": sin punto ni número, solo la leyenda
+    "no fiable" con su n junto al eje.
+    """
+    figura = go.Figure()
+    categorias = list(dict.fromkeys(eje))
+    for k, (ola, grupo) in enumerate(est.groupby("ola", sort=True)):
+        color = COLORES_OLA[k % len(COLORES_OLA)]
+        y = eje.loc[grupo.index]
+        for calidad, opacidad, simbolo in [
+            ("fiable", 1.0, "circle"),
+            (POCO_FIABLE, 0.4, "circle-open"),
+        ]:
+            sel = grupo["calidad"] == calidad
+            g = grupo[sel]
+            figura.add_trace(
+                go.Scatter(
+                    x=100 * g["estimacion"],
+                    y=y[sel],
+                    mode="markers+text" if calidad == POCO_FIABLE else "markers",
+                    orientation="h",  # con scattermode="group", las olas se separan en el eje y
+                    text=["◌ poco fiable"] * len(g) if calidad == POCO_FIABLE else None,
+                    textposition="middle right",
+                    textfont={"color": "#7a7a7a", "size": 11},
+                    name=f"Ola {ola}" + (" (poco fiable)" if calidad == POCO_FIABLE else ""),
+                    legendgroup=ola,
+                    showlegend=bool(calidad == "fiable" or sel.any()),
+                    marker={"color": color, "size": 9, "symbol": simbolo, "opacity": opacidad},
+                    error_x={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": 100 * (g["ic_superior"] - g["estimacion"]),
+                        "arrayminus": 100 * (g["estimacion"] - g["ic_inferior"]),
+                        "color": color,
+                        "thickness": 1.5,
+                    },
+                    opacity=opacidad,
+                    customdata=[texto(f) for _, f in g.iterrows()],
+                    hovertemplate="%{y}<br>Ola " + ola + ": %{customdata}<extra></extra>",
+                )
+            )
+    # "No fiable": una sola leyenda por fila, con el n de cada ola (el texto no se desplaza por
+    # ola como los puntos, y dos textos en la misma fila se taparían).
+    sin = est[est["calidad"] == NO_FIABLE]
+    if not sin.empty:
+        varias = est["ola"].nunique() > 1
+        textos = {}
+        for ola, categoria, n in zip(sin["ola"], eje.loc[sin.index], sin["n"], strict=True):
+            textos.setdefault(categoria, []).append(
+                formato.numero(n) + (f" ({ola})" if varias else "")
+            )
+        figura.add_trace(
+            go.Scatter(
+                x=[0] * len(textos),
+                y=list(textos),
+                mode="text",
+                text=[f"no fiable · n = {', '.join(t)}" for t in textos.values()],
+                textposition="middle right",
+                textfont={"color": "#6b6b6b", "size": 11},
+                name="no fiable (sin número)",
+                hoverinfo="skip",
+            )
+        )
+    figura.update_layout(
+        scattermode="group",
+        height=120 + 26 * len(categorias) * max(1, est["ola"].nunique()),
+        margin={"l": 10, "r": 30, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        separators=",.",
+        xaxis={"title": titulo_x, "rangemode": "tozero", "ticksuffix": " %"},
+        yaxis={"categoryorder": "array", "categoryarray": categorias[::-1], "title": None},
+    )
+    return figura
+
+
+def tabla(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
+    """Una fila por `eje` (unidad o indicador) y, por ola, estimación con IC, n, gl y calidad."""
+    partes = []
+    for ola, grupo in est.groupby("ola", sort=True):
+        partes.append(
+            pd.DataFrame(
+                {
+                    columna: eje.loc[grupo.index].to_numpy(),
+                    f"{ola}: estimación (IC 95 %)": [texto(f) for _, f in grupo.iterrows()],
+                    f"{ola}: n": grupo["n"].map(formato.numero).to_numpy(),
+                    f"{ola}: gl": grupo["gl"].map(formato.numero).to_numpy(),
+                    f"{ola}: calidad": grupo["calidad"].to_numpy(),
+                }
+            ).set_index(columna)
+        )
+    return pd.concat(partes, axis=1).reset_index()
+
+
+def tabla_cambios(cambios: pd.DataFrame, eje: pd.Series, columna: str, antes, despues):
+    def estimado(p, calidad, n):
+        return f"no fiable (n = {formato.numero(n)})" if calidad == NO_FIABLE else pct(p)
+
+    comparable = cambios["clasificacion"] != "no comparable"
+    return pd.DataFrame(
+        {
+            columna: eje.to_numpy(),
+            antes: [
+                estimado(p, c, n)
+                for p, c, n in cambios[["estimacion_antes", "calidad_antes", "n_antes"]].to_numpy()
+            ],
+            despues: [
+                estimado(p, c, n)
+                for p, c, n in cambios[
+                    ["estimacion_despues", "calidad_despues", "n_despues"]
+                ].to_numpy()
+            ],
+            "Diferencia (puntos)": np.where(
+                comparable,
+                [formato.numero(100 * d, 1) for d in cambios["diferencia"]],
+                "—",
+            ),
+            "z": np.where(comparable, [formato.numero(z, 2) for z in cambios["z"]], "—"),
+            "Cambio": [
+                ("▲ " if c == "alza significativa" else "▼ " if c == "baja significativa" else "")
+                + c
+                for c in cambios["clasificacion"]
+            ],
+        }
+    )
+
+
+def tabla_cifra_negra(cifra: pd.DataFrame, eje: pd.Series) -> pd.DataFrame:
+    def por_mil(fila) -> str:
+        if fila["calidad"] == NO_FIABLE:
+            return f"no fiable (n = {formato.numero(fila['n'])})"
+        return (
+            f"{formato.numero(1000 * fila['estimacion'])} "
+            f"(IC {formato.numero(1000 * fila['ic_inferior'])} – "
+            f"{formato.numero(1000 * fila['ic_superior'])})"
+        )
+
+    def por_caso(fila) -> str:
+        casos = fila["casos_por_mil"]
+        if fila["calidad"] == NO_FIABLE or not casos > 0:
+            return "—"
+        return (
+            f"{formato.numero(1000 * fila['estimacion'] / casos, 1)} "
+            f"(IC {formato.numero(1000 * fila['ic_inferior'] / casos, 1)} – "
+            f"{formato.numero(1000 * fila['ic_superior'] / casos, 1)})"
+        )
+
+    def denuncio(fila) -> str:
+        if pd.isna(fila["calidad_denuncio"]):
+            return "—"
+        return texto(
+            {
+                "calidad": fila["calidad_denuncio"],
+                "n": fila["n_denuncio"],
+                "estimacion": fila["estimacion_denuncio"],
+                "ic_inferior": fila["ic_inferior_denuncio"],
+                "ic_superior": fila["ic_superior_denuncio"],
+            }
+        )
+
+    return pd.DataFrame(
+        {
+            "Unidad": eje.to_numpy(),
+            "Hogares víctimas por 1.000 (encuesta)": [por_mil(f) for _, f in cifra.iterrows()],
+            "Casos policiales DMCS por 1.000 hogares": [
+                formato.numero(c, 1) for c in cifra["casos_por_mil"]
+            ],
+            "Hogares víctimas por caso policial": [por_caso(f) for _, f in cifra.iterrows()],
+            "Víctimas que denunciaron": [denuncio(f) for _, f in cifra.iterrows()],
+        }
+    )
