@@ -29,13 +29,13 @@ def base(n: int) -> Path:
 
 
 def medir(funcion, *argumentos, repeticiones: int = 5) -> tuple[float, float]:
-    """Mediana y máximo, en ms."""
+    """Mediana y mínimo de varias llamadas, en ms."""
     tiempos = []
     for _ in range(repeticiones):
         inicio = time.perf_counter()
         funcion(*argumentos)
         tiempos.append(1000 * (time.perf_counter() - inicio))
-    return statistics.median(tiempos), max(tiempos)
+    return statistics.median(tiempos), min(tiempos)
 
 
 def ms(valores: tuple[float, float]) -> str:

@@ -53,7 +53,7 @@ def consultas(ruta: Path) -> None:
         ),
     }
     columnas = ["SQL desnudo", "Gi* completo", "evolución 12×28"]
-    print(f"{'consulta, ms: mediana (máx)':<28}" + "".join(f"{c:>18}" for c in columnas))
+    print(f"{'consulta, ms: mediana (mín)':<28}" + "".join(f"{c:>18}" for c in columnas))
     for nombre, (filtros, resolucion) in casos.items():
         desnudo = medir(sql_desnudo, con, filtros, resolucion)
         completo = medir(mapa.puntos_calientes, con, filtros, resolucion)

@@ -6,7 +6,6 @@ dominio e indicador. Uso: `make bench` (genera una base de demostración si falt
 """
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ import duckdb
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from bench.comun import medir
 from consultas import encuestas
 from consultas.sql import leer
 from datos import demo
@@ -44,15 +44,6 @@ def linea_base(datos, indicadores, dom) -> int:
         for indicador in indicadores:
             filas += len(encuestas.estimar(datos, [indicador], dom[[nombre]]))
     return filas
-
-
-def medir(funcion, *argumentos) -> tuple[float, float]:
-    tiempos = []
-    for _ in range(REPETICIONES):
-        inicio = time.perf_counter()
-        funcion(*argumentos)
-        tiempos.append(1000 * (time.perf_counter() - inicio))
-    return statistics.median(tiempos), min(tiempos)
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ base ingenua (una consulta por ventana). Uso: `make bench` (genera la base grand
 """
 
 import os
-import statistics
 import time
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ import duckdb
 from streamlit.testing.v1 import AppTest
 
 from bench import comun
+from bench.comun import medir
 from consultas import resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import Filtros, limites
@@ -34,15 +34,6 @@ def linea_base(con, filtros: Filtros) -> int:
             df = leer(con, "casos_por_familia", desde=desde, hasta=hasta, **filtros.parametros())
             total += len(df)
     return total
-
-
-def medir(funcion, *argumentos) -> tuple[float, float]:
-    tiempos = []
-    for _ in range(REPETICIONES):
-        inicio = time.perf_counter()
-        funcion(*argumentos)
-        tiempos.append(1000 * (time.perf_counter() - inicio))
-    return statistics.median(tiempos), min(tiempos)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -110,3 +111,17 @@ def pagina(navegador):
     pagina.set_default_timeout(30_000)
     yield pagina
     contexto.close()
+
+
+@pytest.fixture
+def externos(pagina) -> list[str]:
+    """Las direcciones que la página pidió fuera de este servidor (debe quedar vacía)."""
+    pedidos: list[str] = []
+
+    def anotar(pedido) -> None:
+        local = urlparse(pedido.url).hostname in {"127.0.0.1", "localhost"}
+        if not local and not pedido.url.startswith(("data:", "blob:")):
+            pedidos.append(pedido.url)
+
+    pagina.on("request", anotar)
+    return pedidos

@@ -1,5 +1,4 @@
 import re
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,17 +15,7 @@ def esperar(pagina: Page) -> None:
     expect(pagina.locator(".leyenda-mapa").first).to_be_visible()
 
 
-def test_cambiar_de_capa_cambia_mapa_y_leyenda(pagina: Page, servidor):
-    externos = []
-    pagina.on(
-        "request",
-        lambda r: (
-            externos.append(r.url)
-            if urlparse(r.url).hostname not in {"127.0.0.1", "localhost"}
-            and not r.url.startswith(("data:", "blob:"))
-            else None
-        ),
-    )
+def test_cambiar_de_capa_cambia_mapa_y_leyenda(pagina: Page, servidor, externos):
     pagina.goto(f"{servidor}/mapa?periodo=aad")
     esperar(pagina)
     expect(pagina.get_by_role("heading", name="Mapa", exact=True)).to_be_visible()

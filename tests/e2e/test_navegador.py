@@ -1,5 +1,4 @@
 import re
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -24,17 +23,7 @@ def elegir(pagina: Page, etiqueta: str, opcion: str) -> None:
     esperar(pagina)
 
 
-def test_filtro_en_la_url_sobrevive_a_recargar(pagina: Page, servidor):
-    externos = []
-    pagina.on(
-        "request",
-        lambda r: (
-            externos.append(r.url)
-            if urlparse(r.url).hostname not in {"127.0.0.1", "localhost"}
-            and not r.url.startswith(("data:", "blob:"))
-            else None
-        ),
-    )
+def test_filtro_en_la_url_sobrevive_a_recargar(pagina: Page, servidor, externos):
     pagina.goto(servidor)
     esperar(pagina)
     expect(pagina.get_by_role("heading", name="Resumen")).to_be_visible()

@@ -1,6 +1,5 @@
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,16 +17,6 @@ from consultas.periodos import (
 from consultas.sql import consulta, leer
 from datos.catalogo import FAMILIAS
 from tests import fixtures
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    incidentes = fixtures.incidentes_fixture()
-    ruta = tmp_path_factory.mktemp("base") / "fixture.duckdb"
-    fixtures.construir(ruta, incidentes)
-    con = duckdb.connect(str(ruta), read_only=True)
-    yield con, incidentes
-    con.close()
 
 
 def test_presets_de_periodo_calculados_a_mano():

@@ -15,7 +15,6 @@ from libpysal.weights import W
 from consultas import celdas, espacial, mapa
 from consultas.filtros import Filtros
 from datos import demo
-from tests import fixtures
 
 # --- celdas ----------------------------------------------------------------------------------
 
@@ -185,16 +184,6 @@ def test_concentracion_a_mano():
 
 
 # --- consultas sobre la base de prueba ------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    incidentes = fixtures.incidentes_fixture()
-    ruta = tmp_path_factory.mktemp("mapa") / "fixture.duckdb"
-    fixtures.construir(ruta, incidentes)
-    con = duckdb.connect(str(ruta), read_only=True)
-    yield con, incidentes
-    con.close()
 
 
 def _esperado_por_celda(incidentes, filtros: Filtros, resolucion: int) -> pd.Series:
