@@ -27,6 +27,7 @@ if conexion.conexion() is None:
 pagina = st.navigation(
     [
         st.Page("paginas/resumen.py", title="Resumen", icon=":material/dashboard:", default=True),
+        st.Page("paginas/tendencias.py", title="Tendencias", icon=":material/timeline:"),
         st.Page("paginas/datos.py", title="Datos", icon=":material/database:"),
     ]
 )
