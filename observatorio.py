@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import resumen
+from consultas import resumen, tendencias
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -93,6 +93,24 @@ def _tabla_resumen(con, filtros, cat, args):
     return resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
 
 
+def _tabla_tendencias(con, filtros, cat, args):
+    historia = tendencias.casos_diarios(con, filtros, "total")
+    primer_dia = tendencias.primer_dia(con, filtros.fuente)
+    serie = tendencias.serie(historia, filtros.ventana, args.escala, primer_dia)
+    if serie.empty:
+        raise ErrorDeUso(
+            f"El período {formato.rango(filtros.desde, filtros.hasta)} no contiene una unidad "
+            f"completa de la escala «{args.escala}»."
+        )
+    return serie.drop(columns="grupo").assign(
+        fecha=serie["fecha"].dt.date, fin=serie["fin"].dt.date
+    )
+
+
+def _tabla_comparacion(con, filtros, cat, args):
+    return tendencias.comparacion(con, filtros, args.por)
+
+
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
     comunes = argparse.ArgumentParser(add_help=False)
@@ -115,6 +133,14 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     tablas.add_parser("resumen", parents=[comunes], help="comparaciones CompStat").set_defaults(
         tabla_fn=_tabla_resumen
     )
+    serie = tablas.add_parser("tendencias", parents=[comunes], help="serie con su banda")
+    serie.add_argument("--escala", choices=list(tendencias.ESCALAS), default="semana")
+    serie.set_defaults(tabla_fn=_tabla_tendencias)
+    territorios = tablas.add_parser(
+        "comparacion", parents=[comunes], help="comparación por territorio y embudo"
+    )
+    territorios.add_argument("--por", choices=list(tendencias.TERRITORIOS), default="barrio")
+    territorios.set_defaults(tabla_fn=_tabla_comparacion)
 
 
 def _importar(args) -> None:

@@ -233,8 +233,8 @@ class _Historia:
 def limites_banda(esperado, varianza, nivel: float = NIVEL_BANDA):
     """Percentiles (1 − nivel)/2 y (1 + nivel)/2 de Poisson(m), o de la binomial negativa de media
     m y varianza s² cuando hay sobredispersión (s² > m)."""
-    m = np.asarray(esperado, float)
-    v = np.asarray(varianza, float)
+    m = np.atleast_1d(np.asarray(esperado, float))
+    v = np.atleast_1d(np.asarray(varianza, float))
     colas = ((1 - nivel) / 2, (1 + nivel) / 2)
     inferior, superior = (stats.poisson.ppf(q, m) for q in colas)
     nb = (v > m) & (m > 0)
