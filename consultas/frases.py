@@ -188,7 +188,8 @@ def actividades(tabla: pd.DataFrame, donde: str) -> str:
         return f"No hay actividades del programa registradas {donde} en el período."
     lineas = tabla["linea"].value_counts()
     return (
-        f"En el período hubo {_n(len(tabla))} actividades del programa {donde} "
+        f"En el período hubo {_n(len(tabla))} {_verbo(len(tabla), 'actividad', 'actividades')} "
+        f"del programa {donde} "
         f"({_n(tabla['participantes'].sum())} participantes); la línea más frecuente fue la "
         f"{lineas.index[0]} ({_n(lineas.iloc[0])})."
     )
