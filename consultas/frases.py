@@ -62,7 +62,11 @@ def respecto(referencia: str) -> str:
 
 
 def _verbo(n: int, singular: str, plural: str) -> str:
-    return singular if n == 1 else plural
+    return plural if n > 1 else singular
+
+
+def _ninguno(n: int) -> str:
+    return "ninguno" if n == 0 else _n(n)
 
 
 def _casos(n) -> str:
@@ -251,15 +255,15 @@ def comparacion(tabla: pd.DataFrame, plural: str) -> str:
     partes = []
     for etiqueta in (ALZA, BAJA):
         nombres = tabla.loc[tabla["clasificacion"] == etiqueta, "unidad"].tolist()
-        cuantos = "ninguno" if not nombres else _n(len(nombres))
+        cuantos = _ninguno(len(nombres))
         texto = f"{cuantos} {_verbo(len(nombres), 'tuvo', 'tuvieron')} {CALIFICATIVOS[etiqueta]}"
         partes.append(texto + (f" ({lista(nombres)})" if nombres else ""))
     normal = int((tabla["clasificacion"] == NORMAL).sum())
     pocos = int((tabla["clasificacion"] == POCOS).sum())
     return (
         f"De {_n(n)} {plural}, {partes[0]} y {partes[1]} respecto del período anterior; "
-        f"{_n(normal)} {_verbo(normal, 'varió', 'variaron')} dentro de lo normal y {_n(pocos)} "
-        f"{_verbo(pocos, 'tuvo', 'tuvieron')} muy pocos casos para concluir."
+        f"{_ninguno(normal)} {_verbo(normal, 'varió', 'variaron')} dentro de lo normal y "
+        f"{_ninguno(pocos)} {_verbo(pocos, 'tuvo', 'tuvieron')} muy pocos casos para concluir."
     )
 
 
@@ -275,14 +279,20 @@ def embudo(tabla: pd.DataFrame, plural: str) -> str:
     solo_95 = int(con_poblacion["embudo"].isin([t.SOBRE_95, t.BAJO_95]).sum())
     frase = (
         f"Tasa comunal: {_n(tasa, 2)} casos por 1.000 habitantes. De {_n(n)} {plural}, "
-        f"{_n(len(sobre))} {_verbo(len(sobre), 'queda', 'quedan')} sobre el límite de 99,8 %"
+        f"{_ninguno(len(sobre))} {_verbo(len(sobre), 'queda', 'quedan')} sobre el límite de 99,8 %"
         + (f" ({lista(sobre)})" if sobre else "")
-        + f" y {_n(len(bajo))} bajo él"
+        + f" y {_ninguno(len(bajo))} bajo él"
         + (f" ({lista(bajo)})" if bajo else "")
-        + f"; {_n(solo_95)} más {_verbo(solo_95, 'queda', 'quedan')} fuera solo del de 95 %. "
+        + f"; {_ninguno(solo_95)} más {_verbo(solo_95, 'queda', 'quedan')} fuera solo del de 95 %. "
         f"Por azar se esperarían "
         f"{_n(0.05 * n, 1)} fuera del 95 % y {_n(0.002 * n, 2)} fuera del 99,8 %."
     )
+    phi = t.sobredispersion(tabla)
+    if phi is not None:
+        frase += (
+            f" Las tasas de los {plural} varían {_n(phi, 1)} veces más de lo que daría el azar "
+            "(sobredispersión): buena parte de las diferencias entre ellos es real, no ruido."
+        )
     sin = len(tabla) - n
     if sin:
         frase += f" {_n(sin)} sin población no se {_verbo(sin, 'grafica', 'grafican')}."

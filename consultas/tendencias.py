@@ -388,6 +388,23 @@ def posicion_embudo(tabla: pd.DataFrame) -> np.ndarray:
     )
 
 
+def sobredispersion(tabla: pd.DataFrame) -> float | None:
+    """φ de Spiegelhalter (2005): promedio de z² = ((O − E) / √E)² con z acotado a sus
+    percentiles 10 y 90; None si no hay al menos 10 territorios con población o si φ no supera lo
+    que daría el azar (prueba χ² al 95 % con n − 1 grados de libertad)."""
+    con_poblacion = tabla[tabla["embudo"] != SIN_POBLACION]
+    n = len(con_poblacion)
+    if n < 10:
+        return None
+    esperado = con_poblacion["tasa_comuna"] * con_poblacion["poblacion"] / 1000
+    if not (esperado > 0).all():
+        return None
+    z = ((con_poblacion["actual"] - esperado) / np.sqrt(esperado)).to_numpy()
+    z = np.clip(z, *np.percentile(z, [10, 90]))
+    phi = float(np.mean(z**2))
+    return phi if n * phi > stats.chi2.ppf(0.95, n - 1) else None
+
+
 def curvas_embudo(tasa: float, poblacion_maxima: float, puntos: int = 200) -> pd.DataFrame:
     """Los límites del embudo a lo largo de la población, para dibujarlos."""
     poblacion = np.linspace(max(poblacion_maxima, 1) / puntos, 1.05 * poblacion_maxima, puntos)

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from consultas import tendencias as t
-from consultas.frases import DIAS_SEMANA, MESES
+from consultas.frases import DIAS_SEMANA, MESES, UNIDADES
 from ui import formato
 
 MAXIMO_GRUPOS = 8
@@ -119,7 +119,7 @@ def _serie_total(figura: go.Figure, d: pd.DataFrame, escala: str) -> None:
     figura.add_scatter(
         x=d["fecha"],
         y=d["media_movil"],
-        name=f"Media móvil ({t.MEDIA_MOVIL[escala]} {'unidades' if escala != 'dia' else 'días'})",
+        name=f"Media móvil ({t.MEDIA_MOVIL[escala]} {UNIDADES[escala][1]})",
         mode="lines",
         line={"width": 2, "color": "#e67e22"},
         hovertemplate="Media móvil: %{y:,.1f}<extra></extra>",
@@ -240,7 +240,11 @@ def embudo(tabla: pd.DataFrame, plural: str) -> go.Figure:
     return _diseno(
         figura,
         height=440,
-        xaxis={"title": f"Población de {plural} (habitantes)", "rangemode": "tozero"},
+        xaxis={
+            "title": f"Población de {plural} (habitantes)",
+            "rangemode": "tozero",
+            "tickformat": ",d",
+        },
         yaxis={"title": "Casos por 1.000 habitantes", "rangemode": "tozero"},
     )
 

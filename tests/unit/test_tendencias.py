@@ -271,3 +271,19 @@ def test_entradas_sin_datos_no_rompen(base):
         historia, Ventana(date(2023, 2, 1), date(2023, 3, 31)), "semana", primer
     )
     assert (sin_historia["posicion"] == tendencias.SIN_HISTORIA).all()
+
+
+def test_sobredispersion_de_spiegelhalter_a_mano():
+    # 10 barrios de 1.000 habitantes con tasa comunal 10 por 1.000: E = 10 casos cada uno.
+    tabla = pd.DataFrame(
+        {
+            "poblacion": [1000] * 10,
+            "tasa_comuna": [10.0] * 10,
+            "embudo": [tendencias.DENTRO_EMBUDO] * 10,
+            "actual": [0, 20] * 5,  # z = ±√10: φ = 10, muy sobre χ²(9) al 95 % / 10 = 1,69
+        }
+    )
+    assert tendencias.sobredispersion(tabla) == pytest.approx(10.0)
+    # 7 y 13 casos: z = ±3/√10, φ = 0,9: dentro de lo que da el azar.
+    assert tendencias.sobredispersion(tabla.assign(actual=[7, 13] * 5)) is None
+    assert tendencias.sobredispersion(tabla.head(9)) is None  # con menos de 10 no se estima
