@@ -42,6 +42,7 @@ test: $(INSTALADO) chromium lint
 
 bench: $(INSTALADO)
 	$(BIN)/python bench/resumen.py
+	$(BIN)/python bench/tendencias.py
 	$(BIN)/python bench/importacion.py
 
 formato: $(INSTALADO)
