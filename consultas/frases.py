@@ -32,6 +32,7 @@ MESES = [
     "noviembre",
     "diciembre",
 ]
+SINGULARES = {"barrios": "barrio", "sectores": "sector"}
 CALIFICATIVOS = {
     ALZA: "un alza significativa",
     BAJA: "una baja significativa",
@@ -190,12 +191,17 @@ def banda(serie: pd.DataFrame, escala: str) -> str:
 def actividades(tabla: pd.DataFrame, donde: str) -> str:
     if tabla.empty:
         return f"No hay actividades del programa registradas {donde} en el período."
+    participantes = _n(tabla["participantes"].sum())
+    if len(tabla) == 1:
+        return (
+            f"En el período hubo 1 actividad del programa {donde} (línea {tabla['linea'].iloc[0]}, "
+            f"{participantes} participantes)."
+        )
     lineas = tabla["linea"].value_counts()
     return (
-        f"En el período hubo {_n(len(tabla))} {_verbo(len(tabla), 'actividad', 'actividades')} "
-        f"del programa {donde} "
-        f"({_n(tabla['participantes'].sum())} participantes); la línea más frecuente fue la "
-        f"{lineas.index[0]} ({_n(lineas.iloc[0])})."
+        f"En el período hubo {_n(len(tabla))} actividades del programa {donde} "
+        f"({participantes} participantes); la línea más frecuente fue la {lineas.index[0]} "
+        f"({_n(lineas.iloc[0])})."
     )
 
 
@@ -253,6 +259,8 @@ def comparacion(tabla: pd.DataFrame, plural: str) -> str:
         return f"No hay {plural} en el territorio elegido."
     n = len(tabla)
     partes = []
+    if n == 1:
+        plural = SINGULARES.get(plural, plural)
     for etiqueta in (ALZA, BAJA):
         nombres = tabla.loc[tabla["clasificacion"] == etiqueta, "unidad"].tolist()
         cuantos = _ninguno(len(nombres))
@@ -274,11 +282,12 @@ def embudo(tabla: pd.DataFrame, plural: str) -> str:
         return f"Ninguno de los {plural} elegidos tiene población registrada: no hay tasas."
     n = len(con_poblacion)
     tasa = con_poblacion["tasa_comuna"].iloc[0]
+    territorios = SINGULARES.get(plural, plural) if n == 1 else plural
     sobre = con_poblacion.loc[con_poblacion["embudo"] == t.SOBRE_998, "unidad"].tolist()
     bajo = con_poblacion.loc[con_poblacion["embudo"] == t.BAJO_998, "unidad"].tolist()
     solo_95 = int(con_poblacion["embudo"].isin([t.SOBRE_95, t.BAJO_95]).sum())
     frase = (
-        f"Tasa comunal: {_n(tasa, 2)} casos por 1.000 habitantes. De {_n(n)} {plural}, "
+        f"Tasa comunal: {_n(tasa, 2)} casos por 1.000 habitantes. De {_n(n)} {territorios}, "
         f"{_ninguno(len(sobre))} {_verbo(len(sobre), 'queda', 'quedan')} sobre el límite de 99,8 %"
         + (f" ({lista(sobre)})" if sobre else "")
         + f" y {_ninguno(len(bajo))} bajo él"
@@ -348,7 +357,10 @@ def familias(tabla: pd.DataFrame) -> str:
         return frase + (
             " Ninguna familia cambió más allá de la variación normal respecto del período anterior."
         )
-    return f"{frase} {' '.join(cambios)} Las demás, variación normal o pocos casos."
+    frase = f"{frase} {' '.join(cambios)}"
+    if tabla["clasificacion"].isin([NORMAL, POCOS]).any():
+        frase += " Las demás, variación normal o pocos casos."
+    return frase
 
 
 def mapa(barrios: pd.DataFrame) -> str:
@@ -358,6 +370,11 @@ def mapa(barrios: pd.DataFrame) -> str:
         return "Ningún barrio elegido tiene población registrada: no hay tasas."
     ordenados = con_tasa.sort_values("tasa")
     alto, bajo = ordenados.iloc[-1], ordenados.iloc[0]
+    if len(ordenados) == 1:
+        return (
+            f"La tasa de {alto['nombre']} es {_n(alto['tasa'], 2)} por 1.000 habitantes "
+            f"({_casos(alto['actual'])})."
+        )
     return (
         f"La tasa más alta es la de {alto['nombre']} ({_n(alto['tasa'], 2)} por 1.000 hab., "
         f"{_casos(alto['actual'])}) y la más baja la de {bajo['nombre']} "

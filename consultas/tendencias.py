@@ -325,7 +325,7 @@ def ultimas(
     inicios, fines = _atras(u, escala, len(u))
     anterior = h.casos(inicios, fines).sum(axis=0)  # NaN si la historia no alcanza
     tabla = pd.DataFrame({"grupo": h.grupos, "actual": actual, "anterior": anterior})
-    if len(h.grupos) > 1:
+    if h.grupos != [TOTAL]:
         tabla.loc[len(tabla)] = [TOTAL, actual.sum(), anterior.sum()]
     tabla = tabla.assign(
         unidades=len(u),

@@ -117,7 +117,9 @@ def test_url_con_sector_filtra_serie_tabla_y_actividades(base, incidentes):
     casos = fixtures.contar(incidentes, ventana, "central_1402", ["norte", "sur"])
     assert sum(int(c.replace(".", "")) for c in tabla(at)["Casos"]) == casos
     assert "en el sector Alto" in textos(at)
-    assert "hubo 1 actividad del programa en el sector Alto (40 participantes)" in textos(at)
+    assert "hubo 1 actividad del programa en el sector Alto (línea 2.3, 40 participantes)" in (
+        textos(at)
+    )
     assert "Sectores Alto" in at.caption[0].value
 
 

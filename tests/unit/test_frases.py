@@ -173,3 +173,27 @@ def test_frases_de_resumen():
         "La tasa más alta es la de A (2,50 por 1.000 hab., 25 casos) y la más baja la de C "
         "(0,10, 1 caso)."
     )
+
+
+def test_frases_con_un_solo_territorio_familia_o_actividad():
+    uno = pd.DataFrame({"unidad": ["El Golf"], "clasificacion": [BAJA]})
+    assert frases.comparacion(uno, "barrios").startswith(
+        "De 1 barrio, ninguno tuvo un alza significativa y 1 tuvo una baja significativa (El Golf)"
+    )
+    solo = pd.DataFrame({"nombre": ["El Golf"], "tasa": [22.727], "actual": [200]})
+    assert frases.mapa(solo) == "La tasa de El Golf es 22,73 por 1.000 habitantes (200 casos)."
+    familia = comparar(pd.DataFrame({"familia": ["Hurtos"], "actual": [200], "anterior": [232]}))
+    assert frases.familias(familia) == (
+        "La familia con más casos fue Hurtos (200, 100,0 % del total). Baja significativa en "
+        "Hurtos (-14 %)."
+    )
+    actividades = pd.DataFrame({"linea": ["2.3", "2.1", "2.3"], "participantes": [40, 25, 5]})
+    assert frases.actividades(actividades, "en la comuna") == (
+        "En el período hubo 3 actividades del programa en la comuna (70 participantes); la línea "
+        "más frecuente fue la 2.3 (2)."
+    )
+    assert frases.actividades(actividades.head(1), "en el barrio Norte") == (
+        "En el período hubo 1 actividad del programa en el barrio Norte (línea 2.3, 40 "
+        "participantes)."
+    )
+    assert "No hay actividades" in frases.actividades(actividades.iloc[0:0], "en la comuna")

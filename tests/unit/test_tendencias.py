@@ -241,6 +241,14 @@ def test_ultimas_unidades_contra_las_anteriores(base):
         2 * (np.sqrt(total["actual"]) - np.sqrt(total["anterior"]))
     )
     assert tabla.drop(tendencias.TOTAL)["actual"].sum() == total["actual"]
+    # Con una sola familia en el desglose también hay fila total.
+    una = Filtros(SEMESTRE.desde, SEMESTRE.hasta, familias=("propiedad",))
+    historia = tendencias.casos_diarios(con, tendencias.sin_periodo(una), "familia")
+    tabla = tendencias.ultimas(historia, una.ventana, "mes", primer).set_index("grupo")
+    assert list(tabla.index) == ["Contra la propiedad no violentos", tendencias.TOTAL]
+    assert tabla.loc[tendencias.TOTAL, "actual"] == _contar(
+        df, date(2025, 4, 1), date(2025, 6, 30), fuente="policial", familias=["propiedad"]
+    )
 
 
 def test_actividades_del_territorio_y_periodo(base):
