@@ -129,12 +129,14 @@ def donde(filtros, cat) -> str:
 # Tendencias.
 
 
-def serie(fila: pd.Series, escala: str, que: str, donde: str) -> str:
-    """Las últimas unidades del período contra las anteriores (una fila de tendencias.ultimas).
+def serie(ultimas: pd.DataFrame, escala: str, que: str, donde: str) -> str:
+    """El total de las últimas unidades del período contra las anteriores (tendencias.ultimas).
 
     'En las últimas 4 semanas (04-10-2026 a 31-10-2026) los casos en la comuna subieron 3 % …'."""
-    if fila.empty:
+    total = ultimas[ultimas["grupo"] == t.TOTAL] if len(ultimas) else ultimas
+    if total.empty:
         return "No hay historia suficiente para comparar las últimas unidades con las anteriores."
+    fila = total.iloc[0]
     singular, plural = UNIDADES[escala]
     n = int(fila["unidades"])
     ultimas = (
@@ -155,6 +157,8 @@ def serie(fila: pd.Series, escala: str, que: str, donde: str) -> str:
 
 def grupos_con_cambio(tabla: pd.DataFrame) -> str:
     """Qué grupos de un desglose cambiaron más allá de la variación normal."""
+    if tabla.empty:
+        return ""
     partes = []
     for etiqueta, texto in [(ALZA, "Alza significativa en"), (BAJA, "Baja significativa en")]:
         grupos = tabla[(tabla["clasificacion"] == etiqueta) & (tabla["grupo"] != t.TOTAL)]

@@ -62,8 +62,7 @@ else:
     actividades = conexion.consultar(tendencias.actividades, seleccion) if con_actividades else None
     st.plotly_chart(graficos.serie(serie, escala, actividades), config=graficos.CONFIG)
     ultimas = tendencias.ultimas(historia, seleccion.ventana, escala, primer_dia)
-    total = ultimas[ultimas["grupo"] == tendencias.TOTAL] if len(ultimas) else ultimas
-    texto = [frases.serie(total.iloc[0] if len(total) else total, escala, que, donde)]
+    texto = [frases.serie(ultimas, escala, que, donde)]
     if desglose == "total":
         texto.append(frases.banda(serie, escala))
     else:

@@ -48,6 +48,7 @@ def test_ninguna_frase_afirma_un_cambio_que_la_etiqueta_no_da(actual, anterior):
 def test_frase_de_la_serie():
     fila = pd.Series(
         {
+            "grupo": t.TOTAL,
             "unidades": 4,
             "desde": date(2026, 10, 4),
             "hasta": date(2026, 10, 31),
@@ -57,17 +58,20 @@ def test_frase_de_la_serie():
             "clasificacion": NORMAL,
         }
     )
-    assert frases.serie(fila, "semana", "los casos de Hurtos", "en el barrio El Golf") == (
+    ultimas = pd.DataFrame([fila])
+    assert frases.serie(ultimas, "semana", "los casos de Hurtos", "en el barrio El Golf") == (
         "En las últimas 4 semanas (04-10-2026 a 31-10-2026) los casos de Hurtos en el barrio "
         "El Golf bajaron 8,0 % respecto de las 4 semanas anteriores (100 → 92 casos), dentro de "
         "la variación normal."
     )
-    uno = fila.copy()
-    uno["unidades"] = 1
+    uno = ultimas.assign(unidades=1)
     assert frases.serie(uno, "mes", "los casos", "en la comuna").startswith(
         "En el último mes (04-10-2026 a 31-10-2026)"
     )
     assert "el mes anterior" in frases.serie(uno, "mes", "los casos", "en la comuna")
+    sin_total = ultimas.assign(grupo="Hurtos")
+    assert "No hay historia suficiente" in frases.serie(sin_total, "semana", "los casos", "")
+    assert "No hay historia suficiente" in frases.serie(pd.DataFrame(), "semana", "los casos", "")
 
 
 def _serie(posiciones: list[str], escala: str = "semana") -> pd.DataFrame:
