@@ -42,6 +42,7 @@ test: $(INSTALADO) chromium lint
 
 bench: $(INSTALADO)
 	$(BIN)/python -m bench.resumen
+	$(BIN)/python -m bench.tendencias
 	$(BIN)/python -m bench.mapa
 	$(BIN)/python -m bench.percepcion
 	$(BIN)/python -m bench.importacion

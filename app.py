@@ -29,6 +29,7 @@ paginas = {
     st.Page(
         "paginas/resumen.py", title="Resumen", icon=":material/dashboard:", default=True
     ): filtros.CASOS,
+    st.Page("paginas/tendencias.py", title="Tendencias", icon=":material/timeline:"): filtros.CASOS,
     st.Page("paginas/mapa.py", title="Mapa", icon=":material/map:"): filtros.CASOS,
     st.Page("paginas/percepcion.py", title="Percepción", icon=":material/groups:"): (
         filtros.OLAS,

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import encuestas, mapa, resumen
+from consultas import encuestas, mapa, resumen, tendencias
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -173,6 +173,24 @@ def _opciones_percepcion() -> argparse.ArgumentParser:
     return opciones
 
 
+def _tabla_tendencias(con, filtros, cat, args):
+    historia = tendencias.casos_diarios(con, filtros, "total")
+    primer_dia = tendencias.primer_dia(con, filtros.fuente)
+    serie = tendencias.serie(historia, filtros.ventana, args.escala, primer_dia)
+    if serie.empty:
+        raise ErrorDeUso(
+            f"El período {formato.rango(filtros.desde, filtros.hasta)} no contiene una unidad "
+            f"completa de la escala «{args.escala}»."
+        )
+    return serie.drop(columns="grupo").assign(
+        fecha=serie["fecha"].dt.date, fin=serie["fin"].dt.date
+    )
+
+
+def _tabla_comparacion(con, filtros, cat, args):
+    return tendencias.comparacion(con, filtros, args.por)
+
+
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
     comunes = argparse.ArgumentParser(add_help=False)
@@ -214,6 +232,14 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     tablas.add_parser(
         "percepcion", parents=[_opciones_percepcion()], help="estimaciones de la encuesta"
     ).set_defaults(tabla_fn=_tabla_percepcion, parametros=_parametros_percepcion)
+    serie = tablas.add_parser("tendencias", parents=[comunes], help="serie con su banda")
+    serie.add_argument("--escala", choices=list(tendencias.ESCALAS), default="semana")
+    serie.set_defaults(tabla_fn=_tabla_tendencias, parametros=_parametros)
+    territorios = tablas.add_parser(
+        "comparacion", parents=[comunes], help="comparación por territorio y embudo"
+    )
+    territorios.add_argument("--por", choices=list(tendencias.TERRITORIOS), default="barrio")
+    territorios.set_defaults(tabla_fn=_tabla_comparacion, parametros=_parametros)
 
 
 def _importar(args) -> None:

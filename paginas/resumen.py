@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from consultas import catalogos, resumen
+from consultas import catalogos, frases, resumen
 from consultas.estadistica import ALZA, MINIMO_CASOS
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
 from ui import componentes, conexion, formato, mapa
@@ -50,7 +50,9 @@ st.caption(
 )
 
 st.subheader("Comparación de períodos")
-st.dataframe(componentes.tabla_compstat(tabla[tabla["familia"] == resumen.TODAS]), hide_index=True)
+todas = tabla[tabla["familia"] == resumen.TODAS]
+st.dataframe(componentes.tabla_compstat(todas), hide_index=True)
+st.markdown(frases.compstat(todas))
 st.caption(f"Períodos que terminan el {formato.fecha(seleccion.hasta)} · {leyenda}")
 st.download_button(
     "Descargar tabla (CSV)",
@@ -68,6 +70,7 @@ with izquierda:
         & (tabla["familia"] != resumen.TODAS)
     ].sort_values("actual", ascending=False)
     st.plotly_chart(componentes.grafico_familias(familias), config={"displaylogo": False})
+    st.markdown(frases.familias(familias))
     st.caption(f"Período seleccionado contra el período anterior de igual largo · {leyenda}")
 
 barrios = conexion.consultar(resumen.barrios_comparados, seleccion)
@@ -82,6 +85,7 @@ with derecha:
         ],
     )[["barrio_id", "valor", "texto"]]
     st.pydeck_chart(mapa.coropleta(geometrias, valores, comuna), height=420)
+    st.markdown(frases.mapa(barrios))
     st.caption(f"Casos por 1.000 habitantes, en quintiles; gris: fuera del filtro · {leyenda}")
 
 st.subheader("Barrios con las alzas más significativas")
@@ -90,4 +94,5 @@ if alzas.empty:
     st.success("Ningún barrio muestra un alza significativa respecto del período anterior.")
 else:
     st.dataframe(componentes.tabla_barrios(alzas.head(10)), hide_index=True)
+st.markdown(frases.comparacion(barrios.rename(columns={"nombre": "unidad"}), "barrios"))
 st.caption(f"Período seleccionado contra el período anterior de igual largo · {leyenda}")

@@ -23,6 +23,20 @@ BARRIOS = pd.DataFrame(
 )
 
 
+# Actividades del programa, para las marcas de la serie de Tendencias.
+ACTIVIDADES = pd.DataFrame(
+    {
+        "actividad_id": ["A-1", "A-2", "A-3"],
+        "fecha": [date(2024, 12, 5), date(2025, 6, 10), date(2025, 6, 20)],
+        "barrio_id": ["sur", "norte", "oriente"],
+        "linea": ["2.5", "2.3", "2.1"],
+        "actividad": ["Obra de confianza", "Campañas preventivas", "Diagnóstico participativo"],
+        "participantes": [30, 40, 25],
+        "hogares": [20, 300, 0],
+    }
+)
+
+
 def _cuadrado(x: float, y: float) -> str:
     anillo = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
     return json.dumps({"type": "Polygon", "coordinates": [anillo]})
@@ -69,6 +83,8 @@ def construir(ruta: Path, incidentes: pd.DataFrame) -> None:
     con.register("barrios_df", barrios)
     con.execute("INSERT INTO barrios SELECT * FROM barrios_df")
     con.execute("INSERT INTO comuna VALUES ('Prueba', ?, 'fixture')", [_cuadrado(-70.6, -33.4)])
+    con.register("actividades_df", ACTIVIDADES)
+    con.execute("INSERT INTO actividades SELECT * FROM actividades_df")
     con.register("incidentes_df", incidentes)
     con.execute("INSERT INTO incidentes SELECT * FROM incidentes_df ORDER BY fecha_hora")
     con.close()

@@ -119,3 +119,19 @@ def test_sin_base_de_datos_explica_que_hacer(monkeypatch, tmp_path):
     at = abrir()
     assert not at.exception
     assert "No se encontró la base de datos" in at.error[0].value
+
+
+def test_resumen_tiene_una_frase_bajo_cada_grafico(base, incidentes):
+    at = abrir(periodo="aad")
+    assert not at.exception
+    frases = [m.value for m in at.markdown]
+    casos = fixtures.contar(incidentes, Ventana(date(2025, 1, 1), fixtures.CORTE), "policial")
+    anio = fixtures.contar(incidentes, Ventana(date(2024, 1, 1), date(2024, 6, 30)), "policial")
+    assert any(
+        f.startswith(f"En el período seleccionado hubo {casos:,} casos".replace(",", "."))
+        and f"({anio:,} → {casos:,} casos)".replace(",", ".") in f
+        for f in frases
+    )
+    assert any(f.startswith("La familia con más casos fue") for f in frases)
+    assert any(f.startswith("La tasa más alta es la de") for f in frases)
+    assert any(f.startswith("De 4 barrios,") for f in frases)

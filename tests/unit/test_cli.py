@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import observatorio
-from consultas import mapa, resumen
+from consultas import mapa, resumen, tendencias
 from consultas.filtros import Filtros
 from consultas.periodos import rango
 from tests import fixtures
@@ -232,3 +232,57 @@ def test_exportar_percepcion_sin_encuestas(capsys, ruta):
     codigo, _, err = percepcion(capsys, "--db", str(ruta))
     assert codigo == 2
     assert "no tiene respuestas de encuesta" in err
+
+
+def test_exportar_tendencias_es_la_serie_de_la_pagina(capsys, ruta):
+    codigo = observatorio.main(
+        ["exportar", "tendencias", "--db", str(ruta), "--periodo", "aad", "--escala", "mes"]
+    )
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert codigo == 0
+    columnas = ["fecha", "casos", "esperado", "limite_inferior", "limite_superior", "fuera"]
+    assert set(columnas) <= set(csv.columns)
+    assert csv["fecha"].tolist() == [f"2025-0{m}-01" for m in range(1, 7)]
+    con = duckdb.connect(str(ruta), read_only=True)
+    filtros = Filtros(date(2025, 1, 1), date(2025, 6, 30), preset="aad")
+    historia = tendencias.casos_diarios(con, filtros, "total")
+    serie = tendencias.serie(
+        historia, filtros.ventana, "mes", tendencias.primer_dia(con, "policial")
+    )
+    con.close()
+    assert csv["casos"].tolist() == serie["casos"].tolist()
+    assert csv["limite_superior"].tolist() == serie["limite_superior"].tolist()
+    assert csv["fuera"].tolist() == serie["fuera"].tolist()
+
+
+def test_exportar_tendencias_con_periodo_corto_explica(capsys, ruta):
+    codigo = observatorio.main(
+        ["exportar", "tendencias", "--db", str(ruta), "--periodo", "7d", "--escala", "mes"]
+    )
+    salida = capsys.readouterr()
+    assert codigo == 2 and salida.out == ""
+    assert "no contiene una unidad completa" in salida.err
+
+
+def test_exportar_comparacion_por_sector(capsys, ruta):
+    argumentos = ["exportar", "comparacion", "--db", str(ruta), "--hasta", "2025-05-31"]
+    codigo = observatorio.main([*argumentos, "--por", "sector", "--formato", "csv"])
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert codigo == 0
+    columnas = [
+        "unidad",
+        "actual",
+        "anterior",
+        "variacion_pct",
+        "z_poisson",
+        "clasificacion",
+        "tasa",
+    ]
+    columnas += ["limite_95_inf", "limite_95_sup", "limite_998_inf", "limite_998_sup"]
+    assert set(columnas) <= set(csv.columns)
+    assert csv["unidad"].tolist() == ["Alto", "Bajo"]
+    ventana = rango("28d", date(2025, 5, 31))
+    incidentes = fixtures.incidentes_fixture()
+    alto = fixtures.contar(incidentes, ventana, "policial", ["norte", "sur"])
+    assert csv["actual"].iloc[0] == alto
+    assert csv["tasa"].iloc[0] == pytest.approx(1000 * alto / 3500)

@@ -1,0 +1,67 @@
+-- name: primer_dia_fuente
+-- Primer día con datos de una fuente: antes de él un día sin casos es un día sin datos, no un cero.
+SELECT min(fecha_hora)::DATE AS primer_dia FROM incidentes WHERE fuente = $fuente;
+
+-- name: casos_diarios
+-- Casos por día de toda la historia, en total, por familia o por tipo ($desglose). Se agrupa primero
+-- por día y tipo (la familia depende del tipo) y los nombres se unen sobre ese resultado pequeño.
+WITH diarios AS (
+    SELECT i.fecha_hora::DATE AS dia, i.delito, count(*) AS casos
+    FROM incidentes i
+    WHERE {{filtro_incidentes}}
+    GROUP BY ALL
+)
+SELECT d.dia,
+       CASE $desglose WHEN 'familia' THEN f.nombre WHEN 'delito' THEN t.nombre ELSE 'Total' END
+           AS grupo,
+       sum(d.casos)::BIGINT AS casos
+FROM diarios d
+JOIN delitos t USING (delito)
+JOIN familias f ON f.familia = t.familia
+GROUP BY ALL
+ORDER BY d.dia;
+
+-- name: casos_por_hora_y_dia
+-- Casos por día de la semana (1 = lunes) y hora, en [$desde, $hasta).
+SELECT isodow(i.fecha_hora) AS dia_semana, hour(i.fecha_hora) AS hora, count(*) AS casos
+FROM incidentes i
+WHERE i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+  AND {{filtro_incidentes}}
+GROUP BY ALL;
+
+-- name: casos_por_barrio_en_ventanas
+-- Casos de cada barrio de la comuna en la ventana actual, la anterior y la del año anterior, en una
+-- pasada sobre [$inicio, $hasta). Los filtros territoriales se aplican después, en Python: la tasa
+-- comunal del embudo necesita todos los barrios.
+WITH conteos AS (
+    SELECT i.barrio_id,
+           count(*) FILTER (WHERE i.fecha_hora >= $desde) AS actual,
+           count(*) FILTER (WHERE i.fecha_hora >= $desde_anterior AND i.fecha_hora < $desde)
+               AS anterior,
+           count(*) FILTER (WHERE i.fecha_hora >= $desde_anio AND i.fecha_hora < $hasta_anio)
+               AS anio_anterior
+    FROM incidentes i
+    WHERE i.fecha_hora >= $inicio AND i.fecha_hora < $hasta
+      AND {{filtro_incidentes}}
+    GROUP BY i.barrio_id
+)
+SELECT b.barrio_id, b.nombre, b.sector_id, s.nombre AS sector, b.poblacion,
+       coalesce(c.actual, 0) AS actual,
+       coalesce(c.anterior, 0) AS anterior,
+       coalesce(c.anio_anterior, 0) AS anio_anterior
+FROM barrios b
+JOIN sectores s USING (sector_id)
+LEFT JOIN conteos c USING (barrio_id)
+ORDER BY b.nombre;
+
+-- name: actividades_del_periodo
+-- Actividades del programa en el territorio elegido, entre $desde y $hasta (fechas inclusivas).
+SELECT a.fecha, a.linea, l.nombre AS nombre_linea, a.actividad, a.participantes, a.hogares,
+       b.nombre AS barrio
+FROM actividades a
+JOIN barrios b USING (barrio_id)
+JOIN lineas l USING (linea)
+WHERE a.fecha >= $desde AND a.fecha <= $hasta
+  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
+  AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
+ORDER BY a.fecha, b.nombre;

@@ -1,0 +1,418 @@
+"""La página Tendencias y `observatorio exportar tendencias|comparacion`: series con su banda de
+variación esperada, grillas de estacionalidad y comparación por territorio con gráfico de embudo.
+
+Las reglas de la banda y del embudo están en REGLA_BANDA y REGLA_EMBUDO, que la página cita.
+"""
+
+from dataclasses import replace
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from consultas.estadistica import MINIMO_CASOS, POCOS, comparar, tasa_por_mil
+from consultas.filtros import Filtros, limites
+from consultas.periodos import Ventana
+from consultas.sql import leer
+
+ESCALAS = {"dia": "Día", "semana": "Semana", "mes": "Mes"}
+DESGLOSES = {"total": "Total", "familia": "Por familia", "delito": "Por tipo"}
+TERRITORIOS = {"barrio": "Barrio", "sector": "Sector"}
+TOTAL = "Total"
+
+# Unidades de la media móvil (la unidad y las anteriores); también el largo de "las últimas".
+MEDIA_MOVIL = {"dia": 7, "semana": 4, "mes": 3}
+# Un año atrás en unidades de la escala; 364 días = 52 semanas conserva el día de la semana.
+UN_ANIO = {"dia": 364, "semana": 52, "mes": 12}
+# Vecinas de una unidad en la banda; para un día, el mismo día de la semana anterior y siguiente.
+VECINO = {"dia": 7, "semana": 1, "mes": 1}
+ANIOS_BANDA = 3
+MINIMO_REFERENCIAS = 3
+NIVEL_BANDA = 0.95
+NIVELES_EMBUDO = (0.95, 0.998)
+
+SOBRE = "sobre lo esperado"
+BAJO = "bajo lo esperado"
+DENTRO = "dentro de lo esperado"
+SIN_HISTORIA = "sin historia"
+
+SOBRE_998 = "sobre el límite de 99,8 %"
+SOBRE_95 = "sobre el límite de 95 %"
+DENTRO_EMBUDO = "dentro de los límites"
+BAJO_95 = "bajo el límite de 95 %"
+BAJO_998 = "bajo el límite de 99,8 %"
+SIN_POBLACION = "sin población"
+
+REGLA_BANDA = (
+    "Banda de lo esperado: para cada unidad se toman la misma unidad y sus dos vecinas (la "
+    "anterior y la siguiente; para un día, el mismo día de la semana anterior y siguiente) en cada "
+    "uno de los 3 años previos, hasta 9 valores, ajustados al largo de la unidad (un año atrás son "
+    "52 semanas: se conserva el día de la semana). Con su media m y su varianza s² se usa la "
+    "binomial negativa de esa media y varianza si s² > m, y Poisson de media m si no. La banda va "
+    "del percentil 2,5 al 97,5; un conteo fuera de ella queda «fuera de lo esperado». Sin al menos "
+    f"3 valores de historia no hay banda; con menos de {MINIMO_CASOS} casos entre el conteo y lo "
+    "esperado no se marca nada (pocos casos)."
+)
+REGLA_EMBUDO = (
+    "Embudo: cada punto es la tasa del período por 1.000 habitantes contra la población. Las "
+    "curvas son los límites de control de 95 % y 99,8 % alrededor de la tasa comunal (todos los "
+    "barrios, mismos delitos y período): cuantiles exactos de Poisson de los casos esperados con "
+    "la tasa comunal, interpolados según Spiegelhalter (2005). Un territorio pequeño tiene límites "
+    "más anchos, así el azar no lo marca. Con 20 territorios, uno fuera del 95 % es esperable por "
+    "azar; fuera del 99,8 % pide atención."
+)
+COLUMNAS_SERIE = [
+    "grupo",
+    "fecha",
+    "fin",
+    "casos",
+    "media_movil",
+    "hace_1_anio",
+    "hace_2_anios",
+    "hace_3_anios",
+    "esperado",
+    "limite_inferior",
+    "limite_superior",
+    "posicion",
+    "fuera",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Consultas (cada una se guarda en caché en la página por sus argumentos).
+
+
+def sin_periodo(filtros: Filtros) -> Filtros:
+    """Los filtros sin el período: la historia diaria no depende de él, y así la caché la sirve
+    también cuando solo cambia el período."""
+    return replace(filtros, desde=date.min, hasta=date.min, preset="")
+
+
+def casos_diarios(con: duckdb.DuckDBPyConnection, filtros: Filtros, desglose: str) -> pd.DataFrame:
+    """Casos por día de toda la historia (dia, grupo, casos); grupo según `desglose`."""
+    df = leer(con, "casos_diarios", desglose=desglose, **filtros.parametros())
+    return df.assign(dia=pd.to_datetime(df["dia"]))
+
+
+def primer_dia(con: duckdb.DuckDBPyConnection, fuente: str) -> date | None:
+    valor = leer(con, "primer_dia_fuente", fuente=fuente)["primer_dia"].iloc[0]
+    return None if pd.isna(valor) else pd.Timestamp(valor).date()
+
+
+def hora_y_dia(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:
+    """Casos del período en una grilla día de la semana (1 = lunes, filas) × hora (columnas)."""
+    desde, hasta = limites(filtros.ventana)
+    df = leer(con, "casos_por_hora_y_dia", desde=desde, hasta=hasta, **filtros.parametros())
+    grilla = df.pivot_table(
+        index="dia_semana", columns="hora", values="casos", aggfunc="sum", fill_value=0
+    )
+    return grilla.reindex(index=range(1, 8), columns=range(24), fill_value=0).astype(int)
+
+
+def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:
+    """Actividades del programa en el territorio y período de los filtros."""
+    df = leer(
+        con,
+        "actividades_del_periodo",
+        desde=filtros.desde,
+        hasta=filtros.hasta,
+        sectores=list(filtros.sectores),
+        barrios=list(filtros.barrios),
+    )
+    return df.assign(fecha=pd.to_datetime(df["fecha"]))
+
+
+def comparacion(
+    con: duckdb.DuckDBPyConnection, filtros: Filtros, por: str = "barrio"
+) -> pd.DataFrame:
+    """Por barrio o sector del territorio elegido: casos del período, del período anterior y del
+    mismo período del año anterior, con variación, z de Poisson y su etiqueta (las de Resumen),
+    tasa por 1.000 habitantes y límites del embudo alrededor de la tasa comunal."""
+    ventana = filtros.ventana
+    desde, hasta = limites(ventana)
+    desde_anterior, _ = limites(ventana.anterior())
+    desde_anio, hasta_anio = limites(ventana.anio_anterior())
+    barrios = leer(
+        con,
+        "casos_por_barrio_en_ventanas",
+        desde=desde,
+        hasta=hasta,
+        desde_anterior=desde_anterior,
+        desde_anio=desde_anio,
+        hasta_anio=hasta_anio,
+        inicio=min(desde_anterior, desde_anio),
+        **(filtros.parametros() | {"sectores": [], "barrios": []}),
+    )
+    poblacion_comuna = barrios["poblacion"].sum()
+    tasa_comuna = 1000 * barrios["actual"].sum() / poblacion_comuna if poblacion_comuna else np.nan
+    if filtros.barrios:
+        barrios = barrios[barrios["barrio_id"].isin(filtros.barrios)]
+    elif filtros.sectores:
+        barrios = barrios[barrios["sector_id"].isin(filtros.sectores)]
+    conteos = ["poblacion", "actual", "anterior", "anio_anterior"]
+    if por == "sector":
+        tabla = barrios.groupby(["sector_id", "sector"], as_index=False)[conteos].sum()
+        tabla = tabla.rename(columns={"sector_id": "unidad_id", "sector": "unidad"})
+    else:
+        tabla = barrios.rename(columns={"barrio_id": "unidad_id", "nombre": "unidad"})
+        tabla = tabla[["unidad_id", "unidad", "sector", *conteos]]
+    tabla = comparar(tabla.reset_index(drop=True))
+    anual = comparar(pd.DataFrame({"actual": tabla["actual"], "anterior": tabla["anio_anterior"]}))
+    tabla = tabla.assign(
+        variacion_anual_pct=anual["variacion_pct"],
+        z_anual=anual["z_poisson"],
+        clasificacion_anual=anual["clasificacion"],
+        tasa=tasa_por_mil(tabla["actual"], tabla["poblacion"]),
+        tasa_comuna=tasa_comuna,
+    )
+    for nivel in NIVELES_EMBUDO:
+        inferior, superior = limites_embudo(tabla["poblacion"], tasa_comuna, nivel)
+        nombre = _nombre_nivel(nivel)
+        tabla[f"limite_{nombre}_inf"], tabla[f"limite_{nombre}_sup"] = inferior, superior
+    tabla["embudo"] = posicion_embudo(tabla)
+    return tabla
+
+
+# ---------------------------------------------------------------------------------------------
+# Series: funciones puras sobre la historia diaria.
+
+
+def unidades(ventana: Ventana, escala: str) -> pd.DataFrame:
+    """Unidades completas del período, de la más antigua a la más reciente (fecha y fin,
+    inclusivas). Las semanas se cuentan hacia atrás desde el último día: la última es la de los
+    últimos 7 días, como en Resumen. Los meses son meses calendario enteros. Lo que no completa
+    una unidad no se muestra: una semana a medias parecería una baja."""
+    desde, hasta = pd.Timestamp(ventana.desde), pd.Timestamp(ventana.hasta)
+    if escala == "dia":
+        dias = pd.date_range(desde, hasta, freq="D")
+        return pd.DataFrame({"fecha": dias, "fin": dias})
+    if escala == "semana":
+        fines = pd.date_range(end=hasta, periods=ventana.dias // 7, freq="7D")
+        return pd.DataFrame({"fecha": fines - pd.Timedelta(days=6), "fin": fines})
+    meses = pd.period_range(desde, hasta, freq="M")
+    u = pd.DataFrame({"fecha": meses.start_time, "fin": meses.end_time.normalize()})
+    return u[(u["fecha"] >= desde) & (u["fin"] <= hasta)].reset_index(drop=True)
+
+
+def _atras(u: pd.DataFrame, escala: str, n: int) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """Inicio y fin de cada unidad `n` unidades antes."""
+    if escala == "mes":
+        meses = pd.PeriodIndex(u["fecha"], freq="M") - n
+        return meses.start_time, meses.end_time.normalize()
+    paso = pd.Timedelta(days=n * (7 if escala == "semana" else 1))
+    return pd.DatetimeIndex(u["fecha"]) - paso, pd.DatetimeIndex(u["fin"]) - paso
+
+
+class _Historia:
+    """Suma acumulada por día y grupo: los casos de cualquier tramo de días salen de una resta."""
+
+    def __init__(self, historia: pd.DataFrame, primer_dia: date, hasta: date):
+        self.inicio = pd.Timestamp(primer_dia)
+        tabla = historia.pivot_table(
+            index="dia", columns="grupo", values="casos", aggfunc="sum", fill_value=0
+        ).reindex(pd.date_range(primer_dia, hasta, freq="D"), fill_value=0)
+        if tabla.shape[1] == 0:
+            tabla[TOTAL] = 0
+        self.grupos = list(tabla.columns)
+        suma = tabla.to_numpy(float).cumsum(axis=0)
+        self.acumulado = np.vstack([np.zeros((1, len(self.grupos))), suma])
+
+    def casos(self, inicios: pd.DatetimeIndex, fines: pd.DatetimeIndex) -> np.ndarray:
+        """Casos de cada tramo [inicio, fin] (filas) por grupo (columnas); NaN si el tramo cae
+        fuera de los días con datos."""
+        ultimo = len(self.acumulado) - 1
+        i = np.asarray((inicios - self.inicio).days)
+        f = np.asarray((fines - self.inicio).days) + 1
+        suma = self.acumulado[np.clip(f, 0, ultimo)] - self.acumulado[np.clip(i, 0, ultimo)]
+        suma[(i < 0) | (f > ultimo)] = np.nan
+        return suma
+
+
+def limites_banda(esperado, varianza, nivel: float = NIVEL_BANDA):
+    """Percentiles (1 − nivel)/2 y (1 + nivel)/2 de Poisson(m), o de la binomial negativa de media
+    m y varianza s² cuando hay sobredispersión (s² > m)."""
+    m = np.atleast_1d(np.asarray(esperado, float))
+    v = np.atleast_1d(np.asarray(varianza, float))
+    colas = ((1 - nivel) / 2, (1 + nivel) / 2)
+    inferior, superior = (stats.poisson.ppf(q, m) for q in colas)
+    nb = (v > m) & (m > 0)
+    if nb.any():
+        r = m[nb] ** 2 / (v[nb] - m[nb])
+        p = r / (r + m[nb])
+        inferior[nb], superior[nb] = (stats.nbinom.ppf(q, r, p) for q in colas)
+    return inferior, superior
+
+
+def posicion_banda(casos, esperado, inferior, superior) -> np.ndarray:
+    casos, esperado = np.asarray(casos, float), np.asarray(esperado, float)
+    return np.select(
+        [
+            np.isnan(esperado),
+            casos + esperado < MINIMO_CASOS,
+            casos > superior,
+            casos < inferior,
+        ],
+        [SIN_HISTORIA, POCOS, SOBRE, BAJO],
+        DENTRO,
+    )
+
+
+def serie(
+    historia: pd.DataFrame, ventana: Ventana, escala: str, primer_dia: date | None
+) -> pd.DataFrame:
+    """Una fila por unidad completa del período y grupo: casos, media móvil, los mismos días de
+    los 3 años anteriores, lo esperado y su banda (REGLA_BANDA), y la posición del conteo."""
+    u = unidades(ventana, escala)
+    if u.empty or primer_dia is None or primer_dia > ventana.hasta:
+        return pd.DataFrame(columns=COLUMNAS_SERIE)
+    h = _Historia(historia, primer_dia, ventana.hasta)
+    dias = ((u["fin"] - u["fecha"]).dt.days + 1).to_numpy()[:, None]
+    casos = h.casos(*_atras(u, escala, 0))
+    media = np.mean([h.casos(*_atras(u, escala, j)) for j in range(MEDIA_MOVIL[escala])], axis=0)
+    hace = [h.casos(*_atras(u, escala, UN_ANIO[escala] * k)) for k in (1, 2, 3)]
+    referencias = []
+    for k in range(1, ANIOS_BANDA + 1):
+        for vecina in (-1, 0, 1):
+            inicios, fines = _atras(u, escala, UN_ANIO[escala] * k + VECINO[escala] * vecina)
+            largo = np.asarray((fines - inicios).days + 1)[:, None]
+            referencias.append(h.casos(inicios, fines) * dias / largo)
+    r = np.stack(referencias)
+    n = (~np.isnan(r)).sum(axis=0)
+    suma = np.nansum(r, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        esperado = np.where(n >= MINIMO_REFERENCIAS, suma / n, np.nan)
+        varianza = np.nansum((r - esperado) ** 2, axis=0) / (n - 1)
+    inferior, superior = limites_banda(esperado, varianza)
+    partes = []
+    for g, grupo in enumerate(h.grupos):
+        parte = pd.DataFrame(
+            {
+                "grupo": grupo,
+                "fecha": u["fecha"],
+                "fin": u["fin"],
+                "casos": casos[:, g],
+                "media_movil": media[:, g],
+                "hace_1_anio": hace[0][:, g],
+                "hace_2_anios": hace[1][:, g],
+                "hace_3_anios": hace[2][:, g],
+                "esperado": esperado[:, g],
+                "limite_inferior": inferior[:, g],
+                "limite_superior": superior[:, g],
+                "posicion": posicion_banda(
+                    casos[:, g], esperado[:, g], inferior[:, g], superior[:, g]
+                ),
+            }
+        )
+        partes.append(parte[parte["casos"].notna()])
+    tabla = pd.concat(partes, ignore_index=True)
+    tabla["casos"] = tabla["casos"].astype(int)
+    tabla["fuera"] = tabla["posicion"].isin([SOBRE, BAJO])
+    return tabla[COLUMNAS_SERIE]
+
+
+def ultimas(
+    historia: pd.DataFrame, ventana: Ventana, escala: str, primer_dia: date | None
+) -> pd.DataFrame:
+    """Casos de las últimas unidades del período (MEDIA_MOVIL[escala], o las que haya) contra las
+    mismas unidades inmediatamente anteriores, por grupo y en total, con la etiqueta de Resumen."""
+    u = unidades(ventana, escala).tail(MEDIA_MOVIL[escala])
+    if u.empty or primer_dia is None or primer_dia > ventana.hasta:
+        return pd.DataFrame()
+    h = _Historia(historia, primer_dia, ventana.hasta)
+    actual = h.casos(*_atras(u, escala, 0)).sum(axis=0)
+    inicios, fines = _atras(u, escala, len(u))
+    anterior = h.casos(inicios, fines).sum(axis=0)  # NaN si la historia no alcanza
+    tabla = pd.DataFrame({"grupo": h.grupos, "actual": actual, "anterior": anterior})
+    if h.grupos != [TOTAL]:
+        tabla.loc[len(tabla)] = [TOTAL, actual.sum(), anterior.sum()]
+    tabla = tabla.assign(
+        unidades=len(u),
+        desde=u["fecha"].iloc[0].date(),
+        hasta=u["fin"].iloc[-1].date(),
+        desde_anterior=inicios[0].date(),
+    )
+    return comparar(tabla.dropna(subset=["anterior"]))
+
+
+def mes_y_anio(historia: pd.DataFrame, primer_dia: date | None, hasta: date) -> pd.DataFrame:
+    """Casos de cada mes calendario completo con datos, en una grilla año (filas) × mes (1–12)."""
+    if primer_dia is None or primer_dia > hasta:
+        return pd.DataFrame(columns=range(1, 13), dtype=float)
+    u = unidades(Ventana(primer_dia, hasta), "mes")
+    h = _Historia(historia, primer_dia, hasta)
+    casos = h.casos(*_atras(u, "mes", 0)).sum(axis=1)
+    df = pd.DataFrame({"anio": u["fecha"].dt.year, "mes": u["fecha"].dt.month, "casos": casos})
+    return df.pivot(index="anio", columns="mes", values="casos").reindex(columns=range(1, 13))
+
+
+# ---------------------------------------------------------------------------------------------
+# Embudo.
+
+
+def _nombre_nivel(nivel: float) -> str:
+    return f"{100 * nivel:g}".replace(".", "")  # 0.95 -> "95", 0.998 -> "998"
+
+
+def limites_embudo(poblacion, tasa: float, nivel: float):
+    """Límites de control (inferior, superior) de una tasa por 1.000 para cada población,
+    alrededor de `tasa`: cuantil exacto de Poisson r de los casos esperados E, interpolado como
+    r − α con α = (F(r) − q) / (F(r) − F(r − 1)) (Spiegelhalter 2005), y dividido por la
+    población. Sin población no hay límites."""
+    n = np.asarray(poblacion, float)
+    esperado = np.nan_to_num(tasa * n / 1000) if np.isfinite(tasa) else np.full_like(n, np.nan)
+    resultado = []
+    for q in ((1 - nivel) / 2, (1 + nivel) / 2):
+        r = stats.poisson.ppf(q, esperado)
+        acumulada = stats.poisson.cdf(r, esperado)
+        alfa = (acumulada - q) / (acumulada - stats.poisson.cdf(r - 1, esperado))
+        conteo = np.maximum(r - alfa, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            resultado.append(np.where(n > 0, 1000 * conteo / n, np.nan))
+    return resultado[0], resultado[1]
+
+
+def posicion_embudo(tabla: pd.DataFrame) -> np.ndarray:
+    t = tabla["tasa"].to_numpy(float)
+    return np.select(
+        [
+            np.isnan(t) | np.isnan(tabla["limite_95_sup"].to_numpy(float)),
+            t > tabla["limite_998_sup"],
+            t > tabla["limite_95_sup"],
+            t < tabla["limite_998_inf"],
+            t < tabla["limite_95_inf"],
+        ],
+        [SIN_POBLACION, SOBRE_998, SOBRE_95, BAJO_998, BAJO_95],
+        DENTRO_EMBUDO,
+    )
+
+
+def sobredispersion(tabla: pd.DataFrame) -> float | None:
+    """φ de Spiegelhalter (2005): promedio de z² = ((O − E) / √E)² con z acotado a sus
+    percentiles 10 y 90; None si no hay al menos 10 territorios con población o si φ no supera lo
+    que daría el azar (prueba χ² al 95 % con n − 1 grados de libertad)."""
+    con_poblacion = tabla[tabla["embudo"] != SIN_POBLACION]
+    n = len(con_poblacion)
+    if n < 10:
+        return None
+    esperado = con_poblacion["tasa_comuna"] * con_poblacion["poblacion"] / 1000
+    if not (esperado > 0).all():
+        return None
+    z = ((con_poblacion["actual"] - esperado) / np.sqrt(esperado)).to_numpy()
+    z = np.clip(z, *np.percentile(z, [10, 90]))
+    phi = float(np.mean(z**2))
+    return phi if n * phi > stats.chi2.ppf(0.95, n - 1) else None
+
+
+def curvas_embudo(tasa: float, poblacion_maxima: float, puntos: int = 200) -> pd.DataFrame:
+    """Los límites del embudo a lo largo de la población, para dibujarlos."""
+    poblacion = np.linspace(max(poblacion_maxima, 1) / puntos, 1.05 * poblacion_maxima, puntos)
+    curvas = pd.DataFrame({"poblacion": poblacion})
+    for nivel in NIVELES_EMBUDO:
+        inferior, superior = limites_embudo(poblacion, tasa, nivel)
+        curvas[f"inf_{_nombre_nivel(nivel)}"], curvas[f"sup_{_nombre_nivel(nivel)}"] = (
+            inferior,
+            superior,
+        )
+    return curvas

@@ -1,0 +1,314 @@
+"""Gráficos de la página Tendencias (Plotly, con separadores chilenos y textos ya formateados)."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from consultas import tendencias as t
+from consultas.frases import DIAS_SEMANA, MESES, UNIDADES
+from ui import formato
+
+MAXIMO_GRUPOS = 8
+COLORES_LINEA = {
+    "2.1": "#1f77b4",
+    "2.2": "#2ca02c",
+    "2.3": "#9467bd",
+    "2.4": "#ff7f0e",
+    "2.5": "#8c564b",
+}
+COLORES_EMBUDO = {
+    t.SOBRE_998: "#b2182b",
+    t.SOBRE_95: "#ef8a62",
+    t.DENTRO_EMBUDO: "#7f8c8d",
+    t.BAJO_95: "#67a9cf",
+    t.BAJO_998: "#2166ac",
+}
+CONFIG = {"displaylogo": False}
+
+
+def _figura(trazas: list[dict], **diseno) -> go.Figure:
+    """La figura sin la validación de Plotly, que por sí sola tomaba la mitad del tiempo de la
+    página (≈ 10 ms por traza); lo dibujado lo comprueban las pruebas de la página."""
+    diseno = {
+        "separators": ",.",
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "legend": {"orientation": "h", "y": -0.15, "x": 0},
+    } | diseno
+    return go.Figure(data=trazas, layout=diseno, _validate=False)
+
+
+def _lista(valores) -> list:
+    """Fechas como texto ISO y NaN como null: el JSON de listas simples es varias veces más rápido
+    que el de series de pandas."""
+    serie = pd.Series(valores)
+    if pd.api.types.is_datetime64_any_dtype(serie):
+        return serie.dt.strftime("%Y-%m-%d").tolist()
+    return serie.astype(object).where(serie.notna(), None).tolist()
+
+
+def _dispersion(**propiedades) -> dict:
+    return {"type": "scatter", **propiedades} | {
+        eje: _lista(propiedades[eje]) for eje in ("x", "y") if eje in propiedades
+    }
+
+
+def _unidad(fecha, fin, escala: str) -> str:
+    if escala == "dia":
+        return formato.fecha(fecha)
+    if escala == "mes":
+        return f"{MESES[fecha.month - 1]} de {fecha.year}"
+    return formato.rango(fecha, fin)
+
+
+def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) -> go.Figure:
+    """Casos por unidad; con una sola serie, además la media móvil, los años anteriores, la banda
+    de lo esperado y los puntos fuera de ella. Las actividades van como marcas al pie."""
+    trazas = []
+    grupos = datos.groupby("grupo")["casos"].sum().sort_values(ascending=False)
+    if len(grupos) == 1:
+        trazas = _serie_total(datos, escala)
+    else:
+        principales = list(grupos.index[:MAXIMO_GRUPOS])
+        datos = datos.assign(grupo=datos["grupo"].where(datos["grupo"].isin(principales), "Otros"))
+        datos = datos.groupby(["grupo", "fecha", "fin"], as_index=False)["casos"].sum()
+        for grupo in [*principales, "Otros"]:
+            d = datos[datos["grupo"] == grupo]
+            if d.empty:
+                continue
+            trazas.append(
+                _dispersion(
+                    x=d["fecha"],
+                    y=d["casos"],
+                    name=grupo,
+                    mode="lines",
+                    text=[
+                        f"{grupo} · {_unidad(a, b, escala)}: {formato.numero(c)} casos"
+                        for a, b, c in zip(d["fecha"], d["fin"], d["casos"], strict=True)
+                    ],
+                    hovertemplate="%{text}<extra></extra>",
+                )
+            )
+    if actividades is not None and not actividades.empty:
+        for linea, d in actividades.groupby("linea"):
+            trazas.append(
+                _dispersion(
+                    x=d["fecha"],
+                    y=[0] * len(d),
+                    name=f"Actividad línea {linea}",
+                    mode="markers",
+                    marker={"symbol": "triangle-up", "size": 11, "color": COLORES_LINEA.get(linea)},
+                    text=[
+                        f"{formato.fecha(r.fecha)} · Línea {r.linea} · {r.actividad} · "
+                        f"{formato.numero(r.participantes)} participantes · {r.barrio}"
+                        for r in d.itertuples()
+                    ],
+                    hovertemplate="%{text}<extra></extra>",
+                )
+            )
+    formato_eje = "%m-%Y" if escala == "mes" else "%d-%m-%Y"
+    return _figura(
+        trazas,
+        height=440,
+        xaxis={"tickformat": formato_eje},
+        yaxis={"title": {"text": "Casos"}, "rangemode": "tozero"},
+        hovermode="closest",
+    )
+
+
+def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
+    trazas = []
+    con_banda = d[d["esperado"].notna()]
+    if not con_banda.empty:
+        trazas.append(
+            _dispersion(
+                x=[*con_banda["fecha"], *con_banda["fecha"][::-1]],
+                y=[*con_banda["limite_superior"], *con_banda["limite_inferior"][::-1]],
+                fill="toself",
+                fillcolor="rgba(31, 78, 121, 0.15)",
+                line={"width": 0},
+                name="Banda de lo esperado (95 %)",
+                hoverinfo="skip",
+            )
+        )
+    for k, columna in [(3, "hace_3_anios"), (2, "hace_2_anios"), (1, "hace_1_anio")]:
+        hace = f"Hace {k} año{'s' if k > 1 else ''}"
+        trazas.append(
+            _dispersion(
+                x=d["fecha"],
+                y=d[columna],
+                name=hace,
+                mode="lines",
+                line={"width": 1, "dash": "dot", "color": ["#9aa5b1", "#b8c1cb", "#d5dbe1"][k - 1]},
+                visible=True if k == 1 else "legendonly",
+                hovertemplate=f"{hace}: %{{y:,.0f}} casos<extra></extra>",
+            )
+        )
+    trazas.append(
+        _dispersion(
+            x=d["fecha"],
+            y=d["media_movil"],
+            name=f"Media móvil ({t.MEDIA_MOVIL[escala]} {UNIDADES[escala][1]})",
+            mode="lines",
+            line={"width": 2, "color": "#e67e22"},
+            hovertemplate="Media móvil: %{y:,.1f}<extra></extra>",
+        )
+    )
+    trazas.append(
+        _dispersion(
+            x=d["fecha"],
+            y=d["casos"],
+            name="Casos",
+            mode="lines+markers",
+            line={"width": 2, "color": "#1f4e79"},
+            marker={"size": 4},
+            text=[
+                f"{_unidad(r.fecha, r.fin, escala)}: {formato.numero(r.casos)} casos"
+                + (
+                    f" · esperado {formato.numero(r.esperado, 1)} "
+                    f"({formato.numero(r.limite_inferior)} a {formato.numero(r.limite_superior)})"
+                    if pd.notna(r.esperado)
+                    else ""
+                )
+                + f" · {r.posicion}"
+                for r in d.itertuples()
+            ],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fuera = d[d["fuera"]]
+    if not fuera.empty:
+        trazas.append(
+            _dispersion(
+                x=fuera["fecha"],
+                y=fuera["casos"],
+                name="Fuera de lo esperado",
+                mode="markers",
+                marker={
+                    "size": 11,
+                    "color": ["#c0392b" if p == t.SOBRE else "#2166ac" for p in fuera["posicion"]],
+                    "line": {"width": 1, "color": "white"},
+                },
+                hoverinfo="skip",
+            )
+        )
+    return trazas
+
+
+def hora_y_dia(grilla: pd.DataFrame) -> go.Figure:
+    calor = {
+        "type": "heatmap",
+        "z": grilla.to_numpy(),
+        "x": [f"{h:02d}" for h in grilla.columns],
+        "y": DIAS_SEMANA,
+        "colorscale": "Reds",
+        "colorbar": {"title": {"text": "Casos"}},
+        "hovertemplate": "%{y}, %{x}:00 a %{x}:59: %{z:,.0f} casos<extra></extra>",
+    }
+    return _figura(
+        [calor],
+        height=330,
+        xaxis={"title": {"text": "Hora"}},
+        yaxis={"autorange": "reversed"},
+    )
+
+
+def mes_y_anio(grilla: pd.DataFrame) -> go.Figure:
+    calor = {
+        "type": "heatmap",
+        "z": grilla.to_numpy(),
+        "x": [m[:3] for m in MESES],
+        "y": [str(a) for a in grilla.index],
+        "colorscale": "Blues",
+        "colorbar": {"title": {"text": "Casos"}},
+        "hovertemplate": "%{x} de %{y}: %{z:,.0f} casos<extra></extra>",
+    }
+    return _figura([calor], height=330, yaxis={"autorange": "reversed", "type": "category"})
+
+
+def embudo(tabla: pd.DataFrame, plural: str) -> go.Figure:
+    """Tasa de cada territorio contra su población, con los límites de 95 % y 99,8 %."""
+    puntos = tabla[tabla["embudo"] != t.SIN_POBLACION]
+    tasa = float(puntos["tasa_comuna"].iloc[0])
+    curvas = t.curvas_embudo(tasa, float(puntos["poblacion"].max()))
+    trazas = []
+    for nivel, estilo in [("998", "solid"), ("95", "dash")]:
+        etiqueta = "99,8 %" if nivel == "998" else "95 %"
+        for lado in ("sup", "inf"):
+            trazas.append(
+                _dispersion(
+                    x=curvas["poblacion"],
+                    y=curvas[f"{lado}_{nivel}"],
+                    mode="lines",
+                    line={"color": "#7f8c8d", "dash": estilo, "width": 1},
+                    name=f"Límites de {etiqueta}",
+                    legendgroup=nivel,
+                    showlegend=lado == "sup",
+                    hoverinfo="skip",
+                )
+            )
+    trazas.append(
+        _dispersion(
+            x=curvas["poblacion"],
+            y=[tasa] * len(curvas),
+            mode="lines",
+            line={"color": "#1f4e79", "width": 2},
+            name=f"Tasa comunal ({formato.numero(tasa, 2)})",
+            hoverinfo="skip",
+        )
+    )
+    for posicion, color in COLORES_EMBUDO.items():
+        d = puntos[puntos["embudo"] == posicion]
+        if d.empty:
+            continue
+        trazas.append(
+            _dispersion(
+                x=d["poblacion"],
+                y=d["tasa"],
+                mode="markers",
+                marker={"size": 10, "color": color, "line": {"width": 1, "color": "white"}},
+                name=posicion.capitalize(),
+                text=[
+                    f"{r.unidad}: {formato.numero(r.tasa, 2)} por 1.000 hab. · "
+                    f"{formato.numero(r.actual)} casos · {formato.numero(r.poblacion)} habitantes"
+                    for r in d.itertuples()
+                ],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    return _figura(
+        trazas,
+        height=440,
+        xaxis={
+            "title": {"text": f"Población de {plural} (habitantes)"},
+            "rangemode": "tozero",
+            "tickformat": ",d",
+        },
+        yaxis={"title": {"text": "Casos por 1.000 habitantes"}, "rangemode": "tozero"},
+    )
+
+
+def tabla_territorios(tabla: pd.DataFrame, titulo: str) -> pd.DataFrame:
+    """La comparación por territorio con números y fechas en castellano."""
+
+    def pct(v):
+        return formato.porcentaje(v)
+
+    def z(v):
+        return formato.numero(v, 2)
+
+    return pd.DataFrame(
+        {
+            titulo: tabla["unidad"],
+            "Casos": tabla["actual"].map(formato.numero),
+            "Período anterior": tabla["anterior"].map(formato.numero),
+            "Var.": tabla["variacion_pct"].map(pct),
+            "z": tabla["z_poisson"].map(z),
+            "Cambio": tabla["clasificacion"],
+            "Año anterior": tabla["anio_anterior"].map(formato.numero),
+            "Var. anual": tabla["variacion_anual_pct"].map(pct),
+            "z anual": tabla["z_anual"].map(z),
+            "Cambio anual": tabla["clasificacion_anual"],
+            "Población": tabla["poblacion"].map(formato.numero),
+            "Tasa por 1.000": tabla["tasa"].map(lambda v: formato.numero(v, 2)),
+            "Embudo": tabla["embudo"],
+        }
+    )
