@@ -23,12 +23,20 @@ que, donde = frases.que(seleccion, cat), frases.donde(seleccion, cat)
 st.title("Tendencias")
 st.caption(leyenda)
 
+# Las opciones de la página también van en la URL (?escala=mes&series=familia&por=sector).
+OPCIONES = {
+    "escala": ("t_escala", tendencias.ESCALAS, "semana", "la escala"),
+    "series": ("t_desglose", tendencias.DESGLOSES, "total", "la serie"),
+    "por": ("t_por", tendencias.TERRITORIOS, "barrio", "el territorio de comparación"),
+}
+for url, (clave, opciones, defecto, nombre) in OPCIONES.items():
+    componentes.opcion_url(clave, url, opciones, defecto, nombre)
+
 izquierda, centro, derecha = st.columns([1, 1.2, 1])
 escala = izquierda.radio(
     "Escala",
     list(tendencias.ESCALAS),
     format_func=tendencias.ESCALAS.get,
-    index=1,
     horizontal=True,
     key="t_escala",
 )
@@ -127,6 +135,8 @@ por = izquierda.radio(
     key="t_por",
 )
 orden = derecha.selectbox("Ordenar por", list(ORDENES), format_func=ORDENES.get, key="t_orden")
+for url, valor in {"escala": escala, "series": desglose, "por": por}.items():
+    componentes.escribir_opcion_url(url, valor, OPCIONES[url][2])
 plural = "barrios" if por == "barrio" else "sectores"
 tabla = conexion.consultar(tendencias.comparacion, seleccion, por)
 ordenada = tabla.sort_values(orden, ascending=orden == "unidad", na_position="last")

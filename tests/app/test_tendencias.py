@@ -191,3 +191,26 @@ def test_cambiar_filtro_en_tendencias_recalcula(base, incidentes):
     assert actual + anterior >= 6  # no es "pocos casos": la frase da la variación
     assert f"({anterior} → {actual} casos)" in textos(at)
     assert "en el sector Bajo" in textos(at)
+
+
+def test_opciones_de_la_pagina_en_la_url(base):
+    at = abrir(periodo="aad", escala="mes", series="familia", por="sector")
+    assert at.radio(key="t_escala").value == "mes"
+    assert at.radio(key="t_desglose").value == "familia"
+    assert at.radio(key="t_por").value == "sector"
+    at.radio(key="t_escala").set_value("dia").run()
+    assert at.query_params == {
+        "periodo": "aad",
+        "escala": "dia",
+        "series": "familia",
+        "por": "sector",
+    }
+
+
+def test_opcion_invalida_en_la_url_avisa(base):
+    at = abrir(escala="anual", por="'; DROP")
+    assert at.radio(key="t_escala").value == "semana"
+    assert at.radio(key="t_por").value == "barrio"
+    avisos_url = " ".join(w.value for w in at.warning)
+    assert "Se ignoró la escala «anual»" in avisos_url
+    assert "Se ignoró el territorio de comparación" in avisos_url
