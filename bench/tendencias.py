@@ -6,44 +6,26 @@ en AppTest al cambiar filtros. Uso: `make bench` (genera las bases en bench/resu
 
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 from streamlit.testing.v1 import AppTest
 
+from bench import comun
 from consultas import tendencias
 from consultas.catalogos import catalogo
 from consultas.filtros import Filtros, limites
 from consultas.periodos import rango
 from consultas.sql import leer
-from datos import demo
 
-BASES = {
-    1_000_000: Path("bench/resultados/bench_1m.duckdb"),
-    10_000_000: Path("bench/resultados/bench_10m.duckdb"),
-}
+TAMANOS = [1_000_000, 10_000_000]
 REPETICIONES = 5
 APP = str(Path(__file__).parents[1] / "app.py")
 
 
-def base(n: int) -> Path:
-    ruta = BASES[n]
-    if not ruta.exists():
-        ruta.parent.mkdir(parents=True, exist_ok=True)
-        print(f"Generando {n:,} incidentes en {ruta}…".replace(",", "."), file=sys.stderr)
-        demo.generar(ruta, incidentes=n, progreso=True)
-    return ruta
-
-
 def medir(funcion, *argumentos) -> float:
-    tiempos = []
-    for _ in range(REPETICIONES):
-        inicio = time.perf_counter()
-        funcion(*argumentos)
-        tiempos.append(1000 * (time.perf_counter() - inicio))
-    return statistics.median(tiempos)
+    return comun.medir(funcion, *argumentos, repeticiones=REPETICIONES)[0]
 
 
 def consultas(ruta: Path) -> None:
@@ -160,8 +142,8 @@ def pagina(ruta: Path) -> None:
 
 
 def main() -> None:
-    for n in BASES:
-        ruta = base(n)
+    for n in TAMANOS:
+        ruta = comun.base(n)
         print(f"\n{n:,} incidentes · mediana de {REPETICIONES} en ms".replace(",", "."))
         consultas(ruta)
         print("Página Tendencias completa (AppTest), en ms:")
