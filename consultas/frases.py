@@ -266,7 +266,9 @@ def comparacion(tabla: pd.DataFrame, plural: str) -> str:
     if n == 1:
         plural = SINGULARES.get(plural, plural)
     for etiqueta in (ALZA, BAJA):
-        nombres = tabla.loc[tabla["clasificacion"] == etiqueta, "unidad"].tolist()
+        # De la más a la menos marcada: la lista corta nombra primero las que más importan.
+        elegidas = tabla[tabla["clasificacion"] == etiqueta]
+        nombres = elegidas.sort_values("z_poisson", ascending=etiqueta != ALZA)["unidad"].tolist()
         cuantos = _ninguno(len(nombres))
         texto = f"{cuantos} {_verbo(len(nombres), 'tuvo', 'tuvieron')} {CALIFICATIVOS[etiqueta]}"
         partes.append(texto + (f" ({lista(nombres)})" if nombres else ""))

@@ -131,6 +131,7 @@ def test_frases_de_comparacion_y_embudo():
         {
             "unidad": ["A", "B", "C", "D", "E"],
             "clasificacion": [ALZA, NORMAL, NORMAL, POCOS, BAJA],
+            "z_poisson": [2.5, 1.0, -0.5, 0.0, -3.0],
             "embudo": [t.SOBRE_998, t.SOBRE_95, t.DENTRO_EMBUDO, t.SIN_POBLACION, t.BAJO_998],
             "tasa_comuna": [12.345] * 5,
         }
@@ -145,6 +146,9 @@ def test_frases_de_comparacion_y_embudo():
         "de 99,8 % (A) y 1 bajo él (E); 1 más queda fuera solo del de 95 %. Por azar se "
         "esperarían 0,2 fuera del 95 % y 0,01 fuera del 99,8 %. 1 sin población no se grafica."
     )
+    varias = tabla.assign(clasificacion=[ALZA, ALZA, ALZA, BAJA, BAJA])
+    assert "(A, B y C)" in frases.comparacion(varias, "barrios")
+    assert "(E y D)" in frases.comparacion(varias, "barrios"), "la baja más marcada primero"
     sin = tabla.assign(embudo=t.SIN_POBLACION)
     assert "no hay tasas" in frases.embudo(sin, "barrios")
 
@@ -180,7 +184,7 @@ def test_frases_de_resumen():
 
 
 def test_frases_con_un_solo_territorio_familia_o_actividad():
-    uno = pd.DataFrame({"unidad": ["El Golf"], "clasificacion": [BAJA]})
+    uno = pd.DataFrame({"unidad": ["El Golf"], "clasificacion": [BAJA], "z_poisson": [-2.4]})
     assert frases.comparacion(uno, "barrios").startswith(
         "De 1 barrio, ninguno tuvo un alza significativa y 1 tuvo una baja significativa (El Golf)"
     )
