@@ -119,7 +119,7 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
     )
     barrios = dentro_de(cat.barrios, "sector_id", sectores)
     familias = _elegir(
-        params.get("familia", []), set(cat.familias["familia"]), "la familia", avisos
+        params.get("familia", []), set(cat.familias["familia"]), "la familia", avisos, "desconocida"
     )
     delitos = dentro_de(cat.delitos, "familia", familias)
     olas = _elegir(params.get("ola", []), set(cat.olas), "la ola", avisos, "desconocida")

@@ -105,6 +105,8 @@ def validar(
     except (ArchivoIlegible, FaltanColumnas) as error:
         raise ImportacionFallida(str(error)) from None
     rechazadas = _rechazadas(originales, revision, encabezados)
+    if aceptadas.empty and rechazadas.empty:
+        raise ImportacionFallida("El archivo no tiene filas de datos: solo trae el encabezado.")
     validas = _completar(tipo, aceptadas.loc[revision.validas].reset_index(drop=True))
     resultado = Validacion(
         tipo=tipo,

@@ -69,7 +69,7 @@ def test_parametros_hostiles_vuelven_a_los_valores_por_defecto(base):
     avisos = " ".join(w.value for w in at.warning)
     assert "no es válida" in avisos
     assert "barrio desconocido «1 OR 11»" in avisos
-    assert "familia desconocido" in avisos or "la familia desconocido" in avisos
+    assert "la familia desconocida «scriptalert1/script»" in avisos
     assert "fuente desconocida" in avisos
     assert "<script>" not in avisos
     assert at.selectbox(key="f_periodo").value == "28d"

@@ -144,6 +144,8 @@ def test_fila_cambiada_se_actualiza_y_cuenta(base):
         (b"\n\n  \n", "El archivo está vacío", 1),
         (b"id;fecha_hora;delito;lat;lon\n1;nunca;x;a;b\n", "Se rechazaron todas las filas (1)", 1),
         (b"id;id;fecha_hora\n", "columnas vacías o repetidas", 1),
+        (b"id;fecha_hora;delito;lat;lon\n", "El archivo no tiene filas de datos", 1),
+        (b"id;fecha_hora;delito;lat;lon\n\n\n", "El archivo no tiene filas de datos", 1),
     ],
 )
 def test_importacion_imposible_deja_la_base_intacta(
