@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from consultas import catalogos, espacial, mapa, resumen
-from ui import acceso, componentes, conexion, formato
+from ui import acceso, componentes, conexion, descargas, formato
 from ui import mapa as dibujo
 
 CAPAS = {
@@ -227,11 +227,11 @@ else:
     else:
         st.dataframe(dibujo.tabla_hotspots(calientes.head(25)), hide_index=True)
     st.caption(f"Celdas significativas, de mayor a menor z · {detalle}")
-    st.download_button(
-        "Descargar todas las celdas (CSV)",
-        lambda: celdas[mapa.COLUMNAS_HOTSPOTS].to_csv(index=False).encode("utf-8"),
-        file_name=f"hotspots_r{resolucion}_{seleccion.hasta.isoformat()}.csv",
-        mime="text/csv",
+    descargas.botones(
+        celdas[["barrio", *mapa.COLUMNAS_HOTSPOTS]],
+        f"hotspots_r{resolucion}_{seleccion.hasta.isoformat()}",
+        "Descargar todas las celdas",
+        detalle,
     )
 
 
@@ -277,11 +277,11 @@ def evolucion() -> None:
         )
     if not con_patron.empty:
         st.dataframe(dibujo.tabla_evolucion(con_patron), hide_index=True)
-        st.download_button(
-            "Descargar evolución (CSV)",
-            lambda: tabla.drop(columns=["celda"]).to_csv(index=False).encode("utf-8"),
-            file_name=f"evolucion_r{resolucion}_{seleccion.hasta.isoformat()}.csv",
-            mime="text/csv",
+        descargas.botones(
+            tabla.drop(columns=["celda", "lat", "lon"]),
+            f"evolucion_r{resolucion}_{seleccion.hasta.isoformat()}",
+            "Descargar evolución",
+            f"{nombre} · {detalle}",
         )
     componentes.escribir_opcion_url("evolucion", clave, "12x28")
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from consultas import catalogos, encuestas
 from consultas.encuestas import COMUNA, NO_FIABLE, POCO_FIABLE
-from ui import componentes, conexion, formato, mapa
+from ui import componentes, conexion, descargas, formato, mapa
 from ui import encuestas as vista
 
 cat, seleccion = componentes.contexto()
@@ -82,12 +82,8 @@ st.caption(
     "la muestra de un barrio suele ser muy chica para concluir."
 )
 exportar = unidades[["nivel", *encuestas.COLUMNAS]]
-st.download_button(
-    "Descargar estimaciones (CSV)",
-    exportar.to_csv(index=False).encode("utf-8"),
-    file_name=f"percepcion_{indicador}_{'_'.join(olas)}.csv",
-    mime="text/csv",
-    on_click="ignore",
+descargas.botones(
+    exportar, f"percepcion_{indicador}_{'_'.join(olas)}", "Descargar estimaciones", leyenda
 )
 
 # --- Cambio entre olas ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import streamlit as st
 from consultas import catalogos, frases, resumen
 from consultas.estadistica import ALZA, MINIMO_CASOS
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
-from ui import componentes, conexion, formato, mapa
+from ui import componentes, conexion, descargas, formato, mapa
 
 cat, seleccion = componentes.contexto()
 leyenda = formato.describir(seleccion, cat)
@@ -54,12 +54,7 @@ todas = tabla[tabla["familia"] == resumen.TODAS]
 st.dataframe(componentes.tabla_compstat(todas), hide_index=True)
 st.markdown(frases.compstat(todas))
 st.caption(f"Períodos que terminan el {formato.fecha(seleccion.hasta)} · {leyenda}")
-st.download_button(
-    "Descargar tabla (CSV)",
-    tabla.to_csv(index=False).encode("utf-8"),
-    file_name=f"resumen_{seleccion.hasta.isoformat()}.csv",
-    mime="text/csv",
-)
+descargas.botones(tabla, f"resumen_{seleccion.hasta.isoformat()}", "Descargar tabla", leyenda)
 
 izquierda, derecha = st.columns([1, 1])
 with izquierda:

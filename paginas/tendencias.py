@@ -4,7 +4,7 @@ import streamlit as st
 
 from consultas import frases, tendencias
 from consultas.estadistica import MINIMO_CASOS
-from ui import componentes, conexion, formato, graficos
+from ui import componentes, conexion, descargas, formato, graficos
 
 ORDENES = {
     "z_poisson": "z contra el período anterior",
@@ -95,11 +95,8 @@ else:
         f"normal, menos de {MINIMO_CASOS} casos es «pocos casos». Actividades: territorio y "
         f"período elegidos. · {leyenda}"
     )
-    st.download_button(
-        "Descargar serie (CSV)",
-        serie.to_csv(index=False).encode("utf-8"),
-        file_name=f"tendencias_{escala}_{seleccion.hasta.isoformat()}.csv",
-        mime="text/csv",
+    descargas.botones(
+        serie, f"tendencias_{escala}_{seleccion.hasta.isoformat()}", "Descargar serie", leyenda
     )
 
 izquierda, derecha = st.columns(2)
@@ -150,11 +147,8 @@ st.caption(
     f"del año anterior; z de Poisson = 2·(√actual − √anterior), |z| < 2 es variación normal y "
     f"menos de {MINIMO_CASOS} casos entre ambos, pocos casos · {leyenda}"
 )
-st.download_button(
-    "Descargar comparación (CSV)",
-    tabla.to_csv(index=False).encode("utf-8"),
-    file_name=f"comparacion_{por}_{seleccion.hasta.isoformat()}.csv",
-    mime="text/csv",
+descargas.botones(
+    tabla, f"comparacion_{por}_{seleccion.hasta.isoformat()}", "Descargar comparación", leyenda
 )
 
 st.subheader("Embudo de tasas")

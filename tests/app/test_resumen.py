@@ -30,6 +30,8 @@ def test_resumen_por_defecto_muestra_casos_de_28_dias(base, incidentes):
     assert dict(at.query_params) == {}
     assert at.get("deck_gl_json_chart"), "falta la coropleta de barrios"
     assert at.get("plotly_chart"), "falta el gráfico de familias"
+    descargas = {b.proto.label for b in at.get("download_button")}
+    assert {"Descargar tabla (CSV)", "Descargar tabla (Excel)"} <= descargas
 
 
 def test_url_fija_periodo_sector_y_fuente(base, incidentes):
