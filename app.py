@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from consultas.catalogos import catalogo
-from ui import conexion, filtros
+from ui import acceso, conexion, filtros
 
 st.set_page_config(
     page_title="Observatorio de Seguridad · Las Condes",
@@ -43,5 +43,6 @@ st.session_state["catalogo"] = cat
 st.session_state["filtros"] = filtros.barra(cat, paginas.get(pagina, filtros.CASOS))
 if cat.metadatos.get("origen") == "demo":
     st.sidebar.info("Datos de demostración sintéticos: los barrios y los casos son generados.")
+acceso.barra()
 filtros.avisos()
 pagina.run()

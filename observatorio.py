@@ -1,6 +1,7 @@
 """`observatorio`: línea de comandos del Observatorio de Seguridad de Las Condes."""
 
 import argparse
+import getpass
 import os
 import sys
 from datetime import date, datetime
@@ -13,7 +14,7 @@ from consultas import encuestas, mapa, resumen, tendencias
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
-from datos import importacion
+from datos import auditoria, importacion
 from datos.importacion import ImportacionFallida
 from ui import formato
 
@@ -88,6 +89,7 @@ def _exportar(args) -> None:
         con.close()
     salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
     tabla.to_csv(salida, index=False)
+    _auditar(args.db, "exportacion", tabla=args.tabla, filtros=args.parametros(args))
 
 
 def _tabla_resumen(con, filtros, cat, args):
@@ -242,6 +244,14 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     territorios.set_defaults(tabla_fn=_tabla_comparacion, parametros=_parametros)
 
 
+def _auditar(db: Path, evento: str, **detalle) -> None:
+    """Anota lo hecho en el registro de auditoría junto a la base; si no se puede, lo avisa."""
+    try:
+        auditoria.registrar(db, evento, getpass.getuser(), "línea de comandos", **detalle)
+    except OSError as error:
+        print(f"observatorio: no se pudo anotar en la auditoría: {error.strerror}", file=sys.stderr)
+
+
 def _importar(args) -> None:
     try:
         contenido = args.archivo.read_bytes()
@@ -277,6 +287,7 @@ def _importar_en(args, contenido: bytes) -> None:
         etapas.set_description("Escribiendo")
         importacion.aplicar(args.db, v)
         etapas.update()
+    _auditar(args.db, "importacion", tipo=v.tipo, archivo=v.archivo, sha256=v.sha256)
     resumen_cambios = (
         f"{v.nuevas} nuevas, {v.actualizadas} actualizadas, {v.sin_cambios} sin cambios"
         if v.cambia_algo

@@ -14,6 +14,8 @@ import streamlit as st
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from ui import acceso
+
 # Nombre visible de las columnas que usan las consultas; las demás, con su nombre sin guiones.
 ENCABEZADOS = {
     "unidad": "Unidad",
@@ -70,6 +72,7 @@ ENCABEZADOS = {
     "gl": "gl",
     "calidad": "Calidad",
 }
+MIME_EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATO_ENTERO = "#,##0"
 FORMATO_DECIMAL = "#,##0.00"
 FORMATO_P = "0.0000"
@@ -144,19 +147,21 @@ def excel(tabla: pd.DataFrame, titulo: str, descripcion: str) -> bytes:
 
 
 def botones(tabla: pd.DataFrame, nombre: str, titulo: str, descripcion: str) -> None:
-    """Botones «CSV» y «Excel» de una tabla; los archivos se generan al hacer clic."""
+    """Botones «CSV» y «Excel» de una tabla; los archivos se generan al hacer clic, y cada
+    descarga queda en el registro de auditoría."""
     izquierda, derecha, _ = st.columns([1, 1, 4])
-    izquierda.download_button(
-        f"{titulo} (CSV)",
-        lambda: csv(tabla),
-        file_name=f"{nombre}.csv",
-        mime="text/csv",
-        key=f"csv_{nombre}",
-    )
-    derecha.download_button(
-        f"{titulo} (Excel)",
-        lambda: excel(tabla, titulo, descripcion),
-        file_name=f"{nombre}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{nombre}",
-    )
+    for columna, extension, generar, mime in [
+        (izquierda, "csv", lambda: csv(tabla), "text/csv"),
+        (derecha, "xlsx", lambda: excel(tabla, titulo, descripcion), MIME_EXCEL),
+    ]:
+        archivo = f"{nombre}.{extension}"
+        columna.download_button(
+            f"{titulo} ({'CSV' if extension == 'csv' else 'Excel'})",
+            generar,
+            file_name=archivo,
+            mime=mime,
+            key=f"{extension}_{nombre}",
+            on_click=acceso.registrar,
+            args=("descarga",),
+            kwargs={"archivo": archivo, "vista": descripcion},
+        )

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from datos import auditoria
 from datos.catalogo import INDICADORES
 from datos.importacion import TIPOS, Validacion
 from ui import formato
@@ -236,3 +237,18 @@ def leyenda_historial(historia: pd.DataFrame) -> str:
     registradas = cantidad(n, "importación registrada", "importaciones registradas")
     orden = ", de la más reciente a la más antigua" if n > 1 else ""
     return f"{registradas} en la base{orden}; fecha y hora del servidor"
+
+
+def tabla_auditoria(registro: pd.DataFrame) -> pd.DataFrame:
+    """El registro de auditoría para leer en pantalla."""
+    return pd.DataFrame(
+        {
+            "Fecha y hora": pd.to_datetime(registro["momento"]).dt.strftime("%d-%m-%Y %H:%M:%S"),
+            "Evento": registro["evento"].map(lambda e: auditoria.EVENTOS.get(e, e)),
+            "Quién": registro["quien"],
+            "Rol": registro["rol"],
+            "Detalle": registro["detalle"].map(
+                lambda d: " · ".join(f"{k}: {v}" for k, v in (d or {}).items())
+            ),
+        }
+    )
