@@ -150,3 +150,17 @@ def agregar_encuesta(ruta: Path, encuesta: pd.DataFrame) -> None:
         [str(encuesta["fecha"].max())],
     )
     con.close()
+
+
+def filtro_sin_casos(incidentes: pd.DataFrame, fuente: str) -> dict[str, str]:
+    """Parámetros de URL (barrio, familia y delito) que no tienen ningún caso de `fuente`."""
+    de_fuente = incidentes[incidentes["fuente"] == fuente]
+    presentes = set(zip(de_fuente["barrio_id"], de_fuente["delito"], strict=True))
+    barrio, delito = next(
+        (b, d)
+        for b in BARRIOS["barrio_id"]
+        for d in sorted(incidentes["delito"].unique())
+        if (b, d) not in presentes
+    )
+    familia = incidentes.loc[incidentes["delito"] == delito, "familia"].iloc[0]
+    return {"fuente": fuente, "barrio": barrio, "familia": familia, "delito": delito}

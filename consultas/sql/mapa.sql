@@ -42,8 +42,7 @@ FROM actividades a
 JOIN barrios b USING (barrio_id)
 JOIN lineas l USING (linea)
 WHERE a.fecha >= $desde AND a.fecha <= $ultimo
-  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
-  AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
+  AND {{filtro_actividades}}
   AND (len($lineas) = 0 OR list_contains($lineas, a.linea))
 GROUP BY ALL
 ORDER BY barrio, linea;

@@ -54,6 +54,11 @@ JOIN sectores s USING (sector_id)
 LEFT JOIN conteos c USING (barrio_id)
 ORDER BY b.nombre;
 
+-- name: filtro_actividades
+-- Territorio de las actividades (a, con su barrio b): una lista vacía significa "todos".
+(len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
+AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
+
 -- name: actividades_del_periodo
 -- Actividades del programa en el territorio elegido, entre $desde y $hasta (fechas inclusivas).
 SELECT a.fecha, a.linea, l.nombre AS nombre_linea, a.actividad, a.participantes, a.hogares,
@@ -62,6 +67,5 @@ FROM actividades a
 JOIN barrios b USING (barrio_id)
 JOIN lineas l USING (linea)
 WHERE a.fecha >= $desde AND a.fecha <= $hasta
-  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
-  AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
+  AND {{filtro_actividades}}
 ORDER BY a.fecha, b.nombre;

@@ -101,16 +101,7 @@ def test_cambiar_un_filtro_actualiza_la_url(base):
 
 
 def test_filtro_sin_casos_muestra_mensaje(base, incidentes):
-    policiales = incidentes[incidentes["fuente"] == "camaras"]
-    presentes = set(zip(policiales["barrio_id"], policiales["delito"], strict=True))
-    barrio, delito = next(
-        (b, d)
-        for b in fixtures.BARRIOS["barrio_id"]
-        for d in sorted(incidentes["delito"].unique())
-        if (b, d) not in presentes
-    )
-    familia = incidentes.loc[incidentes["delito"] == delito, "familia"].iloc[0]
-    at = abrir(fuente="camaras", barrio=barrio, familia=familia, delito=delito)
+    at = abrir(**fixtures.filtro_sin_casos(incidentes, "camaras"))
     assert not at.exception
     assert any("No hay casos para estos filtros" in i.value for i in at.info)
     assert not at.metric

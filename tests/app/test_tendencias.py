@@ -159,16 +159,7 @@ def test_barrio_sin_poblacion_explica_en_lugar_del_embudo(base):
 
 
 def test_filtro_sin_casos_en_toda_la_historia(base, incidentes):
-    camaras = incidentes[incidentes["fuente"] == "camaras"]
-    presentes = set(zip(camaras["barrio_id"], camaras["delito"], strict=True))
-    barrio, delito = next(
-        (b, d)
-        for b in fixtures.BARRIOS["barrio_id"]
-        for d in sorted(incidentes["delito"].unique())
-        if (b, d) not in presentes
-    )
-    familia = incidentes.loc[incidentes["delito"] == delito, "familia"].iloc[0]
-    at = abrir(fuente="camaras", barrio=barrio, familia=familia, delito=delito)
+    at = abrir(**fixtures.filtro_sin_casos(incidentes, "camaras"))
     assert "No hay casos para estos filtros en toda la historia" in avisos(at)
     assert not graficos(at)
 

@@ -21,8 +21,8 @@ def ruta(tmp_path_factory):
     return ruta
 
 
-def exportar(capsys, *argumentos) -> tuple[int, str, str]:
-    codigo = observatorio.main(["exportar", "resumen", *argumentos])
+def exportar(capsys, *argumentos, tabla: str = "resumen") -> tuple[int, str, str]:
+    codigo = observatorio.main(["exportar", tabla, *argumentos])
     salida = capsys.readouterr()
     return codigo, salida.out, salida.err
 
@@ -77,11 +77,9 @@ def test_exportar_sin_base(capsys, tmp_path):
     assert "No existe la base de datos" in err
 
 
-def _csv(capsys, *argumentos) -> tuple[int, pd.DataFrame | None, str]:
-    codigo = observatorio.main(["exportar", *argumentos])
-    salida = capsys.readouterr()
-    tabla = pd.read_csv(io.StringIO(salida.out)) if salida.out else None
-    return codigo, tabla, salida.err
+def _csv(capsys, tabla: str, *argumentos) -> tuple[int, pd.DataFrame | None, str]:
+    codigo, out, err = exportar(capsys, *argumentos, tabla=tabla)
+    return codigo, pd.read_csv(io.StringIO(out)) if out else None, err
 
 
 def test_exportar_hotspots_es_la_tabla_de_la_pagina(capsys, ruta):
@@ -110,9 +108,7 @@ def ruta_encuesta(tmp_path_factory):
 
 
 def percepcion(capsys, *argumentos) -> tuple[int, str, str]:
-    codigo = observatorio.main(["exportar", "percepcion", *argumentos])
-    salida = capsys.readouterr()
-    return codigo, salida.out, salida.err
+    return exportar(capsys, *argumentos, tabla="percepcion")
 
 
 def test_exportar_percepcion_es_la_tabla_de_la_pagina(capsys, ruta_encuesta):
