@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import encuestas, mapa, resumen
+from consultas import encuestas, evaluacion, mapa, resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -173,6 +173,30 @@ def _opciones_percepcion() -> argparse.ArgumentParser:
     return opciones
 
 
+def _parametros_evaluacion(args) -> dict[str, list[str]]:
+    return {"barrio": args.barrio}
+
+
+def _tabla_evaluacion(con, filtros, cat, args):
+    return evaluacion.exportable(con, args.ventana_meses, filtros.barrios)
+
+
+def _opciones_evaluacion() -> argparse.ArgumentParser:
+    """`exportar evaluacion`: barrios y largo de las ventanas (casos policiales DMCS)."""
+    opciones = argparse.ArgumentParser(add_help=False)
+    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    opciones.add_argument("--barrio", action="append", default=[], help="repetible")
+    opciones.add_argument(
+        "--ventana-meses",
+        type=_entero("--ventana-meses", 1, 24),
+        default=evaluacion.VENTANA_POR_DEFECTO,
+        help="meses de cada ventana, antes y después (6 por defecto)",
+    )
+    opciones.add_argument("--formato", choices=["csv"], default="csv")
+    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    return opciones
+
+
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
     comunes = argparse.ArgumentParser(add_help=False)
@@ -214,6 +238,9 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     tablas.add_parser(
         "percepcion", parents=[_opciones_percepcion()], help="estimaciones de la encuesta"
     ).set_defaults(tabla_fn=_tabla_percepcion, parametros=_parametros_percepcion)
+    tablas.add_parser(
+        "evaluacion", parents=[_opciones_evaluacion()], help="WDD de cada intervención"
+    ).set_defaults(tabla_fn=_tabla_evaluacion, parametros=_parametros_evaluacion)
 
 
 def _importar(args) -> None:

@@ -4,11 +4,12 @@ import sys
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 import observatorio
-from consultas import mapa, resumen
+from consultas import evaluacion, mapa, resumen
 from consultas.filtros import Filtros
 from consultas.periodos import rango
 from tests import fixtures
@@ -232,3 +233,47 @@ def test_exportar_percepcion_sin_encuestas(capsys, ruta):
     codigo, _, err = percepcion(capsys, "--db", str(ruta))
     assert codigo == 2
     assert "no tiene respuestas de encuesta" in err
+
+
+# --- exportar evaluacion ---------------------------------------------------------------------
+
+
+def test_exportar_evaluacion_columnas_y_calculo(capsys, demo_pequena):
+    codigo = observatorio.main(
+        ["exportar", "evaluacion", "--db", str(demo_pequena), "--ventana-meses", "12"]
+    )
+    out = capsys.readouterr().out
+    assert codigo == 0
+    csv = pd.read_csv(io.StringIO(out))
+    assert list(csv.columns) == evaluacion.COLUMNAS
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    esperado = evaluacion.exportable(con, 12)
+    con.close()
+    assert len(csv) == len(esperado) > 0
+    calculadas = csv.dropna(subset=["comparacion_antes"])
+    conteos = calculadas[["antes", "despues", "comparacion_antes", "comparacion_despues"]]
+    assert (conteos == conteos.round()).all().all()  # enteros
+    wdd = (calculadas["despues"] - calculadas["antes"]) - (
+        calculadas["comparacion_despues"] - calculadas["comparacion_antes"]
+    )
+    assert calculadas["wdd"].tolist() == wdd.tolist()
+    assert calculadas["z"].to_numpy() == pytest.approx(
+        (wdd / np.sqrt(conteos.sum(axis=1))).to_numpy()
+    )
+    assert set(csv["veredicto"]) <= set(evaluacion.VEREDICTOS)
+
+
+def test_exportar_evaluacion_de_un_barrio_y_errores(capsys, demo_pequena, ruta):
+    barrio = "hernando-de-magallanes"
+    codigo = observatorio.main(
+        ["exportar", "evaluacion", "--db", str(demo_pequena), "--barrio", barrio]
+    )
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert codigo == 0 and set(csv["barrio"]) == {"Hernando de Magallanes"}
+    codigo = observatorio.main(
+        ["exportar", "evaluacion", "--db", str(demo_pequena), "--barrio", "x"]
+    )
+    assert codigo == 2 and "barrio desconocido «x»" in capsys.readouterr().err
+    # Una base sin actividades: solo el encabezado.
+    assert observatorio.main(["exportar", "evaluacion", "--db", str(ruta)]) == 0
+    assert capsys.readouterr().out.strip() == ",".join(evaluacion.COLUMNAS)
