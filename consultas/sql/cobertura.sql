@@ -86,3 +86,12 @@ WHERE a.fecha >= $desde AND a.fecha <= $ultimo
   AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
 GROUP BY ALL
 ORDER BY barrio, a.linea, actividades DESC;
+
+-- name: dmcs_por_barrio
+-- Casos policiales DMCS por barrio en [$desde, $hasta).
+SELECT i.barrio_id, count(*) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY i.barrio_id;
