@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import encuestas, evaluacion, mapa, resumen
+from consultas import cobertura, encuestas, evaluacion, mapa, resumen
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -197,6 +197,41 @@ def _opciones_evaluacion() -> argparse.ArgumentParser:
     return opciones
 
 
+def _tabla_cobertura(con, filtros, cat, args):
+    desconocidas = [linea for linea in args.linea if linea not in cobertura.LINEAS]
+    if desconocidas:
+        raise ErrorDeUso(f"Línea desconocida «{desconocidas[0]}»; use 2.1 a 2.5.")
+    pesos = (args.peso_tasa, args.peso_calientes, args.peso_percepcion)
+    if sum(pesos) == 0:
+        raise ErrorDeUso("Con todos los pesos en 0 no hay índice de necesidad.")
+    return cobertura.exportable(con, filtros, tuple(args.linea), pesos, args.umbral)
+
+
+def _opciones_cobertura() -> argparse.ArgumentParser:
+    """`exportar cobertura`: período, territorio, líneas, pesos de la necesidad y umbral."""
+    opciones = argparse.ArgumentParser(add_help=False)
+    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    opciones.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
+    opciones.add_argument("--desde", type=_fecha)
+    opciones.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
+    for opcion in ("sector", "barrio", "linea"):
+        opciones.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
+    for componente in ("tasa", "calientes", "percepcion"):
+        opciones.add_argument(
+            f"--peso-{componente}", type=_entero(f"--peso-{componente}", 0, 3), default=1
+        )
+    opciones.add_argument(
+        "--umbral",
+        type=_entero("--umbral", 0, 1000),
+        default=cobertura.UMBRAL_POR_DEFECTO,
+        help="hogares alcanzados por 100 desde los que la cobertura es suficiente",
+    )
+    opciones.add_argument("--formato", choices=["csv"], default="csv")
+    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    opciones.set_defaults(familia=[], delito=[], fuente="policial")
+    return opciones
+
+
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
     comunes = argparse.ArgumentParser(add_help=False)
@@ -241,6 +276,9 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     tablas.add_parser(
         "evaluacion", parents=[_opciones_evaluacion()], help="WDD de cada intervención"
     ).set_defaults(tabla_fn=_tabla_evaluacion, parametros=_parametros_evaluacion)
+    tablas.add_parser(
+        "cobertura", parents=[_opciones_cobertura()], help="cobertura y necesidad por barrio"
+    ).set_defaults(tabla_fn=_tabla_cobertura, parametros=_parametros)
 
 
 def _importar(args) -> None:

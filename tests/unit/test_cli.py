@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import observatorio
-from consultas import evaluacion, mapa, resumen
-from consultas.filtros import Filtros
+from consultas import cobertura, evaluacion, mapa, resumen
+from consultas.catalogos import catalogo
+from consultas.filtros import Filtros, desde_url
 from consultas.periodos import rango
 from tests import fixtures
 
@@ -277,3 +278,31 @@ def test_exportar_evaluacion_de_un_barrio_y_errores(capsys, demo_pequena, ruta):
     # Una base sin actividades: solo el encabezado.
     assert observatorio.main(["exportar", "evaluacion", "--db", str(ruta)]) == 0
     assert capsys.readouterr().out.strip() == ",".join(evaluacion.COLUMNAS)
+
+
+def test_exportar_cobertura_es_la_tabla_de_la_pagina(capsys, demo_pequena):
+    argumentos = ["--db", str(demo_pequena), "--periodo", "aad", "--sector", "fleming"]
+    codigo = observatorio.main(["exportar", "cobertura", *argumentos, "--peso-calientes", "0"])
+    assert codigo == 0
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(csv.columns) == cobertura.COLUMNAS
+    assert set(csv["sector"]) == {"Fleming"}
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    filtros, _ = desde_url({"periodo": ["aad"], "sector": ["fleming"]}, catalogo(con))
+    esperado = cobertura.exportable(con, filtros, (), (1, 0, 1))
+    con.close()
+    assert csv["actividades"].tolist() == esperado["actividades"].tolist()
+    assert csv["necesidad"].to_numpy() == pytest.approx(esperado["necesidad"].to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("argumentos", "mensaje"),
+    [
+        (["--linea", "9"], "Línea desconocida «9»"),
+        (["--peso-tasa", "0", "--peso-calientes", "0", "--peso-percepcion", "0"], "pesos en 0"),
+        (["--sector", "marte"], "sector desconocido «marte»"),
+    ],
+)
+def test_exportar_cobertura_con_errores(capsys, demo_pequena, argumentos, mensaje):
+    codigo = observatorio.main(["exportar", "cobertura", "--db", str(demo_pequena), *argumentos])
+    assert codigo == 2 and mensaje in capsys.readouterr().err
