@@ -269,20 +269,38 @@ def exportable(con, meses: int = VENTANA_POR_DEFECTO, barrios: tuple[str, ...] =
 # --- Frases ----------------------------------------------------------------------------------
 
 
+_EN_FRASE = {
+    BAJA: ("baja significativa", "bajas significativas"),
+    ALZA: ("alza significativa", "alzas significativas"),
+    SIN_CAMBIO: ("sin cambio distinguible", "sin cambio distinguible"),
+    INSUFICIENTE: ("con datos insuficientes", "con datos insuficientes"),
+}
+
+
+def _lista(partes: list[str]) -> str:
+    return partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
+
+
 def frase(tabla: pd.DataFrame) -> str:
     """Qué dice la evaluación, en una oración a partir de los datos."""
     if tabla.empty:
         return "No hay intervenciones que evaluar con estos filtros."
     conteo = tabla["veredicto"].value_counts()
-    partes = [f"{conteo[v]} con {v}" for v in VEREDICTOS if v in conteo]
+    partes = [f"{conteo[v]} {_EN_FRASE[v][int(conteo[v] != 1)]}" for v in VEREDICTOS if v in conteo]
     n = len(tabla)
-    texto = f"{n} {'intervenciones' if n != 1 else 'intervención'}: " + (
-        partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
-    )
+    texto = f"{n} {'intervenciones' if n != 1 else 'intervención'}: {_lista(partes)}"
     bajas = tabla[tabla["veredicto"] == BAJA]
     if not bajas.empty:
-        nombres = list(dict.fromkeys(bajas["barrio"]))
-        texto += ". Bajas significativas en " + (
-            nombres[0] if len(nombres) == 1 else f"{', '.join(nombres[:-1])} y {nombres[-1]}"
-        )
+        texto += ". Bajas significativas en " + _lista(list(dict.fromkeys(bajas["barrio"])))
     return texto + "."
+
+
+def ordenar(tabla: pd.DataFrame) -> pd.DataFrame:
+    """Primero las bajas, luego las alzas, sin cambio y datos insuficientes; cada grupo, de la
+    intervención más reciente a la más antigua."""
+    orden = tabla["veredicto"].map({v: k for k, v in enumerate(VEREDICTOS)})
+    return (
+        tabla.assign(_orden=orden)
+        .sort_values(["_orden", "inicio"], ascending=[True, False])
+        .drop(columns="_orden")
+    )

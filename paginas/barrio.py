@@ -29,6 +29,7 @@ def _cambiar() -> None:
         filtros.elegir_barrio(st.session_state.b_barrio)
 
 
+st.title(f"Ficha de barrio: {nombres[barrio]}" if barrio else "Ficha de barrio")
 st.session_state.b_barrio = barrio
 st.selectbox(
     "Barrio",
@@ -39,7 +40,6 @@ st.selectbox(
     on_change=_cambiar,
 )
 if barrio is None:
-    st.title("Ficha de barrio")
     st.info(
         "Elija un barrio para ver su ficha: población, casos y tasa con su tendencia, tipos de "
         "delito, horarios, puntos calientes, encuesta, actividades del programa y su evaluación. "
@@ -51,7 +51,6 @@ if len(seleccion.barrios) > 1:
 
 perfil = cat.barrios.set_index("barrio_id").loc[barrio]
 nombre = perfil["nombre"]
-st.title(f"Ficha de barrio: {nombre}")
 fuente = cat.nombres("fuentes")[seleccion.fuente]
 datos_al = f"Datos al {formato.fecha(cat.corte_de(seleccion.fuente))}"
 leyenda = (
@@ -231,7 +230,8 @@ evaluadas = conexion.consultar(evaluacion.evaluar, meses, (barrio,))
 if evaluadas.empty:
     st.write(f"{nombre} no tiene intervenciones del programa que evaluar.")
 else:
-    st.dataframe(vista.tabla_evaluacion(evaluadas).drop(columns="Barrio"), hide_index=True)
+    tabla_evaluada = vista.tabla_evaluacion(evaluacion.ordenar(evaluadas))
+    st.dataframe(tabla_evaluada.drop(columns="Barrio"), hide_index=True)
     st.write(evaluacion.frase(evaluadas))
 with st.expander("Reglas de la evaluación"):
     st.markdown(vista.REGLAS_EVALUACION)

@@ -218,7 +218,7 @@ with st.expander("Reglas de la evaluación", expanded=False):
 if evaluadas.empty:
     st.info(f"No hay intervenciones del programa que evaluar en {territorio}.")
 else:
-    orden = evaluadas.sort_values("inicio", ascending=False)
+    orden = evaluacion.ordenar(evaluadas)
     st.dataframe(vista.tabla_evaluacion(orden), hide_index=True)
     st.write(evaluacion.frase(evaluadas))
     st.download_button(

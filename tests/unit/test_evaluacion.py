@@ -216,8 +216,11 @@ def test_filtro_por_barrio_y_columnas_exportables(con_chica):
 
 def test_frase(con_chica):
     texto = ev.frase(ev.evaluar(con_chica, 6))
-    assert texto.startswith("5 intervenciones: 1 con baja significativa")
-    assert "4 con datos insuficientes" in texto and "Bajas significativas en Norte" in texto
+    assert texto.startswith("5 intervenciones: 1 baja significativa y 4 con datos")
+    assert texto.endswith("insuficientes. Bajas significativas en Norte.")
+    orden = ev.ordenar(ev.evaluar(con_chica, 6))
+    assert orden["veredicto"].iloc[0] == ev.BAJA
+    assert orden["inicio"].iloc[1:].is_monotonic_decreasing
 
 
 # --- El efecto plantado en la demostración ----------------------------------------------------
