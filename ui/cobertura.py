@@ -106,18 +106,21 @@ def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.F
     datos = tabla.dropna(subset=["necesidad"])
     x = datos["hogares_por_100"].fillna(0)
     colores = np.where(datos["prioritario"], "#c0392b", "#5b7083")
+    # Con nombre, solo los prioritarios y los de cobertura alta (los demás, al pasar el cursor).
+    visibles = datos["prioritario"] | (x >= x.quantile(0.8))
     figura = go.Figure(
         go.Scatter(
             x=x,
             y=datos["necesidad"],
             mode="markers+text",
-            text=datos["barrio"],
-            textposition="top center",
+            text=np.where(visibles, datos["barrio"], ""),
+            hovertext=datos["barrio"],
+            textposition="middle right",
             textfont={"size": 10},
             marker={"size": 10, "color": colores, "line": {"width": 1, "color": "white"}},
             customdata=np.column_stack([datos["sector"], datos["actividades"]]),
             hovertemplate=(
-                "<b>%{text}</b> (%{customdata[0]})<br>Necesidad %{y:.2f}<br>"
+                "<b>%{hovertext}</b> (%{customdata[0]})<br>Necesidad %{y:.2f}<br>"
                 "%{x:.1f} hogares alcanzados por 100 · %{customdata[1]} actividades<extra></extra>"
             ),
         )
@@ -125,7 +128,7 @@ def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.F
     figura.add_vline(x=umbral, line_dash="dot", line_color="#888")
     if not np.isnan(corte):
         figura.add_hline(y=corte, line_dash="dot", line_color="#888")
-    tope = max(float(x.max()) if len(x) else 0, umbral) * 1.08 + 1
+    tope = max(float(x.max()) if len(x) else 0, umbral) * 1.15 + 5
     figura.add_annotation(
         x=0,
         y=1.04,
