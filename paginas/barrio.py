@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from consultas import evaluacion, ficha
+from consultas import catalogos, evaluacion, ficha
 from consultas.encuestas import COMUNA
 from ui import cobertura as vista
 from ui import componentes, conexion, filtros, formato
@@ -154,14 +154,20 @@ with derecha:
     if total:
         dia, hora = divmod(int(horas.to_numpy().argmax()), 24)
         st.write(
-            f"De {formato.numero(total)} casos, la hora con más fue los {horas.index[dia]} "
-            f"a las {hora}:00."
+            f"De {formato.numero(total)} casos, la franja con más fue el {horas.index[dia]} de "
+            f"{hora}:00 a {hora + 1}:00 ({formato.numero(horas.iat[dia, hora])} casos)."
         )
     st.caption(f"Casos por día de la semana y hora · {leyenda}")
 
 # --- Puntos calientes ----------------------------------------------------------------------------
 st.subheader("Celdas que son punto caliente")
 calientes = conexion.consultar(ficha.celdas_calientes, seleccion, nombre)
+geometrias, _ = conexion.consultar(catalogos.geometrias)
+st.pydeck_chart(vista.mapa_barrio(geometrias, barrio, calientes), height=380)
+if not calientes.empty:
+    presentes = [c for c in dibujo.COLORES_CLASE if c in set(calientes["clase"])]
+    elementos = [(c, dibujo.COLORES_CLASE[c]) for c in presentes]
+    st.markdown(dibujo.leyenda(elementos, "Gi* (p ajustado por FDR):"), unsafe_allow_html=True)
 if calientes.empty:
     st.write(f"Ninguna celda de {nombre} es punto caliente (Gi*) en el período.")
 else:

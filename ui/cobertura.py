@@ -6,10 +6,13 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pydeck as pdk
+import shapely
 
 from consultas import cobertura, evaluacion
 from consultas.filtros import Filtros, a_url
 from ui import formato
+from ui import mapa as dibujo
 
 PAGINA_FICHA = "barrio"  # la URL de paginas/barrio.py
 
@@ -205,3 +208,18 @@ por ventana, una baja real del 25 % queda al borde de lo distinguible.
 **Desplazamiento**: no se incluye un área de desplazamiento (los barrios vecinos suman muchos más
 casos que el barrio y su variación dominaría el WDD).
 """
+
+
+def mapa_barrio(geometrias: pd.DataFrame, barrio_id: str, calientes: pd.DataFrame) -> pdk.Deck:
+    """El barrio, centrado y a su escala, con sus celdas que son punto caliente (solo celdas H3,
+    nunca casos individuales)."""
+    propia = geometrias[geometrias["barrio_id"] == barrio_id]
+    poligono = shapely.from_geojson(propia["geometria"].iloc[0])
+    x0, y0, x1, y1 = shapely.bounds(poligono)
+    zoom = float(np.clip(np.log2(360 / max(x1 - x0, y1 - y0, 1e-4)) - 1.2, 11, 16))
+    vista = pdk.ViewState(latitude=(y0 + y1) / 2, longitude=(x0 + x1) / 2, zoom=zoom)
+    capas = [dibujo.capa_limites(geometrias), dibujo.capa_contorno(propia["geometria"].iloc[0])]
+    if not calientes.empty:
+        colores = [dibujo.COLORES_CLASE[c] for c in calientes["clase"]]
+        capas.insert(0, dibujo.capa_hexagonos(dibujo.con_textos_celdas(calientes), colores))
+    return dibujo.armar([*capas, dibujo.capa_nombres(geometrias)], vista)

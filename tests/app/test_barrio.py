@@ -1,6 +1,7 @@
 """La Ficha de barrio en AppTest: varios barrios (con y sin actividades, con intervenciones
 evaluadas), el barrio por la URL, uno desconocido, uno sin población, y cambiar de barrio."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,14 @@ def test_barrio_sin_poblacion_ni_actividades(base):
     assert "Poniente no tiene población registrada" in textos(at)
     assert "sin población registrada no tiene tasa" in textos(at)
     assert "No hay una ola de la encuesta" in textos(at)
+
+
+def test_mapa_del_barrio_con_sus_celdas_calientes(demo):
+    at = abrir(barrio="el-golf", periodo="aad")
+    capas = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+    hexagonos = [c for c in capas if c["@@type"] == "H3HexagonLayer"]
+    tabla = tabla_con(at, "Celda H3")
+    assert len(hexagonos) == 1 and len(hexagonos[0]["data"]) == len(tabla) > 0
+    assert {h["h3"] for h in hexagonos[0]["data"]} == set(tabla["Celda H3"])
+    assert all("El Golf" in h["nombre"] for h in hexagonos[0]["data"])
+    assert "ScatterplotLayer" not in {c["@@type"] for c in capas}  # nunca casos individuales
