@@ -106,6 +106,7 @@ figura.update_layout(
     xaxis={"tickformat": "%m-%Y"},
 )
 st.plotly_chart(figura, config={"displaylogo": False})
+st.write(vista.frase_tendencia(tendencia, nombre))
 st.caption(
     f"Tasa mensual de los últimos {ficha.MESES_TENDENCIA} meses al "
     f"{formato.fecha(seleccion.hasta)} (el último mes puede estar incompleto) · {fuente} · "
@@ -222,8 +223,8 @@ else:
         f"cada 100); la última, el {formato.fecha(ultima)}."
     )
 st.caption(
-    f"{nombre} · {formato.rango(seleccion.desde, seleccion.hasta)} · Actividades al "
-    f"{formato.fecha(cat.metadatos.get('fecha_corte_actividades') or cat.corte)}"
+    f"{nombre} · {formato.rango(seleccion.desde, seleccion.hasta)} · actividades del programa · "
+    f"Datos al {formato.fecha(cat.metadatos.get('fecha_corte_actividades') or cat.corte)}"
 )
 
 st.subheader("Evaluación de sus intervenciones (WDD)")

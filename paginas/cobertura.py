@@ -154,6 +154,7 @@ with izquierda:
         st.caption("Haga clic en un barrio del mapa para abrir su ficha.")
 with derecha:
     st.dataframe(vista.tabla_sectores(tabla), hide_index=True)
+    st.write(vista.frase_sectores(tabla))
     st.caption(f"Por sector · {leyenda}")
 with st.expander("Actividades por tipo (sección 3 del programa)"):
     tipos = conexion.consultar(cobertura.actividades_por_tipo, seleccion, elegidas)
@@ -161,6 +162,7 @@ with st.expander("Actividades por tipo (sección 3 del programa)"):
         st.write("No hubo actividades en el período y el territorio filtrados.")
     else:
         st.dataframe(vista.tabla_tipos(tipos), hide_index=True)
+        st.write(vista.frase_tipos(tipos))
     st.caption(leyenda)
 
 # --- Necesidad × cobertura -----------------------------------------------------------------------
@@ -199,6 +201,7 @@ else:
         st.success("Ningún barrio de necesidad alta está bajo el umbral de cobertura.")
     else:
         st.dataframe(vista.tabla_necesidad(prioritarios), hide_index=True)
+        st.caption(f"Componentes de los barrios prioritarios · {leyenda}")
     with st.expander("Cada componente, por barrio"):
         st.dataframe(vista.tabla_necesidad(tabla), hide_index=True)
         st.caption(leyenda)

@@ -223,3 +223,34 @@ def mapa_barrio(geometrias: pd.DataFrame, barrio_id: str, calientes: pd.DataFram
         colores = [dibujo.COLORES_CLASE[c] for c in calientes["clase"]]
         capas.insert(0, dibujo.capa_hexagonos(dibujo.con_textos_celdas(calientes), colores))
     return dibujo.armar([*capas, dibujo.capa_nombres(geometrias)], vista)
+
+
+def frase_sectores(tabla: pd.DataFrame) -> str:
+    suma = tabla.groupby("sector")[["hogares_alcanzados", "hogares"]].sum()
+    por_100 = 100 * suma["hogares_alcanzados"] / suma["hogares"].where(suma["hogares"] > 0)
+    if por_100.fillna(0).max() == 0:
+        return "Ningún sector tuvo hogares alcanzados por el programa en el período."
+    mayor, menor = por_100.idxmax(), por_100.idxmin()
+    return (
+        f"El sector con más hogares alcanzados por cada 100 es {mayor} "
+        f"({formato.numero(por_100[mayor], 1)}); el con menos, {menor} "
+        f"({formato.numero(por_100[menor], 1)})."
+    )
+
+
+def frase_tipos(tipos: pd.DataFrame) -> str:
+    por_tipo = tipos.groupby("actividad")["actividades"].sum().sort_values(ascending=False)
+    return (
+        f"La actividad más frecuente fue «{por_tipo.index[0]}» "
+        f"({formato.numero(por_tipo.iloc[0])} de {formato.numero(por_tipo.sum())})."
+    )
+
+
+def frase_tendencia(tendencia: pd.DataFrame, nombre: str) -> str:
+    barrio, comuna = tendencia["tasa_barrio"].mean(), tendencia["tasa_comuna"].mean()
+    if pd.isna(barrio) or not comuna:
+        return f"Sin población registrada, {nombre} no tiene tasa mensual."
+    return (
+        f"En estos meses la tasa mensual de {nombre} promedió {formato.numero(barrio, 2)} casos "
+        f"por 1.000 habitantes, {formato.numero(barrio / comuna, 1)} veces la de la comuna."
+    )

@@ -47,6 +47,8 @@ def test_ficha_de_varios_barrios(demo, barrio, nombre):
     )
     assert f"{nombre} tuvo" in textos(at) and "la tasa de la comuna" in textos(at)
     assert "Datos al 31-10-2026" in textos(at)
+    assert f"la tasa mensual de {nombre} promedió" in textos(at)
+    assert "veces la de la comuna" in textos(at) and "la franja con más fue el" in textos(at)
     encuesta = tabla_con(at, "Indicador")
     assert list(encuesta.columns[1:]) == [nombre, encuesta.columns[2], "Comuna"]
     # Las estimaciones por barrio de la demostración son «no fiables»: nunca muestran número.

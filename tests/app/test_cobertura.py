@@ -68,6 +68,8 @@ def test_sector_y_anio_con_enlaces_a_la_ficha(demo):
     evaluacion = next(d.value for d in at.dataframe if "Veredicto" in d.value.columns)
     assert set(evaluacion["Barrio"]) <= set(filas["Barrio"])
     assert "intervenciones:" in textos(at)
+    assert "El sector con más hogares alcanzados por cada 100 es Fleming" in textos(at)
+    assert "La actividad más frecuente fue «" in textos(at)
 
 
 def test_opciones_en_la_url(demo):
