@@ -35,6 +35,14 @@ paginas = {
         filtros.OLAS,
         filtros.TERRITORIO,
     ),
+    st.Page("paginas/cobertura.py", title="Cobertura", icon=":material/volunteer_activism:"): (
+        filtros.PERIODO,
+        filtros.TERRITORIO,
+    ),
+    st.Page("paginas/barrio.py", title="Ficha de barrio", icon=":material/home_pin:"): (
+        filtros.FUENTE,
+        filtros.PERIODO,
+    ),
     st.Page("paginas/datos.py", title="Datos", icon=":material/database:"): (),
 }
 pagina = st.navigation(list(paginas))

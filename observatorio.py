@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import encuestas, mapa, resumen, tendencias
+from consultas import cobertura, encuestas, evaluacion, mapa, resumen, tendencias
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -193,6 +193,65 @@ def _tabla_comparacion(con, filtros, cat, args):
     return tendencias.comparacion(con, filtros, args.por)
 
 
+def _parametros_evaluacion(args) -> dict[str, list[str]]:
+    return {"barrio": args.barrio}
+
+
+def _tabla_evaluacion(con, filtros, cat, args):
+    return evaluacion.exportable(con, args.ventana_meses, filtros.barrios)
+
+
+def _opciones_evaluacion() -> argparse.ArgumentParser:
+    """`exportar evaluacion`: barrios y largo de las ventanas (casos policiales DMCS)."""
+    opciones = argparse.ArgumentParser(add_help=False)
+    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    opciones.add_argument("--barrio", action="append", default=[], help="repetible")
+    opciones.add_argument(
+        "--ventana-meses",
+        type=_entero("--ventana-meses", 1, 24),
+        default=evaluacion.VENTANA_POR_DEFECTO,
+        help="meses de cada ventana, antes y después (6 por defecto)",
+    )
+    opciones.add_argument("--formato", choices=["csv"], default="csv")
+    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    return opciones
+
+
+def _tabla_cobertura(con, filtros, cat, args):
+    desconocidas = [linea for linea in args.linea if linea not in cobertura.LINEAS]
+    if desconocidas:
+        raise ErrorDeUso(f"Línea desconocida «{desconocidas[0]}»; use 2.1 a 2.5.")
+    pesos = (args.peso_tasa, args.peso_calientes, args.peso_percepcion)
+    if sum(pesos) == 0:
+        raise ErrorDeUso("Con todos los pesos en 0 no hay índice de necesidad.")
+    return cobertura.exportable(con, filtros, tuple(args.linea), pesos, args.umbral)
+
+
+def _opciones_cobertura() -> argparse.ArgumentParser:
+    """`exportar cobertura`: período, territorio, líneas, pesos de la necesidad y umbral."""
+    opciones = argparse.ArgumentParser(add_help=False)
+    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    opciones.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
+    opciones.add_argument("--desde", type=_fecha)
+    opciones.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
+    for opcion in ("sector", "barrio", "linea"):
+        opciones.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
+    for componente in ("tasa", "calientes", "percepcion"):
+        opciones.add_argument(
+            f"--peso-{componente}", type=_entero(f"--peso-{componente}", 0, 3), default=1
+        )
+    opciones.add_argument(
+        "--umbral",
+        type=_entero("--umbral", 0, 1000),
+        default=cobertura.UMBRAL_POR_DEFECTO,
+        help="hogares alcanzados por 100 desde los que la cobertura es suficiente",
+    )
+    opciones.add_argument("--formato", choices=["csv"], default="csv")
+    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    opciones.set_defaults(familia=[], delito=[], fuente="policial")
+    return opciones
+
+
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
     comunes = argparse.ArgumentParser(add_help=False)
@@ -242,6 +301,13 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     )
     territorios.add_argument("--por", choices=list(tendencias.TERRITORIOS), default="barrio")
     territorios.set_defaults(tabla_fn=_tabla_comparacion, parametros=_parametros)
+
+    tablas.add_parser(
+        "evaluacion", parents=[_opciones_evaluacion()], help="WDD de cada intervención"
+    ).set_defaults(tabla_fn=_tabla_evaluacion, parametros=_parametros_evaluacion)
+    tablas.add_parser(
+        "cobertura", parents=[_opciones_cobertura()], help="cobertura y necesidad por barrio"
+    ).set_defaults(tabla_fn=_tabla_cobertura, parametros=_parametros)
 
 
 def _auditar(db: Path, evento: str, **detalle) -> None:

@@ -99,8 +99,9 @@ VOLUMEN: dict[str, dict[str, float]] = {
     },
 }
 
-# Nivel general por año antes del efecto del programa (que evita ~3-8 % de los casos policiales
-# a medida que se extiende): 2022 algo más alto, luego ~6.600 DMCS al año. Fuera de la tabla: 1.
+# Nivel general por año antes del efecto del programa (que evita un 25 % de los DMCS en tres
+# barrios desde su intervención, EFECTOS_PLANTADOS): 2022 algo más alto, luego ~6.600 DMCS al año.
+# Fuera de la tabla: 1.
 NIVEL_ANIO = {2021: 0.97, 2022: 1.06, 2023: 1.04, 2024: 1.04, 2025: 1.07, 2026: 1.07}
 
 
@@ -213,7 +214,24 @@ TIPOS_ALZA = [
     "robo_violencia",
     "hurto",
 ]
-SIN_EFECTO_PROGRAMA = {"accidente_transito", "comercio_ambulante"}
+
+# Efecto plantado del programa, para la evaluación de la página Cobertura (consultas/evaluacion.py,
+# diferencia de desplazamiento ponderada). Tres barrios con muchos casos entran al programa en una
+# fecha conocida, con su primera actividad (un diagnóstico participativo, un lunes): desde ese día
+# sus casos policiales DMCS bajan EFECTO_PLANTADO (25 %) de golpe y se quedan así. Los otros
+# barrios del programa reciben actividades pero ningún efecto, y nada cambia en el resto de la
+# comuna (ni en otros tipos de casos ni en otras fuentes). Con ventanas de 6 meses, la evaluación
+# declara «baja significativa» la intervención fechada de los tres y casi ninguna otra
+# (tests/unit/test_evaluacion.py). Son barrios grandes a propósito: con ~300 casos DMCS por
+# ventana una baja del 25 % da z ≈ −2,5; en un barrio con 60 casos no se distinguiría del ruido.
+# Ninguno tiene un foco plantado (FOCOS_PLANTADOS), que sí cambia en el tiempo.
+EFECTOS_PLANTADOS = [
+    # (barrio, fecha de la intervención)
+    ("Parque Arauco", date(2023, 10, 2)),
+    ("Alto Las Condes", date(2024, 6, 3)),
+    ("Hernando de Magallanes", date(2025, 2, 3)),
+]
+EFECTO_PLANTADO = 0.25
 
 # Focos plantados para la página Mapa: puntos calientes verdaderos, de ubicación conocida, lejos de
 # avenidas y malls. Cada uno está en el centro de una celda H3 de resolución 9 (la de la tabla), y
@@ -271,7 +289,7 @@ class Escenario:
     riesgo: dict[str, np.ndarray]  # por barrio
     programa: np.ndarray  # índices de barrios con programa, del más al menos crítico
     inicio_programa: np.ndarray  # por barrio: índice de día de inicio (grande si no hay)
-    efecto_programa: np.ndarray  # por barrio: fracción de casos evitados a régimen
+    efecto_programa: np.ndarray  # por barrio: fracción de casos DMCS evitados
     alza: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # alza reciente
     componentes: list[Componente] = field(default_factory=list)
     cdf_residencial: dict[str, np.ndarray] = field(default_factory=dict)
@@ -325,23 +343,31 @@ def _riesgos(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 def _elegir_programa(
-    rng: np.random.Generator, geo: Geografia, riesgo: dict[str, np.ndarray], n_dias: int
+    rng: np.random.Generator,
+    geo: Geografia,
+    riesgo: dict[str, np.ndarray],
+    dias: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Barrios con programa (los de más riesgo), fechas de inicio escalonadas y efecto."""
+    """Barrios con programa: los de EFECTOS_PLANTADOS en su fecha, y los de más riesgo con
+    fechas de inicio escalonadas y sin efecto. Devuelve (barrios del más al menos crítico, día de
+    inicio por barrio, fracción de casos DMCS evitados por barrio)."""
     n = len(geo.barrio_ids)
+    plantados = np.array([geo.nombres.index(b) for b, _ in EFECTOS_PLANTADOS], dtype=int)
     puntaje = riesgo["prop"] * np.sqrt(riesgo["pers"]) * rng.lognormal(0.0, 0.15, n)
     candidatos = np.flatnonzero((geo.poblacion >= 4000) & (geo.semilla_lon < -70.50))
-    programa = candidatos[np.argsort(-puntaje[candidatos], kind="stable")][:N_BARRIOS_PROGRAMA]
-    # Inicios entre el octavo mes y ocho meses antes del corte (ventanas antes/después); críticos
-    # primero.
-    ventana = np.arange(240, max(n_dias - 240, 241))
-    inicios = np.sort(rng.choice(ventana, size=len(programa), replace=len(ventana) < len(programa)))
+    candidatos = candidatos[~np.isin(candidatos, plantados)]
+    otros = candidatos[np.argsort(-puntaje[candidatos], kind="stable")]
+    otros = otros[: N_BARRIOS_PROGRAMA - len(plantados)]
+    # Inicios entre el octavo mes y ocho meses antes del corte (ventanas antes/después).
+    ventana = np.arange(240, max(len(dias) - 240, 241))
     inicio = np.full(n, 10**9, dtype=np.int64)
-    inicio[programa] = inicios
+    inicio[otros] = np.sort(rng.choice(ventana, size=len(otros), replace=len(ventana) < len(otros)))
+    primero = dias[0].astype(object)
+    inicio[plantados] = [(fecha - primero).days for _, fecha in EFECTOS_PLANTADOS]
+    programa = np.concatenate([plantados, otros])
+    programa = programa[np.argsort(-puntaje[programa], kind="stable")]
     efecto = np.zeros(n)
-    efecto[programa] = rng.uniform(0.22, 0.38, len(programa))
-    # Realismo: en un par de barrios el programa no muestra efecto claro.
-    efecto[rng.choice(programa, size=min(2, len(programa)), replace=False)] = rng.uniform(0, 0.05)
+    efecto[plantados] = EFECTO_PLANTADO
     return programa, inicio, efecto
 
 
@@ -471,7 +497,7 @@ def armar_escenario(rng: np.random.Generator, hasta: date) -> Escenario:
     inicio = inicio_periodo(hasta)
     dias = np.arange(np.datetime64(inicio, "D"), np.datetime64(hasta, "D") + 1)
     riesgo = _riesgos(rng, len(geo.barrio_ids))
-    programa, inicio_prog, efecto = _elegir_programa(rng, geo, riesgo, len(dias))
+    programa, inicio_prog, efecto = _elegir_programa(rng, geo, riesgo, dias)
     esc = Escenario(rng, geo, dias, riesgo, programa, inicio_prog, efecto)
     for clave, r in riesgo.items():
         esc.cdf_residencial[clave] = _cdf(geo.grilla_densidad * r[geo.grilla_barrio])
@@ -613,13 +639,10 @@ def _evitados(
     fuente: np.ndarray,
     barrio: np.ndarray,
 ) -> np.ndarray:
-    """Casos que el programa evita: crece en 4 meses tras un desfase de un mes desde el inicio."""
-    afectos = (fuente != NOMBRES_FUENTE.index("camaras")) & ~np.isin(
-        delito, [NOMBRES_DELITO.index(d) for d in SIN_EFECTO_PROGRAMA]
-    )
-    desde_inicio = dia - esc.inicio_programa[barrio] - 30
-    madurez = np.clip(desde_inicio / 120.0, 0.0, 1.0)
-    prob = esc.efecto_programa[barrio] * madurez * afectos
+    """Casos que el programa evita (EFECTOS_PLANTADOS): solo policiales DMCS, desde el día de la
+    intervención, en la fracción efecto_programa del barrio (cero fuera de los plantados)."""
+    afectos = (fuente == NOMBRES_FUENTE.index("policial")) & DMCS[delito]
+    prob = esc.efecto_programa[barrio] * (dia >= esc.inicio_programa[barrio]) * afectos
     return rng.random(len(dia)) < prob
 
 

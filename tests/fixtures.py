@@ -68,7 +68,11 @@ def incidentes_fixture(n: int = 4000, semilla: int = 7) -> pd.DataFrame:
     )
 
 
-def construir(ruta: Path, incidentes: pd.DataFrame) -> None:
+def construir(
+    ruta: Path, incidentes: pd.DataFrame, actividades: pd.DataFrame | None = None
+) -> None:
+    """La base de prueba; `actividades` reemplaza a ACTIVIDADES (vacía: una base sin programa)."""
+    actividades = ACTIVIDADES if actividades is None else actividades
     con = duckdb.connect(str(ruta))
     catalogo.crear_tablas(con)
     con.executemany(
@@ -83,7 +87,7 @@ def construir(ruta: Path, incidentes: pd.DataFrame) -> None:
     con.register("barrios_df", barrios)
     con.execute("INSERT INTO barrios SELECT * FROM barrios_df")
     con.execute("INSERT INTO comuna VALUES ('Prueba', ?, 'fixture')", [_cuadrado(-70.6, -33.4)])
-    con.register("actividades_df", ACTIVIDADES)
+    con.register("actividades_df", actividades)
     con.execute("INSERT INTO actividades SELECT * FROM actividades_df")
     con.register("incidentes_df", incidentes)
     con.execute("INSERT INTO incidentes SELECT * FROM incidentes_df ORDER BY fecha_hora")
@@ -164,3 +168,6 @@ def filtro_sin_casos(incidentes: pd.DataFrame, fuente: str) -> dict[str, str]:
     )
     familia = incidentes.loc[incidentes["delito"] == delito, "familia"].iloc[0]
     return {"fuente": fuente, "barrio": barrio, "familia": familia, "delito": delito}
+
+
+SIN_ACTIVIDADES = ACTIVIDADES.iloc[0:0]

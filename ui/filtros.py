@@ -193,3 +193,12 @@ def avisos() -> None:
     """Muestra, una vez, lo que se ignoró de la URL."""
     for aviso in st.session_state.pop("f_avisos_pendientes", []):
         st.warning(aviso, icon="⚠️")
+
+
+def elegir_barrio(barrio_id: str) -> None:
+    """Deja el filtro territorial en un solo barrio, sin sectores (la Ficha de barrio toma su
+    barrio de ese filtro: `/barrio?barrio=…`). Para un callback: la barra lo lee en la ejecución
+    siguiente, y el barrio queda en la URL."""
+    valores = st.session_state[_VALORES]
+    valores["f_barrios"] = [barrio_id]
+    valores["f_sectores"] = []

@@ -4,12 +4,14 @@ import sys
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 import observatorio
-from consultas import mapa, resumen, tendencias
-from consultas.filtros import Filtros
+from consultas import cobertura, evaluacion, mapa, resumen, tendencias
+from consultas.catalogos import catalogo
+from consultas.filtros import Filtros, desde_url
 from consultas.periodos import rango
 from tests import fixtures
 
@@ -282,3 +284,77 @@ def test_exportar_comparacion_por_sector(capsys, ruta):
     alto = fixtures.contar(incidentes, ventana, "policial", ["norte", "sur"])
     assert csv["actual"].iloc[0] == alto
     assert csv["tasa"].iloc[0] == pytest.approx(1000 * alto / 3500)
+
+
+# --- exportar evaluacion ---------------------------------------------------------------------
+
+
+def test_exportar_evaluacion_columnas_y_calculo(capsys, demo_pequena):
+    codigo = observatorio.main(
+        ["exportar", "evaluacion", "--db", str(demo_pequena), "--ventana-meses", "12"]
+    )
+    out = capsys.readouterr().out
+    assert codigo == 0
+    csv = pd.read_csv(io.StringIO(out))
+    assert list(csv.columns) == evaluacion.COLUMNAS
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    esperado = evaluacion.exportable(con, 12)
+    con.close()
+    assert len(csv) == len(esperado) > 0
+    calculadas = csv.dropna(subset=["comparacion_antes"])
+    conteos = calculadas[["antes", "despues", "comparacion_antes", "comparacion_despues"]]
+    assert (conteos == conteos.round()).all().all()  # enteros
+    wdd = (calculadas["despues"] - calculadas["antes"]) - (
+        calculadas["comparacion_despues"] - calculadas["comparacion_antes"]
+    )
+    assert calculadas["wdd"].tolist() == wdd.tolist()
+    assert calculadas["z"].to_numpy() == pytest.approx(
+        (wdd / np.sqrt(conteos.sum(axis=1))).to_numpy()
+    )
+    assert set(csv["veredicto"]) <= set(evaluacion.VEREDICTOS)
+
+
+def test_exportar_evaluacion_de_un_barrio_y_errores(capsys, demo_pequena, tmp_path):
+    barrio = "hernando-de-magallanes"
+    codigo = observatorio.main(
+        ["exportar", "evaluacion", "--db", str(demo_pequena), "--barrio", barrio]
+    )
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert codigo == 0 and set(csv["barrio"]) == {"Hernando de Magallanes"}
+    codigo = observatorio.main(
+        ["exportar", "evaluacion", "--db", str(demo_pequena), "--barrio", "x"]
+    )
+    assert codigo == 2 and "barrio desconocido «x»" in capsys.readouterr().err
+    # Una base sin actividades: solo el encabezado.
+    sin_programa = tmp_path / "sin_programa.duckdb"
+    fixtures.construir(sin_programa, fixtures.incidentes_fixture(), fixtures.SIN_ACTIVIDADES)
+    assert observatorio.main(["exportar", "evaluacion", "--db", str(sin_programa)]) == 0
+    assert capsys.readouterr().out.strip() == ",".join(evaluacion.COLUMNAS)
+
+
+def test_exportar_cobertura_es_la_tabla_de_la_pagina(capsys, demo_pequena):
+    argumentos = ["--db", str(demo_pequena), "--periodo", "aad", "--sector", "fleming"]
+    codigo = observatorio.main(["exportar", "cobertura", *argumentos, "--peso-calientes", "0"])
+    assert codigo == 0
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(csv.columns) == cobertura.COLUMNAS
+    assert set(csv["sector"]) == {"Fleming"}
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    filtros, _ = desde_url({"periodo": ["aad"], "sector": ["fleming"]}, catalogo(con))
+    esperado = cobertura.exportable(con, filtros, (), (1, 0, 1))
+    con.close()
+    assert csv["actividades"].tolist() == esperado["actividades"].tolist()
+    assert csv["necesidad"].to_numpy() == pytest.approx(esperado["necesidad"].to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("argumentos", "mensaje"),
+    [
+        (["--linea", "9"], "Línea desconocida «9»"),
+        (["--peso-tasa", "0", "--peso-calientes", "0", "--peso-percepcion", "0"], "pesos en 0"),
+        (["--sector", "marte"], "sector desconocido «marte»"),
+    ],
+)
+def test_exportar_cobertura_con_errores(capsys, demo_pequena, argumentos, mensaje):
+    codigo = observatorio.main(["exportar", "cobertura", "--db", str(demo_pequena), *argumentos])
+    assert codigo == 2 and mensaje in capsys.readouterr().err

@@ -1,0 +1,306 @@
+"""Evaluación de las intervenciones del programa: diferencia de desplazamiento ponderada (WDD) de
+Wheeler y Ratcliffe (Crime Science, 2018), DISENO.md §4.
+
+WDD = ΔT − ΔC (+ ΔD si hay un área de desplazamiento), Δ = después − antes; su varianza es la suma
+de los conteos (Poisson), z = WDD / √varianza y p bilateral de la normal. Un WDD negativo es una
+baja del barrio intervenido mayor que la del grupo de comparación.
+
+Reglas (las mismas que explica la página Cobertura):
+- Intervención: la primera actividad de una línea del programa (2.1 a 2.5) en un barrio después de
+  CALMA_DIAS días sin actividades de esa línea allí (o la primera registrada). Se evalúa desde el
+  día de esa actividad.
+- Ventanas: la posterior son `meses` meses desde ese día; la anterior, los mismos días justo
+  antes. Se cuentan los casos policiales DMCS.
+- Comparación: barrios de otros sectores, con población y sin actividades del programa en ninguna
+  de las dos ventanas, cuya tasa DMCS por 1.000 habitantes en la ventana anterior esté entre la
+  mitad y el doble de la del barrio; se suman, del más parecido al menos, los primeros cuya suma de
+  casos en la ventana anterior queda más cerca de la del barrio (así ambos lados pesan lo mismo en
+  el WDD: un grupo mucho mayor agregaría su propio ruido y sus vaivenes).
+- Datos insuficientes: la ventana posterior no ha terminado al corte, la anterior empieza antes
+  de los datos, el barrio no tiene población, no hay barrios de comparación, o el barrio o la
+  comparación tienen menos de MINIMO_CASOS casos en la ventana anterior.
+- Sin área de desplazamiento: los barrios vecinos suman muchos más casos que el barrio y su Δ
+  dominaría el WDD; se deja fuera (las funciones aceptan ΔD).
+"""
+
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from consultas.catalogos import metadatos
+from consultas.sql import leer
+
+CALMA_DIAS = 365
+VENTANA_POR_DEFECTO = 6  # meses
+VENTANAS = (3, 6, 9, 12)
+MINIMO_CASOS = 20
+Z_CRITICO = 1.96
+RAZON_TASA = 2.0  # tasa de la comparación entre la mitad y el doble de la del barrio
+BAJA, ALZA = "baja significativa", "alza significativa"
+SIN_CAMBIO, INSUFICIENTE = "sin cambio distinguible", "datos insuficientes"
+VEREDICTOS = (BAJA, ALZA, SIN_CAMBIO, INSUFICIENTE)
+COLUMNAS = [
+    "barrio",
+    "actividad",
+    "inicio",
+    "antes",
+    "despues",
+    "comparacion_antes",
+    "comparacion_despues",
+    "wdd",
+    "z",
+    "p_valor",
+    "veredicto",
+]
+_CONTEOS = ["antes", "despues", "comparacion_antes", "comparacion_despues"]
+
+
+# --- El cálculo ------------------------------------------------------------------------------
+
+
+def wdd(antes, despues, comparacion_antes, comparacion_despues, desplazamiento=(0, 0)):
+    """ΔT − ΔC + ΔD; `desplazamiento` es (antes, después) del área de desplazamiento."""
+    d_antes, d_despues = desplazamiento
+    return (
+        (np.asarray(despues) - np.asarray(antes))
+        - (np.asarray(comparacion_despues) - np.asarray(comparacion_antes))
+        + (np.asarray(d_despues) - np.asarray(d_antes))
+    )
+
+
+def varianza(*conteos):
+    """Suma de los conteos: cada uno es Poisson, su varianza es su media."""
+    return sum(np.asarray(c, dtype=float) for c in conteos)
+
+
+def z_wdd(diferencia, var):
+    diferencia, var = np.asarray(diferencia, dtype=float), np.asarray(var, dtype=float)
+    return np.divide(diferencia, np.sqrt(var), out=np.full(var.shape, np.nan), where=var > 0)
+
+
+def p_bilateral(z):
+    return 2 * stats.norm.sf(np.abs(np.asarray(z, dtype=float)))
+
+
+def veredicto(z, antes, comparacion_antes):
+    """Etiqueta de cada evaluación; con menos de MINIMO_CASOS casos antes en el barrio o en la
+    comparación, "datos insuficientes"."""
+    z = np.asarray(z, dtype=float)
+    pocos = (np.asarray(antes, dtype=float) < MINIMO_CASOS) | (
+        np.asarray(comparacion_antes, dtype=float) < MINIMO_CASOS
+    )
+    return np.select(
+        [pocos | np.isnan(z), z <= -Z_CRITICO, z >= Z_CRITICO],
+        [INSUFICIENTE, BAJA, ALZA],
+        SIN_CAMBIO,
+    )
+
+
+def calcular(conteos: pd.DataFrame) -> pd.DataFrame:
+    """Agrega wdd, varianza, z, p_valor y veredicto a una tabla con los cuatro conteos."""
+    valores = [conteos[c].astype(float).to_numpy() for c in _CONTEOS]
+    diferencia = wdd(*valores)
+    var = varianza(*valores)
+    z = z_wdd(diferencia, var)
+    return conteos.assign(
+        wdd=pd.array(np.where(np.isnan(diferencia), None, diferencia), dtype="Int64"),
+        varianza=var,
+        z=z,
+        p_valor=np.where(np.isnan(z), np.nan, p_bilateral(z)),
+        veredicto=veredicto(z, valores[0], valores[2]),
+    )
+
+
+# --- Los datos -------------------------------------------------------------------------------
+
+
+class Conteos:
+    """Casos DMCS acumulados por barrio y día: los casos de [desde, hasta) en O(1)."""
+
+    def __init__(self, diarios: pd.DataFrame, barrios: list[str], primera: date, corte: date):
+        self.primera, self.corte = primera, corte
+        self.fila = {b: k for k, b in enumerate(barrios)}
+        dias = (corte - primera).days + 1
+        matriz = np.zeros((len(barrios), dias + 1), dtype=np.int64)
+        if len(diarios):
+            filas = diarios["barrio_id"].map(self.fila)
+            validas = filas.notna().to_numpy()
+            columnas = (pd.to_datetime(diarios["dia"]) - pd.Timestamp(primera)).dt.days + 1
+            np.add.at(
+                matriz,
+                (filas[validas].astype(int).to_numpy(), columnas[validas].to_numpy()),
+                diarios["casos"][validas].to_numpy(),
+            )
+        self.acumulado = matriz.cumsum(axis=1)
+
+    def _indice(self, dia: date) -> int:
+        return min(max((dia - self.primera).days, 0), self.acumulado.shape[1] - 1)
+
+    def casos(self, desde: date, hasta: date) -> np.ndarray:
+        """Casos de cada barrio en [desde, hasta)."""
+        return self.acumulado[:, self._indice(hasta)] - self.acumulado[:, self._indice(desde)]
+
+
+def ventanas(inicio: date, meses: int) -> tuple[date, date, date]:
+    """(inicio de la ventana anterior, inicio, fin exclusivo de la posterior): iguales en días."""
+    fin = (pd.Timestamp(inicio) + pd.DateOffset(months=meses)).date()
+    return inicio - (fin - inicio), inicio, fin
+
+
+def _fechas(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
+    """Primer día con casos y fecha de corte de los casos policiales."""
+    meta = metadatos(con)
+    rango = leer(con, "rango_fechas").iloc[0]
+    ultima = pd.Timestamp(rango["ultima"]).date() if pd.notna(rango["ultima"]) else date.today()
+    corte = meta.get("fecha_corte_policial") or meta.get("fecha_corte")
+    corte = date.fromisoformat(corte) if corte else ultima
+    primera = pd.Timestamp(rango["primera"]).date() if pd.notna(rango["primera"]) else corte
+    return primera, corte
+
+
+def _comparacion(
+    meta: pd.DataFrame, caso: pd.Series, antes: np.ndarray, excluidos: set[str]
+) -> np.ndarray:
+    """Índices de los barrios de comparación (ver la regla arriba), del más parecido al menos."""
+    k = meta.index[meta["barrio_id"] == caso["barrio_id"]][0]
+    tasa = 1000 * antes / meta["poblacion"].where(meta["poblacion"] > 0).to_numpy(float)
+    razon = tasa / tasa[k] if tasa[k] > 0 else np.full(len(tasa), np.nan)
+    posibles = (
+        (meta["sector_id"].to_numpy() != caso["sector_id"])
+        & ~meta["barrio_id"].isin(excluidos).to_numpy()
+        & (razon >= 1 / RAZON_TASA)
+        & (razon <= RAZON_TASA)
+    )
+    candidatos = np.flatnonzero(posibles)
+    candidatos = candidatos[np.argsort(np.abs(np.log(razon[candidatos])), kind="stable")]
+    if len(candidatos) == 0:
+        return candidatos
+    distancia = np.abs(np.cumsum(antes[candidatos]) - antes[k])
+    return candidatos[: int(np.argmin(distancia)) + 1]
+
+
+def _evaluar_una(caso, meta, conteos: Conteos, actividades: pd.DataFrame, meses: int) -> dict:
+    desde, inicio, fin = ventanas(caso["inicio"], meses)
+    fila = {
+        "antes_desde": desde,
+        "despues_hasta": fin - timedelta(days=1),
+        "comparacion": "",
+        "motivo": "",
+    }
+    k = meta.index[meta["barrio_id"] == caso["barrio_id"]][0]
+    if fin - timedelta(days=1) > conteos.corte:
+        return fila | {
+            "motivo": f"la ventana posterior termina el {_f(fin - timedelta(days=1))}, después "
+            f"del corte de los datos ({_f(conteos.corte)})"
+        }
+    if desde < conteos.primera:
+        return fila | {"motivo": f"la ventana anterior empieza antes del {_f(conteos.primera)}"}
+    if not meta.loc[k, "poblacion"] > 0:
+        return fila | {"motivo": "el barrio no tiene población registrada"}
+    antes, despues = conteos.casos(desde, inicio), conteos.casos(inicio, fin)
+    activos = actividades[(actividades["fecha"] >= desde) & (actividades["fecha"] < fin)]
+    grupo = _comparacion(meta, caso, antes, set(activos["barrio_id"]))
+    fila |= {"antes": int(antes[k]), "despues": int(despues[k])}
+    if len(grupo) == 0:
+        return fila | {
+            "motivo": "no hay barrios de otros sectores sin actividades en las ventanas y con "
+            "una tasa parecida"
+        }
+    fila |= {
+        "comparacion_antes": int(antes[grupo].sum()),
+        "comparacion_despues": int(despues[grupo].sum()),
+        "comparacion": ", ".join(meta.loc[grupo, "nombre"]),
+    }
+    if min(fila["antes"], fila["comparacion_antes"]) < MINIMO_CASOS:
+        fila["motivo"] = f"menos de {MINIMO_CASOS} casos en la ventana anterior"
+    return fila
+
+
+def _f(dia: date) -> str:
+    return pd.Timestamp(dia).strftime("%d-%m-%Y")
+
+
+def evaluar(
+    con: duckdb.DuckDBPyConnection,
+    meses: int = VENTANA_POR_DEFECTO,
+    barrios: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Una fila por intervención (de los `barrios` pedidos, o de todos), con sus conteos, el
+    grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes."""
+    casos = leer(con, "intervenciones", calma=CALMA_DIAS, barrios=list(barrios))
+    meta = leer(con, "barrios")
+    primera, corte = _fechas(con)
+    diarios = leer(
+        con,
+        "dmcs_diarios",
+        desde=pd.Timestamp(primera).to_pydatetime(),
+        hasta=(pd.Timestamp(corte) + pd.Timedelta(days=1)).to_pydatetime(),
+    )
+    conteos = Conteos(diarios, list(meta["barrio_id"]), primera, corte)
+    actividades = leer(con, "fechas_actividades")
+    actividades["fecha"] = pd.to_datetime(actividades["fecha"]).dt.date
+    casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
+    filas = [_evaluar_una(c, meta, conteos, actividades, meses) for _, c in casos.iterrows()]
+    extra = ["antes_desde", "despues_hasta", "comparacion", "motivo", *_CONTEOS]
+    tabla = pd.concat(
+        [casos.reset_index(drop=True), pd.DataFrame(filas, columns=extra)], axis=1
+    ).fillna({"comparacion": "", "motivo": ""})
+    for columna in _CONTEOS:
+        tabla[columna] = pd.array(tabla[columna].astype(float), dtype="Int64")
+    tabla = calcular(tabla)
+    sin_calculo = tabla["motivo"] != ""
+    tabla.loc[sin_calculo, "veredicto"] = INSUFICIENTE
+    tabla.loc[sin_calculo & tabla["comparacion_antes"].isna(), ["wdd"]] = pd.NA
+    tabla.loc[sin_calculo & tabla["comparacion_antes"].isna(), ["z", "p_valor"]] = np.nan
+    antes = tabla["antes"].astype(float)
+    # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
+    minima = 100 * Z_CRITICO * np.sqrt(tabla["varianza"]) / antes.where(antes > 0)
+    return tabla.assign(meses=meses, baja_minima_pct=minima)
+
+
+def exportable(con, meses: int = VENTANA_POR_DEFECTO, barrios: tuple[str, ...] = ()):
+    """La tabla de `observatorio exportar evaluacion`."""
+    return evaluar(con, meses, barrios)[COLUMNAS]
+
+
+# --- Frases ----------------------------------------------------------------------------------
+
+
+_EN_FRASE = {
+    BAJA: ("baja significativa", "bajas significativas"),
+    ALZA: ("alza significativa", "alzas significativas"),
+    SIN_CAMBIO: ("sin cambio distinguible", "sin cambio distinguible"),
+    INSUFICIENTE: ("con datos insuficientes", "con datos insuficientes"),
+}
+
+
+def _lista(partes: list[str]) -> str:
+    return partes[0] if len(partes) == 1 else f"{', '.join(partes[:-1])} y {partes[-1]}"
+
+
+def frase(tabla: pd.DataFrame) -> str:
+    """Qué dice la evaluación, en una oración a partir de los datos."""
+    if tabla.empty:
+        return "No hay intervenciones que evaluar con estos filtros."
+    conteo = tabla["veredicto"].value_counts()
+    partes = [f"{conteo[v]} {_EN_FRASE[v][int(conteo[v] != 1)]}" for v in VEREDICTOS if v in conteo]
+    n = len(tabla)
+    texto = f"{n} {'intervenciones' if n != 1 else 'intervención'}: {_lista(partes)}"
+    bajas = tabla[tabla["veredicto"] == BAJA]
+    if not bajas.empty:
+        texto += ". Bajas significativas en " + _lista(list(dict.fromkeys(bajas["barrio"])))
+    return texto + "."
+
+
+def ordenar(tabla: pd.DataFrame) -> pd.DataFrame:
+    """Primero las bajas, luego las alzas, sin cambio y datos insuficientes; cada grupo, de la
+    intervención más reciente a la más antigua."""
+    orden = tabla["veredicto"].map({v: k for k, v in enumerate(VEREDICTOS)})
+    return (
+        tabla.assign(_orden=orden)
+        .sort_values(["_orden", "inicio"], ascending=[True, False])
+        .drop(columns="_orden")
+    )

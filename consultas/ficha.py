@@ -1,0 +1,134 @@
+"""La Ficha de barrio: un barrio en una página, para el diagnóstico participativo. Los casos son
+los de la fuente elegida, todas las familias (la ficha no usa los filtros de delitos)."""
+
+from dataclasses import replace
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from consultas import cobertura, encuestas, espacial, mapa, resumen
+from consultas.filtros import Filtros, limites
+from consultas.periodos import Ventana
+from consultas.sql import leer
+
+MESES_TENDENCIA = 24
+TOP_DELITOS = 10
+DIAS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+
+
+def de_la_ficha(filtros: Filtros) -> Filtros:
+    """Los filtros de la ficha: la fuente y el período elegidos, toda la comuna, todos los tipos."""
+    return replace(filtros, sectores=(), barrios=(), familias=(), delitos=())
+
+
+def casos(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> dict:
+    """Casos del barrio en el período y en el anterior, su z de Poisson y su tasa, y la tasa de
+    la comuna como referencia."""
+    todos = resumen.barrios_comparados(con, de_la_ficha(filtros))
+    fila = todos[todos["barrio_id"] == barrio]
+    poblacion = todos["poblacion"].sum()
+    return {
+        "fila": fila.iloc[0] if len(fila) else pd.Series(dtype=object),
+        "tasa_comuna": 1000 * todos["actual"].sum() / poblacion if poblacion else np.nan,
+    }
+
+
+def tendencia(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
+    """Casos y tasa por 1.000 habitantes por mes, del barrio y de la comuna, en los
+    MESES_TENDENCIA meses que terminan con el período (el último mes puede estar incompleto)."""
+    inicio = pd.Timestamp(filtros.hasta).replace(day=1) - pd.DateOffset(months=MESES_TENDENCIA - 1)
+    ventana = Ventana(inicio.date(), filtros.hasta)
+    desde, hasta = limites(ventana)
+    tabla = leer(
+        con,
+        "casos_mensuales_barrio",
+        barrio=barrio,
+        fuente=filtros.fuente,
+        desde=desde,
+        hasta=hasta,
+    )
+    poblacion = leer(con, "barrios").set_index("barrio_id")["poblacion"]
+    pob_barrio, pob_comuna = float(poblacion.get(barrio, 0)), float(poblacion.sum())
+    return tabla.assign(
+        tasa_barrio=1000 * tabla["barrio"] / pob_barrio if pob_barrio > 0 else np.nan,
+        tasa_comuna=1000 * tabla["comuna"] / pob_comuna if pob_comuna > 0 else np.nan,
+    )
+
+
+def _parametros(filtros: Filtros, barrio: str) -> dict:
+    desde, hasta = limites(filtros.ventana)
+    return {"barrio": barrio, "fuente": filtros.fuente, "desde": desde, "hasta": hasta}
+
+
+def delitos(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
+    return leer(con, "delitos_del_barrio", limite=TOP_DELITOS, **_parametros(filtros, barrio))
+
+
+def horas(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
+    """Matriz día de la semana (filas, lunes primero) × hora (0 a 23) de casos del barrio."""
+    tabla = leer(con, "hora_dia_barrio", **_parametros(filtros, barrio))
+    matriz = np.zeros((7, 24), dtype=int)
+    matriz[tabla["dia"].to_numpy() - 1, tabla["hora"].to_numpy()] = tabla["casos"].to_numpy()
+    return pd.DataFrame(matriz, index=DIAS, columns=range(24))
+
+
+def celdas_calientes(con: duckdb.DuckDBPyConnection, filtros: Filtros, nombre: str) -> pd.DataFrame:
+    """Celdas del barrio que son punto caliente (Gi* de resolución 9 sobre toda la comuna)."""
+    celdas = mapa.puntos_calientes(con, de_la_ficha(filtros), mapa.RESOLUCION_POR_DEFECTO)
+    if len(celdas) < mapa.MINIMO_CELDAS:
+        return celdas.iloc[0:0]
+    del_barrio = celdas[
+        (celdas["barrio"] == nombre) & celdas["clase"].str.startswith(espacial.CALIENTE)
+    ]
+    return del_barrio.sort_values("gi_z", ascending=False)
+
+
+def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
+    """Indicadores de la última ola iniciada al final del período: el barrio, su sector y la
+    comuna, con intervalo y calidad."""
+    ola = cobertura.ola_vigente(con, filtros)
+    if ola is None:
+        return pd.DataFrame()
+    est = encuestas.estimaciones(con, (ola,))
+    propia = est[(est["nivel"] == "barrio") & (est["unidad_id"] == barrio)]
+    sector = propia["sector_id"].iloc[0] if len(propia) else None
+    return est[
+        (est["nivel"] == encuestas.COMUNA)
+        | ((est["nivel"] == "sector") & (est["unidad_id"] == sector))
+        | ((est["nivel"] == "barrio") & (est["unidad_id"] == barrio))
+    ]
+
+
+def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
+    return cobertura.actividades_por_tipo(con, replace(de_la_ficha(filtros), barrios=(barrio,)))
+
+
+def ultima_actividad(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str):
+    tabla = cobertura.cobertura(con, replace(de_la_ficha(filtros), barrios=(barrio,)))
+    valor = tabla["ultima_actividad"].iloc[0] if len(tabla) else None
+    return None if pd.isna(valor) else valor
+
+
+def _numero(valor: float, decimales: int = 0) -> str:
+    texto = f"{valor:,.{decimales}f}"
+    return texto.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def frase_casos(nombre: str, datos: dict) -> str:
+    """Casos del barrio, su cambio y su tasa contra la de la comuna, en una oración."""
+    fila = datos["fila"]
+    if fila.empty:
+        return f"No hay datos de casos para {nombre}."
+    texto = (
+        f"{nombre} tuvo {_numero(fila['actual'])} casos en el período contra "
+        f"{_numero(fila['anterior'])} en el período anterior ({fila['clasificacion']})"
+    )
+    tasa, comuna = fila["tasa"], datos["tasa_comuna"]
+    if pd.isna(tasa):
+        return texto + "; sin población registrada no tiene tasa."
+    relacion = "sobre" if tasa > comuna else "bajo"
+    return (
+        f"{texto}: {_numero(tasa, 2)} por 1.000 habitantes, {relacion} la tasa de la comuna "
+        f"({_numero(comuna, 2)})."
+    )

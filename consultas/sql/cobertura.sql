@@ -1,0 +1,97 @@
+-- name: dmcs_diarios
+-- Casos policiales DMCS por barrio y día en [$desde, $hasta): la medida de la evaluación y de la
+-- necesidad (la agrupación clásica con la que se comparan los años en Chile).
+SELECT i.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY ALL;
+
+-- name: delitos_dmcs
+SELECT delito FROM delitos WHERE grupo_dmcs IS NOT NULL ORDER BY delito;
+
+-- name: intervenciones
+-- Primera actividad de una línea del programa en un barrio tras $calma días sin actividades de
+-- esa línea allí (o la primera registrada). Varias el mismo día cuentan una vez.
+WITH a AS (
+    SELECT barrio_id, linea, actividad, fecha,
+           lag(fecha) OVER (PARTITION BY barrio_id, linea ORDER BY fecha, actividad_id) AS previa
+    FROM actividades
+)
+SELECT a.barrio_id, b.nombre AS barrio, b.sector_id, s.nombre AS sector, a.linea,
+       l.nombre AS nombre_linea, a.actividad, a.fecha AS inicio
+FROM a
+JOIN barrios b USING (barrio_id)
+JOIN sectores s USING (sector_id)
+JOIN lineas l USING (linea)
+WHERE (a.previa IS NULL OR date_diff('day', a.previa, a.fecha) >= $calma)
+  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
+ORDER BY a.fecha, b.nombre, a.linea;
+
+-- name: fechas_actividades
+SELECT barrio_id, fecha FROM actividades;
+
+-- name: cobertura_por_barrio
+-- Actividades del programa por barrio en el período [$desde, $ultimo] (líneas elegidas, o
+-- todas), con todos los barrios del territorio (también los sin actividades), y la fecha de la
+-- última actividad hasta $ultimo (de cualquier momento).
+WITH periodo AS (
+    SELECT barrio_id, count(*) AS actividades,
+           sum(participantes)::BIGINT AS participantes,
+           sum(hogares)::BIGINT AS hogares_alcanzados,
+           count(*) FILTER (WHERE linea = '2.1') AS l21,
+           count(*) FILTER (WHERE linea = '2.2') AS l22,
+           count(*) FILTER (WHERE linea = '2.3') AS l23,
+           count(*) FILTER (WHERE linea = '2.4') AS l24,
+           count(*) FILTER (WHERE linea = '2.5') AS l25
+    FROM actividades
+    WHERE fecha >= $desde AND fecha <= $ultimo
+      AND (len($lineas) = 0 OR list_contains($lineas, linea))
+    GROUP BY barrio_id
+),
+ultima AS (
+    SELECT barrio_id, max(fecha) AS ultima
+    FROM actividades
+    WHERE fecha <= $ultimo AND (len($lineas) = 0 OR list_contains($lineas, linea))
+    GROUP BY barrio_id
+)
+SELECT b.barrio_id, b.nombre AS barrio, b.sector_id, s.nombre AS sector, b.poblacion, b.hogares,
+       coalesce(p.actividades, 0) AS actividades,
+       coalesce(p.participantes, 0) AS participantes,
+       coalesce(p.hogares_alcanzados, 0) AS hogares_alcanzados,
+       coalesce(p.l21, 0) AS "2.1", coalesce(p.l22, 0) AS "2.2", coalesce(p.l23, 0) AS "2.3",
+       coalesce(p.l24, 0) AS "2.4", coalesce(p.l25, 0) AS "2.5",
+       u.ultima
+FROM barrios b
+JOIN sectores s USING (sector_id)
+LEFT JOIN periodo p USING (barrio_id)
+LEFT JOIN ultima u USING (barrio_id)
+WHERE (len($barrios) = 0 OR list_contains($barrios, b.barrio_id))
+  AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
+ORDER BY b.nombre;
+
+-- name: actividades_por_tipo
+-- Actividades por barrio, línea y tipo (sección 3 del programa) en el período.
+SELECT b.nombre AS barrio, s.nombre AS sector, a.linea, l.nombre AS nombre_linea, a.actividad,
+       count(*) AS actividades, sum(a.participantes)::BIGINT AS participantes,
+       sum(a.hogares)::BIGINT AS hogares_alcanzados
+FROM actividades a
+JOIN barrios b USING (barrio_id)
+JOIN sectores s USING (sector_id)
+JOIN lineas l USING (linea)
+WHERE a.fecha >= $desde AND a.fecha <= $ultimo
+  AND (len($lineas) = 0 OR list_contains($lineas, a.linea))
+  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
+  AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
+GROUP BY ALL
+ORDER BY barrio, a.linea, actividades DESC;
+
+-- name: dmcs_por_barrio
+-- Casos policiales DMCS por barrio en [$desde, $hasta).
+SELECT i.barrio_id, count(*) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY i.barrio_id;

@@ -1,0 +1,29 @@
+-- name: casos_mensuales_barrio
+-- Casos por mes del barrio y de la comuna en [$desde, $hasta), de la fuente elegida.
+SELECT date_trunc('month', i.fecha_hora)::DATE AS mes,
+       count(*) FILTER (WHERE i.barrio_id = $barrio) AS barrio,
+       count(*) AS comuna
+FROM incidentes i
+WHERE i.fuente = $fuente AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY ALL
+ORDER BY mes;
+
+-- name: delitos_del_barrio
+-- Casos por tipo de delito o procedimiento del barrio en el período.
+SELECT d.nombre AS delito, f.nombre AS familia, count(*) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+JOIN familias f ON f.familia = i.familia
+WHERE i.fuente = $fuente AND i.barrio_id = $barrio
+  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY ALL
+ORDER BY casos DESC, delito
+LIMIT $limite;
+
+-- name: hora_dia_barrio
+-- Casos del barrio por día de la semana (1 lunes … 7 domingo) y hora en el período.
+SELECT isodow(i.fecha_hora) AS dia, hour(i.fecha_hora) AS hora, count(*) AS casos
+FROM incidentes i
+WHERE i.fuente = $fuente AND i.barrio_id = $barrio
+  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY ALL;

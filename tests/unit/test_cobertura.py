@@ -1,0 +1,142 @@
+"""Cobertura e índice de necesidad: puntajes e índice a mano, la regla de la percepción (barrio,
+sector o sin dato) y la cobertura contra un conteo independiente en una base pequeña."""
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from consultas import cobertura, encuestas
+from consultas.filtros import Filtros
+from datos import catalogo
+from tests import fixtures
+
+# --- Puntajes e índice, a mano ----------------------------------------------------------------
+
+
+def test_puntaje_es_la_posicion_entre_los_barrios_con_dato():
+    valores = pd.Series([10.0, 30.0, 20.0, np.nan, 20.0])
+    # Rangos con empates al menor: 1, 4, 2, —, 2; (rango − 1) / (4 − 1).
+    assert cobertura.puntaje(valores).tolist()[:3] == pytest.approx([0, 1, 1 / 3])
+    assert np.isnan(cobertura.puntaje(valores)[3])
+    assert cobertura.puntaje(valores)[4] == pytest.approx(1 / 3)
+    assert cobertura.puntaje(pd.Series([5.0, np.nan])).tolist()[0] == 0
+
+
+def _componentes():
+    return pd.DataFrame(
+        {
+            "tasa_dmcs": [30.0, 10.0, 20.0, np.nan],
+            "parte_calientes": [0.5, 0.0, 0.0, 0.2],
+            "inseguridad": [0.6, np.nan, 0.4, 0.5],
+        }
+    )
+
+
+def test_indice_con_pesos_iguales_y_componentes_faltantes():
+    # Puntajes: tasa 1, 0, 0,5, —; calientes 1, 0, 0, 2/3; percepción 1, —, 0, 0,5.
+    indice = cobertura.indice(_componentes(), (1, 1, 1))
+    assert indice.tolist() == pytest.approx([1.0, 0.0, 0.5 / 3, (2 / 3 + 0.5) / 2])
+
+
+def test_indice_con_pesos_del_usuario():
+    indice = cobertura.indice(_componentes(), (2, 0, 1))
+    # Barrio 3: (2·0,5 + 1·0) / 3; barrio 2: solo la tasa (sin percepción): 0.
+    assert indice.tolist() == pytest.approx([1.0, 0.0, 1 / 3, 0.5])
+    # Solo la percepción: el barrio sin percepción queda sin índice.
+    assert np.isnan(cobertura.indice(_componentes(), (0, 0, 1))[1])
+
+
+# --- Base pequeña -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    ruta = tmp_path_factory.mktemp("cobertura") / "chica.duckdb"
+    fixtures.construir(ruta, fixtures.incidentes_fixture(), fixtures.SIN_ACTIVIDADES)
+    fixtures.agregar_encuesta(ruta, fixtures.encuesta_fixture())
+    actividades = pd.DataFrame(
+        [
+            ("A-1", date(2025, 2, 3), "norte", "2.1", "Diagnóstico participativo", 20, 35),
+            ("A-2", date(2025, 3, 3), "norte", "2.3", "Puerta a puerta", 8, 70),
+            ("A-3", date(2025, 5, 5), "sur", "2.3", "Capacitaciones", 12, 9),
+            ("A-4", date(2024, 5, 5), "oriente", "2.4", "Desarrollo de activaciones", 40, 15),
+        ],
+        columns=["actividad_id", "fecha", "barrio_id", "linea", "actividad", "participantes"]
+        + ["hogares"],
+    )
+    escritura = duckdb.connect(str(ruta))
+    escritura.register("act", actividades)
+    escritura.execute("INSERT INTO actividades SELECT * FROM act")
+    escritura.close()
+    conexion = duckdb.connect(str(ruta), read_only=True)
+    yield conexion
+    conexion.close()
+
+
+FILTROS = Filtros(date(2025, 1, 1), date(2025, 6, 30), preset="personalizado")
+
+
+def test_cobertura_por_barrio(con):
+    tabla = cobertura.cobertura(con, FILTROS).set_index("barrio_id")
+    norte = tabla.loc["norte"]
+    assert (norte["actividades"], norte["2.1"], norte["2.3"]) == (2, 1, 1)
+    assert (norte["participantes"], norte["hogares_alcanzados"]) == (28, 105)
+    assert norte["hogares_por_100"] == pytest.approx(100 * 105 / 350)
+    assert norte["ultima_actividad"] == date(2025, 3, 3)
+    assert norte["meses_desde_ultima"] == pytest.approx(119 / cobertura.DIAS_MES)
+    # Oriente: nada en el período, la última fue antes; Poniente: nunca, y sin hogares.
+    assert tabla.loc["oriente", "actividades"] == 0
+    assert tabla.loc["oriente", "ultima_actividad"] == date(2024, 5, 5)
+    assert pd.isna(tabla.loc["poniente", "meses_desde_ultima"])
+    assert np.isnan(tabla.loc["poniente", "hogares_por_100"])
+    solo = cobertura.cobertura(con, FILTROS, ("2.3",)).set_index("barrio_id")
+    assert solo.loc["norte", "actividades"] == 1 and solo.loc["norte", "2.1"] == 0
+
+
+def test_tasa_contra_un_conteo_independiente(con):
+    comp = cobertura.componentes(con, FILTROS).set_index("barrio_id")
+    df = fixtures.incidentes_fixture()
+    dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
+    en = (
+        (df["fecha_hora"] >= "2025-01-01")
+        & (df["fecha_hora"] < "2025-07-01")
+        & (df["fuente"] == "policial")
+        & df["delito"].isin(dmcs)
+    )
+    esperado = df[en].groupby("barrio_id").size()
+    assert comp.loc["norte", "casos_dmcs"] == esperado["norte"]
+    assert comp.loc["norte", "tasa_dmcs"] == pytest.approx(1000 * esperado["norte"] / 1000)
+    assert np.isnan(comp.loc["poniente", "tasa_dmcs"])  # sin población
+
+
+def test_percepcion_del_barrio_del_sector_o_sin_dato(con):
+    comp = cobertura.componentes(con, FILTROS).set_index("barrio_id")
+    # Ola 2025-1: la última iniciada (mayo) antes del fin del período.
+    est = encuestas.estimaciones(con, ("2025-1",))
+    est = est[est["indicador"] == "inseguro_barrio"].set_index(["nivel", "unidad_id"])
+    for barrio in ("norte", "sur", "oriente", "poniente"):
+        fila = comp.loc[barrio]
+        propio = est.loc[("barrio", barrio)]
+        sector = est.loc[
+            ("sector", fixtures.BARRIOS.set_index("barrio_id").loc[barrio, "sector_id"])
+        ]
+        if propio["calidad"] != encuestas.NO_FIABLE:
+            assert fila["origen_inseguridad"] == "barrio (2025-1)"
+            assert fila["inseguridad"] == pytest.approx(propio["estimacion"])
+        elif sector["calidad"] != encuestas.NO_FIABLE:
+            assert fila["origen_inseguridad"] == "sector (2025-1)"
+            assert fila["inseguridad"] == pytest.approx(sector["estimacion"])
+        else:
+            assert fila["origen_inseguridad"] == "" and np.isnan(fila["inseguridad"])
+    assert set(comp["origen_inseguridad"]) - {""}, "el fixture debe tener alguna estimación"
+
+
+def test_prioritarios(con):
+    tabla = cobertura.necesidad_y_cobertura(con, FILTROS, (), (1, 1, 1), 10)
+    alta = tabla["necesidad"] >= tabla["necesidad"].quantile(cobertura.PARTE_ALTA)
+    esperado = alta & (tabla["hogares_por_100"].fillna(0) < 10)
+    assert tabla["prioritario"].tolist() == esperado.tolist()
+    assert list(cobertura.exportable(con, FILTROS).columns) == cobertura.COLUMNAS

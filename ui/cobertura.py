@@ -1,0 +1,256 @@
+"""Piezas de las páginas Cobertura y Ficha de barrio: tablas en castellano, el gráfico de
+cuadrantes, enlaces a la ficha y la tabla de evaluación."""
+
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+import shapely
+
+from consultas import cobertura, evaluacion
+from consultas.filtros import Filtros, a_url
+from ui import formato
+from ui import mapa as dibujo
+
+PAGINA_FICHA = "barrio"  # la URL de paginas/barrio.py
+
+
+def enlace_ficha(barrio_id: str, filtros: Filtros) -> str:
+    """Dirección relativa de la ficha de un barrio, con el período vigente (se abre aparte)."""
+    params = a_url(Filtros(filtros.desde, filtros.hasta, filtros.preset, fuente=filtros.fuente))
+    return f"{PAGINA_FICHA}?{urlencode({**params, 'barrio': [barrio_id]}, doseq=True)}"
+
+
+def _meses(valor) -> str:
+    return "sin actividades" if pd.isna(valor) else formato.numero(valor, 1)
+
+
+def tabla_cobertura(tabla: pd.DataFrame, filtros: Filtros) -> pd.DataFrame:
+    datos = {
+        "Barrio": tabla["barrio"],
+        "Sector": tabla["sector"],
+        "Actividades": tabla["actividades"],
+        **{f"Línea {linea}": tabla[linea] for linea in cobertura.LINEAS},
+        "Participantes": tabla["participantes"],
+        "Hogares alcanzados": tabla["hogares_alcanzados"],
+        "Por 100 hogares": tabla["hogares_por_100"].map(lambda v: formato.numero(v, 1)),
+        "Meses desde la última": tabla["meses_desde_ultima"].map(_meses),
+        "Ficha": [enlace_ficha(b, filtros) for b in tabla["barrio_id"]],
+    }
+    return pd.DataFrame(datos)
+
+
+def tabla_sectores(tabla: pd.DataFrame) -> pd.DataFrame:
+    grupos = tabla.groupby("sector", sort=True)
+    suma = grupos[["actividades", "participantes", "hogares_alcanzados", "hogares"]].sum()
+    con_actividades = grupos["actividades"].apply(lambda s: int((s > 0).sum()))
+    por_100 = 100 * suma["hogares_alcanzados"] / suma["hogares"].where(suma["hogares"] > 0)
+    return pd.DataFrame(
+        {
+            "Sector": suma.index,
+            "Barrios con actividades": [
+                f"{c} de {n}" for c, n in zip(con_actividades, grupos.size(), strict=True)
+            ],
+            "Actividades": suma["actividades"].to_numpy(),
+            "Participantes": suma["participantes"].to_numpy(),
+            "Hogares alcanzados": suma["hogares_alcanzados"].to_numpy(),
+            "Por 100 hogares": por_100.map(lambda v: formato.numero(v, 1)).to_numpy(),
+        }
+    )
+
+
+def tabla_tipos(tipos: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Barrio": tipos["barrio"],
+            "Línea": tipos["linea"] + " " + tipos["nombre_linea"],
+            "Actividad": tipos["actividad"],
+            "Actividades": tipos["actividades"],
+            "Participantes": tipos["participantes"],
+            "Hogares alcanzados": tipos["hogares_alcanzados"],
+        }
+    )
+
+
+def _puntaje(valor) -> str:
+    return "sin dato" if pd.isna(valor) else formato.numero(valor, 2)
+
+
+def tabla_necesidad(tabla: pd.DataFrame) -> pd.DataFrame:
+    orden = tabla.sort_values("necesidad", ascending=False, na_position="last")
+    return pd.DataFrame(
+        {
+            "Barrio": orden["barrio"],
+            "Necesidad (0 a 1)": orden["necesidad"].map(_puntaje),
+            "Tasa DMCS por 1.000": orden["tasa_dmcs"].map(
+                lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
+            ),
+            "Celdas calientes": [
+                f"{int(c)} de {int(n)}" if n else "—"
+                for c, n in zip(orden["celdas_calientes"], orden["celdas"], strict=True)
+            ],
+            "Inseguridad percibida": orden["inseguridad"].map(
+                lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v)
+            ),
+            "Estimación de": orden["origen_inseguridad"].replace("", "—"),
+            "Hogares alcanzados por 100": orden["hogares_por_100"].map(
+                lambda v: formato.numero(v, 1)
+            ),
+            "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
+        }
+    )
+
+
+def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.Figure:
+    """Necesidad (vertical) contra hogares alcanzados por 100 (horizontal), con las dos líneas
+    que separan los cuadrantes; arriba a la izquierda, los prioritarios sin cobertura."""
+    datos = tabla.dropna(subset=["necesidad"])
+    x = datos["hogares_por_100"].fillna(0)
+    colores = np.where(datos["prioritario"], "#c0392b", "#5b7083")
+    # Con nombre, solo los prioritarios y los de cobertura alta (los demás, al pasar el cursor).
+    visibles = datos["prioritario"] | (x >= x.quantile(0.8))
+    figura = go.Figure(
+        go.Scatter(
+            x=x,
+            y=datos["necesidad"],
+            mode="markers+text",
+            text=np.where(visibles, datos["barrio"], ""),
+            hovertext=datos["barrio"],
+            textposition="middle right",
+            textfont={"size": 10},
+            marker={"size": 10, "color": colores, "line": {"width": 1, "color": "white"}},
+            customdata=np.column_stack([datos["sector"], datos["actividades"]]),
+            hovertemplate=(
+                "<b>%{hovertext}</b> (%{customdata[0]})<br>Necesidad %{y:.2f}<br>"
+                "%{x:.1f} hogares alcanzados por 100 · %{customdata[1]} actividades<extra></extra>"
+            ),
+        )
+    )
+    figura.add_vline(x=umbral, line_dash="dot", line_color="#888")
+    if not np.isnan(corte):
+        figura.add_hline(y=corte, line_dash="dot", line_color="#888")
+    tope = max(float(x.max()) if len(x) else 0, umbral) * 1.15 + 5
+    figura.add_annotation(
+        x=0,
+        y=1.04,
+        xref="x",
+        yref="y",
+        text="Prioritarios sin cobertura suficiente",
+        showarrow=False,
+        xanchor="left",
+        font={"color": "#c0392b"},
+    )
+    figura.update_layout(
+        height=520,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        separators=",.",
+        xaxis={"title": "Hogares alcanzados por cada 100 hogares", "range": [-2, tope]},
+        yaxis={"title": "Índice de necesidad (0 a 1)", "range": [-0.05, 1.1]},
+        showlegend=False,
+    )
+    return figura
+
+
+def _entero(valor) -> str:
+    return "—" if pd.isna(valor) else formato.numero(int(valor))
+
+
+def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Barrio": tabla["barrio"],
+            "Línea": tabla["linea"],
+            "Actividad": tabla["actividad"],
+            "Inicio": tabla["inicio"].map(formato.fecha),
+            "Antes": tabla["antes"].map(_entero),
+            "Después": tabla["despues"].map(_entero),
+            "Comparación antes": tabla["comparacion_antes"].map(_entero),
+            "Comparación después": tabla["comparacion_despues"].map(_entero),
+            "WDD": tabla["wdd"].map(_entero),
+            "z": tabla["z"].map(lambda v: formato.numero(v, 2)),
+            "p": tabla["p_valor"].map(lambda v: formato.numero(v, 3)),
+            "Veredicto": tabla["veredicto"],
+            "Baja mínima distinguible": tabla["baja_minima_pct"].map(
+                lambda v: "—" if pd.isna(v) else f"{formato.numero(v, 0)} %"
+            ),
+            "Barrios de comparación": tabla["comparacion"].replace("", "—"),
+            "Motivo": tabla["motivo"].replace("", "—"),
+        }
+    )
+
+
+REGLAS_EVALUACION = f"""
+**Intervención**: la primera actividad de una línea del programa (2.1 a 2.5) en un barrio
+después de {evaluacion.CALMA_DIAS} días sin actividades de esa línea allí (o la primera
+registrada). Se evalúa desde el día de esa actividad.
+
+**Ventanas**: la posterior son los meses elegidos desde ese día; la anterior, los mismos días
+justo antes. Se cuentan los casos policiales DMCS (no dependen de los filtros de delitos).
+
+**Comparación**: barrios de otros sectores, con población y sin actividades del programa en
+ninguna de las dos ventanas, cuya tasa DMCS por 1.000 habitantes en la ventana anterior esté
+entre la mitad y el doble de la del barrio; se suman, del más parecido al menos, los primeros
+cuya suma de casos en la ventana anterior queda más cerca de la del barrio.
+
+**Cálculo** (Wheeler y Ratcliffe, 2018): WDD = (después − antes del barrio) − (después − antes
+de la comparación); varianza = suma de los cuatro conteos; z = WDD / √varianza; p bilateral.
+«Baja significativa» si z ≤ −1,96, «alza significativa» si z ≥ 1,96, si no «sin cambio
+distinguible». **Datos insuficientes**: la ventana posterior no terminó al corte, la anterior
+empieza antes de los datos, el barrio no tiene población, no hay barrios de comparación, o el
+barrio o la comparación tienen menos de {evaluacion.MINIMO_CASOS} casos en la ventana anterior.
+
+**Baja mínima distinguible**: con esos conteos, la baja más chica (en % de los casos antes) que
+daría z ≤ −1,96. «Sin cambio distinguible» no prueba que el programa no sirvió: con ~300 casos
+por ventana, una baja real del 25 % queda al borde de lo distinguible.
+
+**Desplazamiento**: no se incluye un área de desplazamiento (los barrios vecinos suman muchos más
+casos que el barrio y su variación dominaría el WDD).
+"""
+
+
+def mapa_barrio(geometrias: pd.DataFrame, barrio_id: str, calientes: pd.DataFrame) -> pdk.Deck:
+    """El barrio, centrado y a su escala, con sus celdas que son punto caliente (solo celdas H3,
+    nunca casos individuales)."""
+    propia = geometrias[geometrias["barrio_id"] == barrio_id]
+    poligono = shapely.from_geojson(propia["geometria"].iloc[0])
+    x0, y0, x1, y1 = shapely.bounds(poligono)
+    zoom = float(np.clip(np.log2(360 / max(x1 - x0, y1 - y0, 1e-4)) - 1.2, 11, 16))
+    vista = pdk.ViewState(latitude=(y0 + y1) / 2, longitude=(x0 + x1) / 2, zoom=zoom)
+    capas = [dibujo.capa_limites(geometrias), dibujo.capa_contorno(propia["geometria"].iloc[0])]
+    if not calientes.empty:
+        colores = [dibujo.COLORES_CLASE[c] for c in calientes["clase"]]
+        capas.insert(0, dibujo.capa_hexagonos(dibujo.con_textos_celdas(calientes), colores))
+    return dibujo.armar([*capas, dibujo.capa_nombres(geometrias)], vista)
+
+
+def frase_sectores(tabla: pd.DataFrame) -> str:
+    suma = tabla.groupby("sector")[["hogares_alcanzados", "hogares"]].sum()
+    por_100 = 100 * suma["hogares_alcanzados"] / suma["hogares"].where(suma["hogares"] > 0)
+    if por_100.fillna(0).max() == 0:
+        return "Ningún sector tuvo hogares alcanzados por el programa en el período."
+    mayor, menor = por_100.idxmax(), por_100.idxmin()
+    return (
+        f"El sector con más hogares alcanzados por cada 100 es {mayor} "
+        f"({formato.numero(por_100[mayor], 1)}); el con menos, {menor} "
+        f"({formato.numero(por_100[menor], 1)})."
+    )
+
+
+def frase_tipos(tipos: pd.DataFrame) -> str:
+    por_tipo = tipos.groupby("actividad")["actividades"].sum().sort_values(ascending=False)
+    return (
+        f"La actividad más frecuente fue «{por_tipo.index[0]}» "
+        f"({formato.numero(por_tipo.iloc[0])} de {formato.numero(por_tipo.sum())})."
+    )
+
+
+def frase_tendencia(tendencia: pd.DataFrame, nombre: str) -> str:
+    barrio, comuna = tendencia["tasa_barrio"].mean(), tendencia["tasa_comuna"].mean()
+    if pd.isna(barrio) or not comuna:
+        return f"Sin población registrada, {nombre} no tiene tasa mensual."
+    return (
+        f"En estos meses la tasa mensual de {nombre} promedió {formato.numero(barrio, 2)} casos "
+        f"por 1.000 habitantes, {formato.numero(barrio / comuna, 1)} veces la de la comuna."
+    )
