@@ -143,15 +143,7 @@ with izquierda:
         unsafe_allow_html=True,
     )
     st.caption(f"Hogares alcanzados por cada 100 hogares, en quintiles · {leyenda}")
-    objetos = [o for lista in (evento.selection.get("objects") or {}).values() for o in lista]
-    id_por_nombre = dict(zip(cat.barrios["nombre"], cat.barrios["barrio_id"], strict=True))
-    elegido = objetos[0].get("properties", {}).get("nombre") if objetos else None
-    if elegido in id_por_nombre:
-        st.link_button(
-            f"Abrir la ficha de {elegido}", vista.enlace_ficha(id_por_nombre[elegido], seleccion)
-        )
-    else:
-        st.caption("Haga clic en un barrio del mapa para abrir su ficha.")
+    vista.boton_ficha(evento, cat.barrios, seleccion)
 with derecha:
     st.dataframe(vista.tabla_sectores(tabla), hide_index=True)
     st.write(vista.frase_sectores(tabla))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from consultas import catalogos, espacial, mapa, resumen
 from ui import acceso, componentes, conexion, descargas, formato
+from ui import cobertura as fichas
 from ui import mapa as dibujo
 
 CAPAS = {
@@ -187,7 +188,14 @@ if ver_camaras and seleccion.fuente != "camaras":
 
 fondo = [dibujo.capa_limites(geometrias), dibujo.capa_contorno(comuna)]
 nombres = dibujo.capa_nombres(geometrias)
-st.pydeck_chart(dibujo.armar([*capas, *fondo, nombres], dibujo.VISTA_MAPA), height=600)
+evento = st.pydeck_chart(
+    dibujo.armar([*capas, *fondo, nombres], dibujo.VISTA_MAPA),
+    height=600,
+    on_select="rerun",
+    selection_mode="single-object",
+    key="m_mapa",
+)
+fichas.boton_ficha(evento, cat.barrios, seleccion)
 st.markdown(dibujo.leyenda(elementos, titulo), unsafe_allow_html=True)
 st.caption(f"{CAPAS[capa]} · {detalle}")
 st.write(mapa.frase_mapa(celdas, resolucion))

@@ -5,6 +5,7 @@ import streamlit as st
 from consultas import catalogos, frases, resumen
 from consultas.estadistica import ALZA, MINIMO_CASOS
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
+from ui import cobertura as fichas
 from ui import componentes, conexion, descargas, formato, mapa
 
 cat, seleccion = componentes.contexto()
@@ -79,7 +80,14 @@ with derecha:
             for c, t in zip(barrios["actual"], barrios["tasa"], strict=True)
         ],
     )[["barrio_id", "valor", "texto"]]
-    st.pydeck_chart(mapa.coropleta(geometrias, valores, comuna), height=420)
+    evento = st.pydeck_chart(
+        mapa.coropleta(geometrias, valores, comuna),
+        height=420,
+        on_select="rerun",
+        selection_mode="single-object",
+        key="r_mapa",
+    )
+    fichas.boton_ficha(evento, cat.barrios, seleccion)
     st.markdown(frases.mapa(barrios))
     st.caption(f"Casos por 1.000 habitantes, en quintiles; gris: fuera del filtro · {leyenda}")
 

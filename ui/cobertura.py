@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 import shapely
+import streamlit as st
 
 from consultas import cobertura, evaluacion
 from consultas.filtros import Filtros, a_url
@@ -21,6 +22,28 @@ def enlace_ficha(barrio_id: str, filtros: Filtros) -> str:
     """Dirección relativa de la ficha de un barrio, con el período vigente (se abre aparte)."""
     params = a_url(Filtros(filtros.desde, filtros.hasta, filtros.preset, fuente=filtros.fuente))
     return f"{PAGINA_FICHA}?{urlencode({**params, 'barrio': [barrio_id]}, doseq=True)}"
+
+
+def barrio_elegido(evento, barrios: pd.DataFrame) -> str | None:
+    """El barrio_id de lo que se eligió en un mapa (un barrio o una celda con su barrio)."""
+    seleccion = getattr(evento, "selection", None) or {}
+    objetos = [o for lista in (seleccion.get("objects") or {}).values() for o in lista]
+    if not objetos:
+        return None
+    objeto = objetos[0]
+    nombre = objeto.get("barrio") or objeto.get("properties", {}).get("nombre")
+    ids = dict(zip(barrios["nombre"], barrios["barrio_id"], strict=True))
+    return ids.get(nombre)
+
+
+def boton_ficha(evento, barrios: pd.DataFrame, filtros: Filtros) -> None:
+    """Bajo un mapa: el enlace a la ficha del barrio en que se hizo clic."""
+    barrio = barrio_elegido(evento, barrios)
+    if barrio is None:
+        st.caption("Haga clic en un barrio o una celda del mapa para abrir la ficha del barrio.")
+        return
+    nombre = barrios.set_index("barrio_id").loc[barrio, "nombre"]
+    st.link_button(f"Abrir la ficha de {nombre}", enlace_ficha(barrio, filtros))
 
 
 def _meses(valor) -> str:

@@ -126,9 +126,12 @@ def capa_hexagonos(
     tabla: pd.DataFrame, colores: list, opaco: bool = True, pickable: bool = True
 ) -> pdk.Layer:
     """Celdas H3 (columna `h3`, identificador estándar) con su color y `nombre`/`texto`."""
+    barrios = tabla["barrio"] if "barrio" in tabla else [""] * len(tabla)
     datos = [
-        {"h3": h, "color": c + [200 if opaco else 0], "nombre": n, "texto": t}
-        for h, c, n, t in zip(tabla["h3"], colores, tabla["nombre"], tabla["texto"], strict=True)
+        {"h3": h, "color": c + [200 if opaco else 0], "nombre": n, "texto": t, "barrio": b}
+        for h, c, n, t, b in zip(
+            tabla["h3"], colores, tabla["nombre"], tabla["texto"], barrios, strict=True
+        )
     ]
     return pdk.Layer(
         "H3HexagonLayer",

@@ -35,5 +35,9 @@ def test_cambiar_de_capa_cambia_mapa_y_leyenda(pagina: Page, servidor, externos)
     despues = mapa.screenshot()
     assert antes != despues, "el mapa no cambió al cambiar de capa"
     expect(pagina.get_by_text(re.compile(r"celdas son punto caliente al 99 %"))).to_be_visible()
+    caja = mapa.bounding_box()  # un clic en una celda ofrece la ficha de su barrio
+    pagina.mouse.click(caja["x"] + 0.45 * caja["width"], caja["y"] + 0.45 * caja["height"])
+    pagina.locator(APP_QUIETA).wait_for()
+    expect(pagina.get_by_role("link", name=re.compile("Abrir la ficha de"))).to_be_visible()
     assert pagina.locator('[data-testid="stException"]').count() == 0
     assert externos == [], f"la página pidió recursos externos: {externos[:5]}"

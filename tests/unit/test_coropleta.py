@@ -1,9 +1,11 @@
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from ui import mapa
+from ui.cobertura import barrio_elegido
 from ui.mapa import COLORES, SIN_DATO
 
 
@@ -34,3 +36,18 @@ def test_coropleta_gris_sin_valor_y_alfa_opcional():
     assert all(c[3] == 190 for c in sin_alfa)
     con_alfa = _colores(mapa.coropleta(geometrias, valores.assign(alfa=[90, 190, 190]), comuna))
     assert con_alfa[0][3] == 90 and con_alfa[0][:3] in COLORES
+
+
+def test_barrio_elegido_en_un_mapa():
+    barrios = pd.DataFrame({"barrio_id": ["el-golf", "fleming"], "nombre": ["El Golf", "Fleming"]})
+
+    def evento(objetos):
+        return SimpleNamespace(selection={"indices": {}, "objects": objetos})
+
+    celda = {"capa-1": [{"h3": "89b2c519a47ffff", "barrio": "Fleming", "nombre": "Celda …"}]}
+    poligono = {"capa-2": [{"type": "Feature", "properties": {"nombre": "El Golf"}}]}
+    assert barrio_elegido(evento(celda), barrios) == "fleming"
+    assert barrio_elegido(evento(poligono), barrios) == "el-golf"
+    assert barrio_elegido(evento({}), barrios) is None
+    assert barrio_elegido(evento({"x": [{"barrio": "Atlántida"}]}), barrios) is None
+    assert barrio_elegido(None, barrios) is None
