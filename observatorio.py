@@ -198,7 +198,7 @@ def _parametros_evaluacion(args) -> dict[str, list[str]]:
 
 
 def _tabla_evaluacion(con, filtros, cat, args):
-    return evaluacion.exportable(con, args.ventana_meses, filtros.barrios)
+    return evaluacion.exportable(con, args.ventana_meses, filtros.barrios, args.desplazamiento)
 
 
 def _opciones_evaluacion() -> argparse.ArgumentParser:
@@ -211,6 +211,11 @@ def _opciones_evaluacion() -> argparse.ArgumentParser:
         type=_entero("--ventana-meses", 1, 24),
         default=evaluacion.VENTANA_POR_DEFECTO,
         help="meses de cada ventana, antes y después (6 por defecto)",
+    )
+    opciones.add_argument(
+        "--desplazamiento",
+        action="store_true",
+        help="suma al WDD el cambio en la franja de celdas alrededor del barrio",
     )
     opciones.add_argument("--formato", choices=["csv"], default="csv")
     opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")

@@ -19,17 +19,23 @@ Reglas (las mismas que explica la página Cobertura):
 - Datos insuficientes: la ventana posterior no ha terminado al corte, la anterior empieza antes
   de los datos, el barrio no tiene población, no hay barrios de comparación, o el barrio o la
   comparación tienen menos de MINIMO_CASOS casos en la ventana anterior.
-- Sin área de desplazamiento: los barrios vecinos suman muchos más casos que el barrio y su Δ
-  dominaría el WDD; se deja fuera (las funciones aceptan ΔD).
+- Área de desplazamiento (opcional): los casos de otros barrios que caen en las celdas H3 de
+  resolución 9 que tocan el barrio o son vecinas de ellas (una franja de unos 200 a 400 m
+  alrededor). No se usan barrios vecinos enteros: suman muchos más casos que el barrio y su Δ
+  dominaría el WDD. Si los casos huyen a la franja, ΔD > 0 compensa la baja del barrio.
 """
 
 from datetime import date, timedelta
+from functools import cache
 
 import duckdb
+import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
+import shapely
 from scipy import stats
 
+from consultas import celdas
 from consultas.catalogos import metadatos
 from consultas.sql import leer
 
@@ -56,6 +62,8 @@ COLUMNAS = [
     "veredicto",
 ]
 _CONTEOS = ["antes", "despues", "comparacion_antes", "comparacion_despues"]
+_DESPLAZAMIENTO = ["desplazamiento_antes", "desplazamiento_despues"]
+RESOLUCION_FRANJA = 9
 
 
 # --- El cálculo ------------------------------------------------------------------------------
@@ -100,10 +108,12 @@ def veredicto(z, antes, comparacion_antes):
 
 
 def calcular(conteos: pd.DataFrame) -> pd.DataFrame:
-    """Agrega wdd, varianza, z, p_valor y veredicto a una tabla con los cuatro conteos."""
+    """Agrega wdd, varianza, z, p_valor y veredicto a una tabla con los cuatro conteos (y los dos
+    del área de desplazamiento, si vienen)."""
     valores = [conteos[c].astype(float).to_numpy() for c in _CONTEOS]
-    diferencia = wdd(*valores)
-    var = varianza(*valores)
+    franja = [conteos[c].astype(float).to_numpy() for c in _DESPLAZAMIENTO if c in conteos]
+    diferencia = wdd(*valores, desplazamiento=franja or (0, 0))
+    var = varianza(*valores, *franja)
     z = z_wdd(diferencia, var)
     return conteos.assign(
         wdd=pd.array(np.where(np.isnan(diferencia), None, diferencia), dtype="Int64"),
@@ -223,13 +233,44 @@ def _f(dia: date) -> str:
     return pd.Timestamp(dia).strftime("%d-%m-%Y")
 
 
+def _franjas(con, meta: pd.DataFrame, primera: date, corte: date):
+    """Para cada barrio, una función (desde, hasta) -> casos DMCS de otros barrios en su franja
+    de celdas (ver "Área de desplazamiento" arriba)."""
+    parametros = celdas.parametros_padre(RESOLUCION_FRANJA)
+    diarios = leer(
+        con,
+        "dmcs_diarios_por_celda",
+        desde=pd.Timestamp(primera).to_pydatetime(),
+        hasta=(pd.Timestamp(corte) + pd.Timedelta(days=1)).to_pydatetime(),
+        **parametros,
+    )
+    diarios["celda"] = diarios["celda"].astype(np.uint64)
+    geometrias = leer(con, "geometrias_barrios").set_index("barrio_id")["geometria"]
+
+    @cache
+    def contar(barrio: str):
+        tocan = celdas.universo(shapely.from_geojson(geometrias[barrio]), RESOLUCION_FRANJA)
+        franja = {v for c in tocan for v in h3.grid_disk(int(c), 1)}
+        filas = diarios[diarios["celda"].isin(franja) & (diarios["barrio_id"] != barrio)]
+        por_dia = (
+            filas.assign(barrio_id=barrio)
+            .groupby(["barrio_id", "dia"], as_index=False)["casos"]
+            .sum()
+        )
+        return Conteos(por_dia, [barrio], primera, corte)
+
+    return contar
+
+
 def evaluar(
     con: duckdb.DuckDBPyConnection,
     meses: int = VENTANA_POR_DEFECTO,
     barrios: tuple[str, ...] = (),
+    desplazamiento: bool = False,
 ) -> pd.DataFrame:
     """Una fila por intervención (de los `barrios` pedidos, o de todos), con sus conteos, el
-    grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes."""
+    grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
+    `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
     casos = leer(con, "intervenciones", calma=CALMA_DIAS, barrios=list(barrios))
     meta = leer(con, "barrios")
     primera, corte = _fechas(con)
@@ -245,10 +286,18 @@ def evaluar(
     casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
     filas = [_evaluar_una(c, meta, conteos, actividades, meses) for _, c in casos.iterrows()]
     extra = ["antes_desde", "despues_hasta", "comparacion", "motivo", *_CONTEOS]
+    if desplazamiento:
+        contar = _franjas(con, meta, primera, corte)
+        for caso, fila in zip(casos.itertuples(), filas, strict=True):
+            desde, inicio, fin = ventanas(caso.inicio, meses)
+            franja = contar(caso.barrio_id)
+            fila["desplazamiento_antes"] = int(franja.casos(desde, inicio)[0])
+            fila["desplazamiento_despues"] = int(franja.casos(inicio, fin)[0])
+        extra += _DESPLAZAMIENTO
     tabla = pd.concat(
         [casos.reset_index(drop=True), pd.DataFrame(filas, columns=extra)], axis=1
     ).fillna({"comparacion": "", "motivo": ""})
-    for columna in _CONTEOS:
+    for columna in [c for c in _CONTEOS + _DESPLAZAMIENTO if c in tabla]:
         tabla[columna] = pd.array(tabla[columna].astype(float), dtype="Int64")
     tabla = calcular(tabla)
     sin_calculo = tabla["motivo"] != ""
@@ -258,12 +307,15 @@ def evaluar(
     antes = tabla["antes"].astype(float)
     # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
     minima = 100 * Z_CRITICO * np.sqrt(tabla["varianza"]) / antes.where(antes > 0)
-    return tabla.assign(meses=meses, baja_minima_pct=minima)
+    return tabla.assign(meses=meses, baja_minima_pct=minima, con_desplazamiento=desplazamiento)
 
 
-def exportable(con, meses: int = VENTANA_POR_DEFECTO, barrios: tuple[str, ...] = ()):
-    """La tabla de `observatorio exportar evaluacion`."""
-    return evaluar(con, meses, barrios)[COLUMNAS]
+def exportable(
+    con, meses: int = VENTANA_POR_DEFECTO, barrios: tuple[str, ...] = (), desplazamiento=False
+):
+    """La tabla de `observatorio exportar evaluacion` (con la franja, sus dos conteos al final)."""
+    tabla = evaluar(con, meses, barrios, desplazamiento)
+    return tabla[COLUMNAS + (_DESPLAZAMIENTO if desplazamiento else [])]
 
 
 # --- Frases ----------------------------------------------------------------------------------

@@ -205,9 +205,18 @@ meses = st.selectbox(
     "Ventanas antes y después", list(VENTANAS), format_func=VENTANAS.get, key="c_ventana"
 )
 componentes.escribir_opcion_url("ventana", meses, 6)
+componentes.opcion_url("c_franja", "franja", {False: "no", True: "sí"}, False, "la franja")
+franja = st.toggle(
+    "Incluir la franja de desplazamiento",
+    key="c_franja",
+    help="Suma al WDD el cambio en los casos de otros barrios en las celdas H3 que tocan el "
+    "barrio o son vecinas de ellas (unos 200 a 400 m alrededor): si los delitos se corren a la "
+    "vuelta de la esquina, la baja del barrio no cuenta como tal.",
+)
+componentes.escribir_opcion_url("franja", franja, False)
 barrios = dentro_de(cat.barrios, "sector_id", seleccion.sectores)
 barrios = tuple(seleccion.barrios) or tuple(barrios["barrio_id"])
-evaluadas = conexion.consultar(evaluacion.evaluar, meses, barrios)
+evaluadas = conexion.consultar(evaluacion.evaluar, meses, barrios, franja)
 with st.expander("Reglas de la evaluación", expanded=False):
     st.markdown(vista.REGLAS_EVALUACION)
 if evaluadas.empty:

@@ -181,6 +181,12 @@ def _entero(valor) -> str:
 
 
 def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
+    franja = {}
+    if "desplazamiento_antes" in tabla:
+        franja = {
+            "Franja antes": tabla["desplazamiento_antes"].map(_entero),
+            "Franja después": tabla["desplazamiento_despues"].map(_entero),
+        }
     return pd.DataFrame(
         {
             "Barrio": tabla["barrio"],
@@ -191,6 +197,7 @@ def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
             "Después": tabla["despues"].map(_entero),
             "Comparación antes": tabla["comparacion_antes"].map(_entero),
             "Comparación después": tabla["comparacion_despues"].map(_entero),
+            **franja,
             "WDD": tabla["wdd"].map(_entero),
             "z": tabla["z"].map(lambda v: formato.numero(v, 2)),
             "p": tabla["p_valor"].map(lambda v: formato.numero(v, 3)),
@@ -228,8 +235,10 @@ barrio o la comparación tienen menos de {evaluacion.MINIMO_CASOS} casos en la v
 daría z ≤ −1,96. «Sin cambio distinguible» no prueba que el programa no sirvió: con ~300 casos
 por ventana, una baja real del 25 % queda al borde de lo distinguible.
 
-**Desplazamiento**: no se incluye un área de desplazamiento (los barrios vecinos suman muchos más
-casos que el barrio y su variación dominaría el WDD).
+**Franja de desplazamiento** (opcional): los casos de otros barrios en las celdas H3 de
+resolución 9 que tocan el barrio o son vecinas de ellas, unos 200 a 400 m alrededor; su cambio
+(después − antes) se suma al WDD y sus conteos a la varianza. No se usan los barrios vecinos
+enteros: suman muchos más casos que el barrio y su variación dominaría el WDD.
 """
 
 

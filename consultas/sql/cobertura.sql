@@ -95,3 +95,15 @@ JOIN delitos d USING (delito)
 WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
   AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
 GROUP BY i.barrio_id;
+
+-- name: dmcs_diarios_por_celda
+-- Casos policiales DMCS por celda H3 de resolución 9 (ancestro de h3_11), barrio y día: de aquí
+-- salen los casos del área de desplazamiento alrededor de un barrio.
+SELECT ((i.h3_11 | $digitos::UBIGINT) & $sin_resolucion::UBIGINT) | $resolucion_h3::UBIGINT
+           AS celda,
+       i.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+GROUP BY ALL;

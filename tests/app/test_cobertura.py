@@ -125,3 +125,16 @@ def test_base_sin_actividades_ni_encuestas(base, tmp_path, monkeypatch):
     assert not at.exception
     assert "Ninguno de los 4 barrios tuvo actividades" in textos(at)
     assert "No hay intervenciones del programa que evaluar" in textos(at)
+
+
+def test_franja_de_desplazamiento_desde_la_url_y_el_interruptor(demo):
+    at = abrir(ventana="12")
+    columnas = next(d.value.columns for d in at.dataframe if "WDD" in d.value.columns)
+    assert "Franja antes" not in columnas
+    at.toggle(key="c_franja").set_value(True).run()
+    assert not at.exception
+    assert at.query_params["franja"] == "True"
+    columnas = next(d.value.columns for d in at.dataframe if "WDD" in d.value.columns)
+    assert {"Franja antes", "Franja después"} <= set(columnas)
+    reabierta = abrir(ventana="12", franja="True")
+    assert reabierta.toggle(key="c_franja").value is True

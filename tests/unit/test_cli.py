@@ -358,3 +358,22 @@ def test_exportar_cobertura_es_la_tabla_de_la_pagina(capsys, demo_pequena):
 def test_exportar_cobertura_con_errores(capsys, demo_pequena, argumentos, mensaje):
     codigo = observatorio.main(["exportar", "cobertura", "--db", str(demo_pequena), *argumentos])
     assert codigo == 2 and mensaje in capsys.readouterr().err
+
+
+def test_exportar_evaluacion_con_franja(capsys, demo_pequena):
+    argumentos = ["exportar", "evaluacion", "--db", str(demo_pequena), "--ventana-meses", "12"]
+    assert observatorio.main([*argumentos, "--desplazamiento"]) == 0
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(csv.columns) == [
+        *evaluacion.COLUMNAS,
+        "desplazamiento_antes",
+        "desplazamiento_despues",
+    ]
+    calculadas = csv.dropna(subset=["wdd", "desplazamiento_antes"])
+    esperado = (
+        calculadas["despues"]
+        - calculadas["antes"]
+        - (calculadas["comparacion_despues"] - calculadas["comparacion_antes"])
+        + (calculadas["desplazamiento_despues"] - calculadas["desplazamiento_antes"])
+    )
+    assert len(calculadas) and (calculadas["wdd"] == esperado).all()

@@ -61,6 +61,24 @@ def test_wdd_con_area_de_desplazamiento():
     assert ev.varianza(50, 30, 40, 45, 60, 70) == 295
 
 
+def test_calcular_con_la_franja_de_desplazamiento():
+    conteos = pd.DataFrame(
+        {
+            "antes": [100],
+            "despues": [70],
+            "comparacion_antes": [60],
+            "comparacion_despues": [66],
+            "desplazamiento_antes": [40],
+            "desplazamiento_despues": [55],
+        }
+    )
+    fila = ev.calcular(conteos).iloc[0]
+    # (70 − 100) − (66 − 60) + (55 − 40) = −21; varianza 100 + 70 + 60 + 66 + 40 + 55 = 391.
+    assert (fila["wdd"], fila["varianza"]) == (-21, 391)
+    assert fila["z"] == pytest.approx(-21 / 391**0.5)
+    assert fila["veredicto"] == ev.SIN_CAMBIO
+
+
 def test_veredicto_en_los_bordes_y_con_pocos_casos():
     z = [-1.96, 1.96, -1.9599, 1.9599, -5.0, float("nan")]
     antes = [100, 100, 100, 100, ev.MINIMO_CASOS - 1, 100]
@@ -248,6 +266,21 @@ def test_efecto_plantado_se_recupera_con_ventanas_de_12_meses(con_demo):
     # La baja del barrio ronda el 25 % plantado.
     cambio = plantadas["despues"] / plantadas["antes"] - 1
     assert cambio.between(-0.35, -0.12).all(), cambio
+
+
+def test_con_franja_el_efecto_plantado_sigue_y_la_franja_se_cuenta_aparte(con_demo):
+    tabla = _plantadas(ev.evaluar(con_demo, 12, desplazamiento=True))
+    assert (tabla["veredicto"] == ev.BAJA).all(), tabla[ev.COLUMNAS]
+    # En la demostración no se plantó desplazamiento: la franja casi no cambia (±15 %).
+    cambio = tabla["desplazamiento_despues"] / tabla["desplazamiento_antes"] - 1
+    assert (tabla["desplazamiento_antes"] > 0).all() and cambio.abs().lt(0.15).all(), cambio
+    franja = tabla["desplazamiento_despues"] - tabla["desplazamiento_antes"]
+    sin = (
+        tabla["despues"]
+        - tabla["antes"]
+        - (tabla["comparacion_despues"] - tabla["comparacion_antes"])
+    )
+    assert (tabla["wdd"] == sin + franja).all()
 
 
 def test_sin_bajas_donde_no_se_planto(con_demo):
