@@ -6,7 +6,7 @@ import streamlit as st
 from consultas import catalogos, cobertura, evaluacion, mapa
 from consultas.filtros import dentro_de
 from ui import cobertura as vista
-from ui import componentes, conexion, formato
+from ui import componentes, conexion, descargas, formato
 from ui import mapa as dibujo
 
 UMBRALES = {5: "5", 10: "10", 20: "20", 30: "30"}
@@ -105,11 +105,11 @@ if ficha:
     abrir.link_button(
         f"Abrir la ficha de {nombres_barrio[ficha]}", vista.enlace_ficha(ficha, seleccion)
     )
-st.download_button(
-    "Descargar cobertura y necesidad (CSV)",
-    lambda: tabla[cobertura.COLUMNAS].to_csv(index=False).encode("utf-8"),
-    file_name=f"cobertura_{seleccion.hasta.isoformat()}.csv",
-    mime="text/csv",
+descargas.botones(
+    tabla[cobertura.COLUMNAS],
+    f"cobertura_{seleccion.hasta.isoformat()}",
+    "Descargar cobertura y necesidad",
+    leyenda,
 )
 
 izquierda, derecha = st.columns([3, 2])
@@ -225,11 +225,12 @@ else:
     orden = evaluacion.ordenar(evaluadas)
     st.dataframe(vista.tabla_evaluacion(orden), hide_index=True)
     st.write(evaluacion.frase(evaluadas))
-    st.download_button(
-        "Descargar evaluación (CSV)",
-        lambda: evaluadas[evaluacion.COLUMNAS].to_csv(index=False).encode("utf-8"),
-        file_name=f"evaluacion_{meses}m.csv",
-        mime="text/csv",
+    columnas = [c for c in evaluadas if c in evaluacion.COLUMNAS or c.startswith("despl")]
+    descargas.botones(
+        evaluadas[columnas],
+        f"evaluacion_{meses}m",
+        "Descargar evaluación",
+        f"Ventanas de {meses} meses · casos policiales DMCS · {territorio}",
     )
 st.caption(
     f"Todas las intervenciones registradas en {territorio} (el período de los filtros no se "

@@ -71,6 +71,16 @@ ENCABEZADOS = {
     "n": "n",
     "gl": "gl",
     "calidad": "Calidad",
+    "actividad": "Actividad",
+    "inicio": "Inicio",
+    "despues": "Casos después",
+    "comparacion_antes": "Comparación antes",
+    "comparacion_despues": "Comparación después",
+    "desplazamiento_antes": "Franja antes",
+    "desplazamiento_despues": "Franja después",
+    "wdd": "WDD",
+    "z": "z",
+    "veredicto": "Veredicto",
 }
 MIME_EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATO_ENTERO = "#,##0"
