@@ -85,7 +85,9 @@ dos.metric("Participantes", formato.numero(tabla["participantes"].sum()))
 tres.metric("Hogares alcanzados", formato.numero(tabla["hogares_alcanzados"].sum()))
 cuatro.metric("Barrios con actividades", f"{(tabla['actividades'] > 0).sum()} de {len(tabla)}")
 st.dataframe(
-    vista.tabla_cobertura(tabla, seleccion),
+    vista.tabla_cobertura(
+        tabla.sort_values(["actividades", "barrio"], ascending=[False, True]), seleccion
+    ),
     hide_index=True,
     column_config={
         "Ficha": st.column_config.LinkColumn("Ficha", display_text="Abrir ficha"),
