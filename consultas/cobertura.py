@@ -25,7 +25,7 @@ import pandas as pd
 
 from consultas import encuestas, mapa
 from consultas.espacial import CALIENTE
-from consultas.filtros import Filtros, limites
+from consultas.filtros import Filtros, limites, parametros_actividades
 from consultas.sql import leer
 
 LINEAS = ("2.1", "2.2", "2.3", "2.4", "2.5")
@@ -89,15 +89,7 @@ def cobertura(
 def actividades_por_tipo(
     con: duckdb.DuckDBPyConnection, filtros: Filtros, lineas: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    return leer(
-        con,
-        "actividades_por_tipo",
-        desde=filtros.desde,
-        ultimo=filtros.hasta,
-        lineas=list(lineas),
-        barrios=list(filtros.barrios),
-        sectores=list(filtros.sectores),
-    )
+    return leer(con, "actividades_por_tipo", **parametros_actividades(filtros, lineas))
 
 
 # --- Componentes de la necesidad -------------------------------------------------------------

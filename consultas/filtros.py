@@ -37,6 +37,17 @@ class Filtros:
         }
 
 
+def parametros_actividades(filtros: Filtros, lineas: tuple[str, ...] = ()) -> dict:
+    """Parámetros SQL de las consultas de actividades: fechas inclusivas, líneas y territorio."""
+    return {
+        "desde": filtros.desde,
+        "ultimo": filtros.hasta,
+        "lineas": list(lineas),
+        "barrios": list(filtros.barrios),
+        "sectores": list(filtros.sectores),
+    }
+
+
 def limites(ventana: Ventana) -> tuple[datetime, datetime]:
     """[desde 00:00, hasta + 1 día 00:00): la forma semiabierta que usan las consultas."""
     return (

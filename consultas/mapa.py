@@ -13,7 +13,7 @@ import shapely
 
 from consultas import celdas, espacial
 from consultas.estadistica import comparar
-from consultas.filtros import Filtros, limites
+from consultas.filtros import Filtros, limites, parametros_actividades
 from consultas.sql import leer
 
 RESOLUCION_POR_DEFECTO = 9
@@ -257,15 +257,7 @@ def camaras_por_celda(con: duckdb.DuckDBPyConnection, filtros: Filtros, resoluci
 def actividades_por_barrio(
     con: duckdb.DuckDBPyConnection, filtros: Filtros, lineas: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    return leer(
-        con,
-        "actividades_por_barrio",
-        desde=filtros.desde,
-        ultimo=filtros.hasta,
-        lineas=list(lineas),
-        barrios=list(filtros.barrios),
-        sectores=list(filtros.sectores),
-    )
+    return leer(con, "actividades_por_barrio", **parametros_actividades(filtros, lineas))
 
 
 def lineas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

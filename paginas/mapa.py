@@ -1,10 +1,9 @@
 """Mapa: dónde se concentran los casos, qué puntos calientes no son ruido y cómo evolucionan."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from consultas import catalogos, espacial, mapa, resumen
-from ui import acceso, componentes, conexion, descargas, formato
+from ui import acceso, componentes, conexion, descargas, formato, graficos
 from ui import cobertura as fichas
 from ui import mapa as dibujo
 
@@ -303,29 +302,7 @@ uno, dos, tres = st.columns(3)
 uno.metric("Casos en el 5 % de celdas con más casos", formato.proporcion(concentracion["top5"]))
 dos.metric("Casos en el 10 % de celdas con más casos", formato.proporcion(concentracion["top10"]))
 tres.metric("Celdas con casos", formato.numero(concentracion["celdas"]))
-x, y = concentracion["curva"]
-figura = go.Figure(
-    [
-        go.Scatter(
-            x=100 * x, y=100 * y, mode="lines", name="Casos acumulados", line_color="#c0392b"
-        ),
-        go.Scatter(
-            x=[0, 100],
-            y=[0, 100],
-            mode="lines",
-            name="Reparto parejo",
-            line={"dash": "dot", "color": "#888"},
-        ),
-    ]
-)
-figura.update_layout(
-    height=360,
-    margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    separators=",.",
-    xaxis_title="% de celdas con casos (de más a menos casos)",
-    yaxis_title="% de los casos",
-    legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-)
+figura = graficos.concentracion(*concentracion["curva"])
 st.plotly_chart(figura, config={"displaylogo": False})
 st.write(mapa.frase_concentracion(concentracion))
 st.caption(f"Curva de concentración (ley de concentración del delito) · {detalle}")

@@ -312,3 +312,30 @@ def tabla_territorios(tabla: pd.DataFrame, titulo: str) -> pd.DataFrame:
             "Embudo": tabla["embudo"],
         }
     )
+
+
+def concentracion(x, y) -> go.Figure:
+    """Curva de concentración: parte acumulada de los casos contra parte de las celdas con casos
+    (de la que más tiene a la que menos), junto al reparto parejo."""
+    return _figura(
+        [
+            _dispersion(
+                x=100 * pd.Series(x),
+                y=100 * pd.Series(y),
+                mode="lines",
+                name="Casos acumulados",
+                line={"color": "#c0392b"},
+            ),
+            _dispersion(
+                x=[0, 100],
+                y=[0, 100],
+                mode="lines",
+                name="Reparto parejo",
+                line={"dash": "dot", "color": "#888"},
+            ),
+        ],
+        height=360,
+        xaxis={"title": {"text": "% de celdas con casos (de más a menos casos)"}},
+        yaxis={"title": {"text": "% de los casos"}},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+    )

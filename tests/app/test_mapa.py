@@ -53,6 +53,9 @@ def test_por_defecto_celdas_h3_de_resolucion_9(demo):
     assert "casos en" in textos(at) and "celdas de resolución 9" in textos(at)
     metricas = {m.label: m.value for m in at.metric}
     assert metricas["Celdas en el universo"] == "1.200"
+    curva = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert [t["name"] for t in curva] == ["Casos acumulados", "Reparto parejo"]
+    assert curva[0]["y"][-1] == 100  # la curva de concentración termina en el 100 % de los casos
     assert at.query_params == {}
 
 
