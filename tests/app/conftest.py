@@ -33,3 +33,11 @@ def ruta_encuesta(tmp_path_factory, incidentes):
 def base_encuesta(ruta_encuesta, monkeypatch):
     monkeypatch.setenv("OBSERVATORIO_DB", str(ruta_encuesta))
     return ruta_encuesta
+
+
+@pytest.fixture
+def demo(demo_pequena, monkeypatch):
+    """La demostración pequeña, como analista (el uso local)."""
+    monkeypatch.setenv("OBSERVATORIO_DB", str(demo_pequena))
+    monkeypatch.delenv("OBSERVATORIO_ROL", raising=False)
+    return demo_pequena

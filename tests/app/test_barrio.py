@@ -2,31 +2,15 @@
 evaluadas), el barrio por la URL, uno desconocido, uno sin población, y cambiar de barrio."""
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).parents[2] / "app.py")
-
-
-@pytest.fixture
-def demo(demo_pequena, monkeypatch):
-    monkeypatch.setenv("OBSERVATORIO_DB", str(demo_pequena))
-    return demo_pequena
+from tests.app import ayudas
 
 
 def abrir(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for clave, valor in params.items():
-        at.query_params[clave] = valor
-    at.switch_page("paginas/barrio.py")
-    return at.run()
-
-
-def textos(at: AppTest) -> str:
-    elementos = [*at.markdown, *at.caption, *at.info, *at.warning, *at.success]
-    return " ".join(str(e.value) for e in elementos)
+    return ayudas.abrir("paginas/barrio.py", **params)
 
 
 def tabla_con(at: AppTest, columna: str):
@@ -45,10 +29,12 @@ def test_ficha_de_varios_barrios(demo, barrio, nombre):
     assert {"Población", "Hogares", "Casos en el período", "Tasa por 1.000 habitantes"} <= set(
         metricas
     )
-    assert f"{nombre} tuvo" in textos(at) and "la tasa de la comuna" in textos(at)
-    assert "Datos al 31-10-2026" in textos(at)
-    assert f"la tasa mensual de {nombre} promedió" in textos(at)
-    assert "veces la de la comuna" in textos(at) and "la franja con más fue el" in textos(at)
+    assert f"{nombre} tuvo" in ayudas.textos(at) and "la tasa de la comuna" in ayudas.textos(at)
+    assert "Datos al 31-10-2026" in ayudas.textos(at)
+    assert f"la tasa mensual de {nombre} promedió" in ayudas.textos(at)
+    assert "veces la de la comuna" in ayudas.textos(
+        at
+    ) and "la franja con más fue el" in ayudas.textos(at)
     encuesta = tabla_con(at, "Indicador")
     assert list(encuesta.columns[1:]) == [nombre, encuesta.columns[2], "Comuna"]
     # Las estimaciones por barrio de la demostración son «no fiables»: nunca muestran número.
@@ -59,8 +45,8 @@ def test_ficha_de_varios_barrios(demo, barrio, nombre):
 def test_barrio_sin_actividades(demo):
     at = abrir(barrio="vital-apoquindo", periodo="aad")
     assert not at.exception
-    assert "Vital Apoquindo no tuvo actividades del programa en el período." in textos(at)
-    assert "Vital Apoquindo no tiene intervenciones del programa que evaluar." in textos(at)
+    assert "Vital Apoquindo no tuvo actividades del programa en el período." in ayudas.textos(at)
+    assert "Vital Apoquindo no tiene intervenciones del programa que evaluar." in ayudas.textos(at)
 
 
 def test_barrio_con_la_intervencion_plantada(demo):
@@ -70,7 +56,7 @@ def test_barrio_con_la_intervencion_plantada(demo):
     fila = evaluadas[evaluadas["Inicio"] == "02-10-2023"].iloc[0]
     assert fila["Actividad"] == "Diagnóstico participativo"
     assert fila["Veredicto"] in {"baja significativa", "sin cambio distinguible"}
-    assert "ventanas de 12 meses" in textos(at)
+    assert "ventanas de 12 meses" in ayudas.textos(at)
     assert at.query_params["ventana"] == "12"
 
 
@@ -78,10 +64,10 @@ def test_sin_barrio_o_desconocido_pide_elegir(demo):
     at = abrir(barrio="no-existe")
     assert not at.exception
     assert "Se ignoró el barrio desconocido «no-existe»." in [w.value for w in at.warning]
-    assert "Elija un barrio para ver su ficha" in textos(at)
+    assert "Elija un barrio para ver su ficha" in ayudas.textos(at)
     assert at.title[0].value == "Ficha de barrio"
     at = abrir()
-    assert not at.exception and "Elija un barrio" in textos(at)
+    assert not at.exception and "Elija un barrio" in ayudas.textos(at)
 
 
 def test_elegir_otro_barrio_cambia_la_ficha_y_la_url(demo):
@@ -102,9 +88,9 @@ def test_ventana_invalida_avisa(demo):
 def test_barrio_sin_poblacion_ni_actividades(base):
     at = abrir(barrio="poniente", periodo="aad")
     assert not at.exception
-    assert "Poniente no tiene población registrada" in textos(at)
-    assert "sin población registrada no tiene tasa" in textos(at)
-    assert "No hay una ola de la encuesta" in textos(at)
+    assert "Poniente no tiene población registrada" in ayudas.textos(at)
+    assert "sin población registrada no tiene tasa" in ayudas.textos(at)
+    assert "No hay una ola de la encuesta" in ayudas.textos(at)
 
 
 def test_mapa_del_barrio_con_sus_celdas_calientes(demo):

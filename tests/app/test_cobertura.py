@@ -1,37 +1,18 @@
 """La página Cobertura en AppTest: tabla, mapa, necesidad × cobertura, evaluación, opciones en la
 URL y valores inválidos, sobre la demostración pequeña y sobre una base sin actividades."""
 
-from pathlib import Path
-
 import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from consultas import cobertura
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from tests import fixtures
-
-APP = str(Path(__file__).parents[2] / "app.py")
-
-
-@pytest.fixture
-def demo(demo_pequena, monkeypatch):
-    monkeypatch.setenv("OBSERVATORIO_DB", str(demo_pequena))
-    return demo_pequena
+from tests.app import ayudas
 
 
 def abrir(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for clave, valor in params.items():
-        at.query_params[clave] = valor
-    at.switch_page("paginas/cobertura.py")
-    return at.run()
-
-
-def textos(at: AppTest) -> str:
-    elementos = [*at.markdown, *at.caption, *at.info, *at.warning, *at.success]
-    return " ".join(str(e.value) for e in elementos)
+    return ayudas.abrir("paginas/cobertura.py", **params)
 
 
 def tabla(at: AppTest):
@@ -43,9 +24,9 @@ def test_por_defecto_toda_la_comuna_con_aviso_de_periodo_corto(demo):
     assert not at.exception
     assert at.title[0].value == "Cobertura del programa"
     assert len(tabla(at)) == 41
-    assert "tiene 28 días" in textos(at)
-    assert "Datos al 31-10-2026" in textos(at)
-    assert "Índice de necesidad" in textos(at)
+    assert "tiene 28 días" in ayudas.textos(at)
+    assert "Datos al 31-10-2026" in ayudas.textos(at)
+    assert "Índice de necesidad" in ayudas.textos(at)
     assert at.query_params == {}
     # Los filtros de la página: período y territorio, no fuente ni delitos.
     etiquetas = [s.label for s in at.sidebar.selectbox] + [m.label for m in at.sidebar.multiselect]
@@ -58,7 +39,7 @@ def test_sector_y_anio_con_enlaces_a_la_ficha(demo):
     assert not at.exception
     filas = tabla(at)
     assert set(filas["Sector"]) == {"Fleming"}
-    assert "tiene 28 días" not in textos(at)
+    assert "tiene 28 días" not in ayudas.textos(at)
     escandinavia = filas.set_index("Barrio").loc["Escandinavia"]
     assert escandinavia["Ficha"] == "barrio?periodo=aad&barrio=escandinavia"
     assert escandinavia["Actividades"] > 0
@@ -68,9 +49,9 @@ def test_sector_y_anio_con_enlaces_a_la_ficha(demo):
     )
     evaluacion = next(d.value for d in at.dataframe if "Veredicto" in d.value.columns)
     assert set(evaluacion["Barrio"]) <= set(filas["Barrio"])
-    assert "intervenciones:" in textos(at)
-    assert "El sector con más hogares alcanzados por cada 100 es Fleming" in textos(at)
-    assert "La actividad más frecuente fue «" in textos(at)
+    assert "intervenciones:" in ayudas.textos(at)
+    assert "El sector con más hogares alcanzados por cada 100 es Fleming" in ayudas.textos(at)
+    assert "La actividad más frecuente fue «" in ayudas.textos(at)
 
 
 def test_opciones_en_la_url(demo):
@@ -83,7 +64,7 @@ def test_opciones_en_la_url(demo):
     filas = tabla(at)
     assert (filas["Actividades"] == filas["Línea 2.5"]).all()
     assert filas["Línea 2.1"].sum() == 0
-    assert "ventanas de 12 meses" in textos(at)
+    assert "ventanas de 12 meses" in ayudas.textos(at)
     assert at.query_params["linea"] == "2.5" and at.query_params["peso_tasa"] == "2"
 
 
@@ -114,7 +95,7 @@ def test_cambiar_pesos_cambia_la_lista_de_prioritarios(demo):
     lista = next(d.value for d in at.dataframe if "Prioritario sin cobertura" in d.value.columns)
     assert set(lista["Barrio"]) == prioritarios
     at.selectbox(key="c_peso_tasa").set_value(0).run()
-    assert "Con todos los pesos en 0" in textos(at)
+    assert "Con todos los pesos en 0" in ayudas.textos(at)
 
 
 def test_base_sin_actividades_ni_encuestas(base, tmp_path, monkeypatch):
@@ -123,8 +104,8 @@ def test_base_sin_actividades_ni_encuestas(base, tmp_path, monkeypatch):
     monkeypatch.setenv("OBSERVATORIO_DB", str(vacia))
     at = abrir(periodo="aad")
     assert not at.exception
-    assert "Ninguno de los 4 barrios tuvo actividades" in textos(at)
-    assert "No hay intervenciones del programa que evaluar" in textos(at)
+    assert "Ninguno de los 4 barrios tuvo actividades" in ayudas.textos(at)
+    assert "No hay intervenciones del programa que evaluar" in ayudas.textos(at)
 
 
 def test_franja_de_desplazamiento_desde_la_url_y_el_interruptor(demo):

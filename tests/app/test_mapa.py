@@ -1,29 +1,16 @@
 """La página Mapa en AppTest sobre la demostración pequeña: capas, opciones, URL y roles."""
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from consultas import mapa
-
-APP = str(Path(__file__).parents[2] / "app.py")
-
-
-@pytest.fixture
-def demo(demo_pequena, monkeypatch):
-    monkeypatch.setenv("OBSERVATORIO_DB", str(demo_pequena))
-    monkeypatch.delenv("OBSERVATORIO_ROL", raising=False)
-    return demo_pequena
+from tests.app import ayudas
 
 
 def abrir(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for clave, valor in params.items():
-        at.query_params[clave] = valor
-    at.switch_page("paginas/mapa.py")
-    return at.run()
+    return ayudas.abrir("paginas/mapa.py", **params)
 
 
 def capas(at: AppTest, indice: int = 0) -> list[dict]:
@@ -35,10 +22,6 @@ def tipos(at: AppTest, indice: int = 0) -> list[str]:
     return [c["@@type"] for c in capas(at, indice)]
 
 
-def textos(at: AppTest) -> str:
-    return " ".join(e.value for e in [*at.markdown, *at.caption, *at.info, *at.warning])
-
-
 def test_por_defecto_celdas_h3_de_resolucion_9(demo):
     at = abrir()
     assert not at.exception
@@ -48,9 +31,9 @@ def test_por_defecto_celdas_h3_de_resolucion_9(demo):
     assert {"TextLayer", "GeoJsonLayer"} <= set(tipos(at))  # nombres, barrios y contorno
     hexagonos = capas(at)[0]["data"]
     assert all(len(h["h3"]) == 15 and h["h3"].startswith("89") for h in hexagonos)
-    assert "Datos al 31-10-2026" in textos(at)
-    assert "Casos por celda" in textos(at)
-    assert "casos en" in textos(at) and "celdas de resolución 9" in textos(at)
+    assert "Datos al 31-10-2026" in ayudas.textos(at)
+    assert "Casos por celda" in ayudas.textos(at)
+    assert "casos en" in ayudas.textos(at) and "celdas de resolución 9" in ayudas.textos(at)
     metricas = {m.label: m.value for m in at.metric}
     assert metricas["Celdas en el universo"] == "1.200"
     curva = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
@@ -73,7 +56,7 @@ def test_cada_capa_desde_la_url(demo, capa, tipo, leyenda):
     assert not at.exception
     assert at.radio(key="m_capa").value == capa
     assert tipos(at)[0] == tipo
-    assert leyenda in textos(at)
+    assert leyenda in ayudas.textos(at)
     assert at.query_params == {"capa": capa}
 
 
@@ -110,7 +93,7 @@ def test_publico_no_recibe_puntos(demo, monkeypatch):
     monkeypatch.setenv("OBSERVATORIO_ROL", "publico")
     at = abrir(capa="puntos")
     assert not at.exception
-    assert "solo los ve el rol analista" in textos(at)
+    assert "solo los ve el rol analista" in ayudas.textos(at)
     assert "ScatterplotLayer" not in tipos(at)
     assert tipos(at)[0] == "H3HexagonLayer"
 
@@ -119,21 +102,21 @@ def test_sobre_el_tope_de_puntos_muestra_celdas(demo, monkeypatch):
     monkeypatch.setattr(mapa, "LIMITE_PUNTOS", 10)
     at = abrir(capa="puntos")
     assert not at.exception
-    assert "más que el tope de 10" in textos(at)
+    assert "más que el tope de 10" in ayudas.textos(at)
     assert "ScatterplotLayer" not in tipos(at)
 
 
 def test_filtro_sin_casos_da_mensaje(demo):
     at = abrir(periodo="7d", familia="armas", barrio="quebrada-de-ramon")
     assert not at.exception
-    assert "No hay casos para estos filtros" in textos(at)
+    assert "No hay casos para estos filtros" in ayudas.textos(at)
     assert not at.get("deck_gl_json_chart")
 
 
 def test_pocas_celdas_no_calcula_gi(demo):
     at = abrir(barrio="el-golf", resolucion="8", periodo="aad")
     assert not at.exception
-    assert "menos de 30 celdas la prueba Gi* no tiene con qué comparar" in textos(at)
+    assert "menos de 30 celdas la prueba Gi* no tiene con qué comparar" in ayudas.textos(at)
 
 
 def test_capas_de_actividades_y_camaras(demo):
@@ -152,10 +135,10 @@ def test_capas_de_actividades_y_camaras(demo):
 
 def test_evolucion_cambia_de_periodos(demo):
     at = abrir(periodo="aad")
-    assert "12 períodos de 4 semanas" in textos(at)
+    assert "12 períodos de 4 semanas" in ayudas.textos(at)
     at.selectbox(key="m_evolucion").set_value("8x91").run()
     assert not at.exception
-    assert "8 trimestres de 13 semanas" in textos(at)
+    assert "8 trimestres de 13 semanas" in ayudas.textos(at)
     assert at.query_params == {"periodo": "aad", "evolucion": "8x91"}
     assert any(df.value.columns[0] == "Categoría" for df in at.dataframe)
 
@@ -165,4 +148,4 @@ def test_filtros_compartidos_siguen_en_la_url(demo):
     assert not at.exception
     assert at.multiselect(key="f_sectores").value == ["fleming"]
     assert at.query_params == {"sector": "fleming", "capa": "tasa"}
-    assert "Sectores Fleming" in textos(at)
+    assert "Sectores Fleming" in ayudas.textos(at)

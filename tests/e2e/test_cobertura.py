@@ -3,15 +3,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.ayudas import APP_QUIETA, esperar
+
 pytestmark = pytest.mark.e2e
-
-APP_QUIETA = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def esperar(pagina: Page, titulo: str) -> None:
-    pagina.wait_for_timeout(300)
-    pagina.locator(APP_QUIETA).wait_for()
-    expect(pagina.get_by_role("heading", name=titulo, exact=True)).to_be_visible()
 
 
 def test_abrir_la_ficha_de_un_barrio_desde_cobertura(pagina: Page, servidor):
