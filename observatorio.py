@@ -96,8 +96,8 @@ def _tabla_resumen(con, filtros, cat, args):
     return resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
 
 
-def _resolucion(con, filtros, args) -> int:
-    """La resolución pedida, validada; con menos de MINIMO_CELDAS celdas Gi* no se calcula."""
+def _resolucion(args) -> int:
+    """La resolución pedida, validada (7 a 11)."""
     try:
         resolucion = mapa.validar_resolucion(args.resolucion)
     except mapa.ResolucionInvalida as error:
@@ -116,21 +116,21 @@ def _sin_prueba(tabla, resolucion) -> None:
 
 
 def _tabla_hotspots(con, filtros, cat, args):
-    resolucion = _resolucion(con, filtros, args)
+    resolucion = _resolucion(args)
     tabla = mapa.puntos_calientes(con, filtros, resolucion)
     _sin_prueba(tabla, resolucion)
     return tabla[mapa.COLUMNAS_HOTSPOTS]
 
 
 def _tabla_evolucion(con, filtros, cat, args):
-    resolucion = _resolucion(con, filtros, args)
+    resolucion = _resolucion(args)
     tabla, _ = mapa.evolucion(con, filtros, resolucion, args.periodos, args.dias)
     _sin_prueba(tabla, resolucion)
     return tabla[mapa.COLUMNAS_EVOLUCION + [f"z_p{t + 1}" for t in range(args.periodos)]]
 
 
 def _tabla_concentracion(con, filtros, cat, args):
-    return mapa.curva_concentracion(con, filtros, _resolucion(con, filtros, args))
+    return mapa.curva_concentracion(con, filtros, _resolucion(args))
 
 
 def _entero(nombre: str, minimo: int, maximo: int):
@@ -160,18 +160,29 @@ def _tabla_percepcion(con, filtros, cat, args):
     return encuestas.exportable(con, olas, args.por, filtros.sectores, filtros.barrios)
 
 
-def _opciones_percepcion() -> argparse.ArgumentParser:
-    """`exportar percepcion` no usa período ni delitos: olas, nivel y territorio."""
+def _opciones(periodo: bool) -> argparse.ArgumentParser:
+    """Lo que toda tabla de `exportar` acepta: la base, el formato y la salida; con `periodo`,
+    también el período (las mismas reglas que la URL)."""
     opciones = argparse.ArgumentParser(add_help=False)
     opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    if periodo:
+        opciones.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
+        opciones.add_argument("--desde", type=_fecha)
+        opciones.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
+    opciones.add_argument("--formato", choices=["csv"], default="csv")
+    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    return opciones
+
+
+def _opciones_percepcion() -> argparse.ArgumentParser:
+    """`exportar percepcion` no usa período ni delitos: olas, nivel y territorio."""
+    opciones = _opciones(periodo=False)
     opciones.add_argument(
         "--ola", action="append", default=[], help="aaaa-1 o aaaa-2, repetible; por defecto, todas"
     )
     opciones.add_argument("--por", choices=list(encuestas.NIVELES), default=encuestas.COMUNA)
     for opcion in ("sector", "barrio"):
         opciones.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
-    opciones.add_argument("--formato", choices=["csv"], default="csv")
-    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
     return opciones
 
 
@@ -203,8 +214,7 @@ def _tabla_evaluacion(con, filtros, cat, args):
 
 def _opciones_evaluacion() -> argparse.ArgumentParser:
     """`exportar evaluacion`: barrios y largo de las ventanas (casos policiales DMCS)."""
-    opciones = argparse.ArgumentParser(add_help=False)
-    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
+    opciones = _opciones(periodo=False)
     opciones.add_argument("--barrio", action="append", default=[], help="repetible")
     opciones.add_argument(
         "--ventana-meses",
@@ -217,8 +227,6 @@ def _opciones_evaluacion() -> argparse.ArgumentParser:
         action="store_true",
         help="suma al WDD el cambio en la franja de celdas alrededor del barrio",
     )
-    opciones.add_argument("--formato", choices=["csv"], default="csv")
-    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
     return opciones
 
 
@@ -234,11 +242,7 @@ def _tabla_cobertura(con, filtros, cat, args):
 
 def _opciones_cobertura() -> argparse.ArgumentParser:
     """`exportar cobertura`: período, territorio, líneas, pesos de la necesidad y umbral."""
-    opciones = argparse.ArgumentParser(add_help=False)
-    opciones.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
-    opciones.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
-    opciones.add_argument("--desde", type=_fecha)
-    opciones.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
+    opciones = _opciones(periodo=True)
     for opcion in ("sector", "barrio", "linea"):
         opciones.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
     for componente in ("tasa", "calientes", "percepcion"):
@@ -251,24 +255,16 @@ def _opciones_cobertura() -> argparse.ArgumentParser:
         default=cobertura.UMBRAL_POR_DEFECTO,
         help="hogares alcanzados por 100 desde los que la cobertura es suficiente",
     )
-    opciones.add_argument("--formato", choices=["csv"], default="csv")
-    opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
     opciones.set_defaults(familia=[], delito=[], fuente="policial")
     return opciones
 
 
 def _opciones_filtros() -> argparse.ArgumentParser:
     """Las opciones de filtro de `exportar`, comunes a todas las tablas (las mismas de la URL)."""
-    comunes = argparse.ArgumentParser(add_help=False)
-    comunes.add_argument("--db", type=Path, default=RUTA_POR_DEFECTO)
-    comunes.add_argument("--periodo", choices=list(PRESETS), default=PRESET_POR_DEFECTO)
-    comunes.add_argument("--desde", type=_fecha)
-    comunes.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
+    comunes = _opciones(periodo=True)
     for opcion in ("sector", "barrio", "familia", "delito"):
         comunes.add_argument(f"--{opcion}", action="append", default=[], help="repetible")
     comunes.add_argument("--fuente", default="policial")
-    comunes.add_argument("--formato", choices=["csv"], default="csv")
-    comunes.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
     return comunes
 
 

@@ -60,7 +60,7 @@ FUENTE_POR_DEFECTO = "policial"
 MAXIMO_OLAS = 2
 
 
-def _mostrar(valor: str) -> str:
+def mostrar(valor: str) -> str:
     """Un valor de la URL, recortado y sin caracteres de formato, para citarlo en avisos."""
     limpio = "".join(c for c in valor if c.isalnum() or c in " -_.:/")
     return limpio[:40] + ("…" if len(limpio) > 40 else "")
@@ -75,7 +75,7 @@ def _elegir(
             if valor not in elegidos:
                 elegidos.append(valor)
         else:
-            avisos.append(f"Se ignoró {etiqueta} {adjetivo} «{_mostrar(valor)}».")
+            avisos.append(f"Se ignoró {etiqueta} {adjetivo} «{mostrar(valor)}».")
     return tuple(elegidos)
 
 
@@ -84,7 +84,7 @@ def _fecha(texto: str | None, nombre: str, avisos: list[str]) -> date | None:
         return date.fromisoformat(texto or "")
     except ValueError:
         avisos.append(
-            f"La fecha «{_mostrar(texto or '')}» ({nombre}) no es válida (use AAAA-MM-DD)."
+            f"La fecha «{mostrar(texto or '')}» ({nombre}) no es válida (use AAAA-MM-DD)."
         )
         return None
 
@@ -92,7 +92,7 @@ def _fecha(texto: str | None, nombre: str, avisos: list[str]) -> date | None:
 def _ventana_url(params: dict[str, list[str]], primera: date, corte: date, avisos: list[str]):
     preset = (params.get("periodo") or [PRESET_POR_DEFECTO])[0]
     if preset not in PRESETS:
-        avisos.append(f"Se ignoró el período desconocido «{_mostrar(preset)}».")
+        avisos.append(f"Se ignoró el período desconocido «{mostrar(preset)}».")
         preset = PRESET_POR_DEFECTO
     if preset != "personalizado":
         return preset, rango(preset, corte)
@@ -122,7 +122,7 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
     avisos: list[str] = []
     fuente = (params.get("fuente") or [FUENTE_POR_DEFECTO])[0]
     if fuente not in set(cat.fuentes["fuente"]):
-        avisos.append(f"Se ignoró la fuente desconocida «{_mostrar(fuente)}».")
+        avisos.append(f"Se ignoró la fuente desconocida «{mostrar(fuente)}».")
         fuente = FUENTE_POR_DEFECTO
     preset, ventana = _ventana_url(params, cat.primera, cat.corte_de(fuente), avisos)
     sectores = _elegir(
@@ -149,6 +149,11 @@ def desde_url(params: dict[str, list[str]], cat) -> tuple[Filtros, list[str]]:
         olas=olas,
     )
     return filtros, avisos
+
+
+# Los parámetros de la URL que son de los filtros compartidos (los que escribe a_url); los demás
+# son de la página (p. ej. la capa del Mapa) y se conservan.
+CLAVES_URL = {"periodo", "desde", "hasta", "sector", "barrio", "familia", "delito", "fuente", "ola"}
 
 
 def a_url(filtros: Filtros) -> dict[str, list[str]]:

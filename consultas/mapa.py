@@ -159,10 +159,6 @@ def puntos_calientes(
     return _centros(con, tabla)
 
 
-def concentracion(con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int) -> dict:
-    return espacial.concentracion(casos_por_celda(con, filtros, resolucion)["actual"].to_numpy())
-
-
 def curva_concentracion(
     con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int
 ) -> pd.DataFrame:

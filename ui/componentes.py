@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from consultas.estadistica import ALZA, BAJA, NORMAL, POCOS
+from consultas.filtros import mostrar
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR
 from ui import formato
 
@@ -134,9 +135,10 @@ def opcion_url(clave: str, url: str, opciones: dict, defecto, nombre: str) -> No
     validos = {str(opcion): opcion for opcion in opciones}
     st.session_state[clave] = validos.get(texto, defecto)
     if texto is not None and texto not in validos:
-        limpio = "".join(c for c in texto if c.isalnum() or c in " -_.")[:40]
         aceptados = ", ".join(validos)
-        st.warning(f"Se ignoró {nombre} «{limpio}» (valores válidos: {aceptados}).", icon="⚠️")
+        st.warning(
+            f"Se ignoró {nombre} «{mostrar(texto)}» (valores válidos: {aceptados}).", icon="⚠️"
+        )
 
 
 def escribir_opcion_url(url: str, valor, defecto) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from consultas.catalogos import Catalogo
-from consultas.filtros import Filtros, a_url, dentro_de, desde_url
+from consultas.filtros import CLAVES_URL, Filtros, a_url, dentro_de, desde_url
 from consultas.periodos import PRESETS, Ventana, rango
 from ui import componentes, formato
 
@@ -175,11 +175,6 @@ def barra(cat: Catalogo, grupos: tuple[str, ...] = CASOS) -> Filtros:
     )
     _escribir_url(filtros)
     return filtros
-
-
-# Parámetros de la URL que son de los filtros compartidos; los demás (p. ej. la capa del Mapa)
-# son de la página y se conservan.
-CLAVES_URL = {"periodo", "desde", "hasta", "sector", "barrio", "familia", "delito", "fuente", "ola"}
 
 
 def _escribir_url(filtros: Filtros) -> None:

@@ -242,7 +242,7 @@ def test_curva_de_concentracion_contra_pandas(base):
     esperado = _esperado_por_celda(incidentes, filtros, 10).sort_values(ascending=False)
     assert curva["casos"].tolist() == esperado.tolist()
     assert curva["parte_casos"].iloc[-1] == pytest.approx(1.0)
-    c = mapa.concentracion(con, filtros, 10)
+    c = espacial.concentracion(mapa.puntos_calientes(con, filtros, 10)["casos"].to_numpy())
     k = int(np.ceil(0.10 * len(esperado)))
     assert c["top10"] == pytest.approx(esperado.iloc[:k].sum() / esperado.sum())
 

@@ -1,7 +1,6 @@
 import math
 from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,16 +12,6 @@ from consultas.periodos import Ventana
 from tests import fixtures
 
 SEMESTRE = Ventana(date(2025, 1, 1), date(2025, 6, 30))
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    incidentes = fixtures.incidentes_fixture()
-    ruta = tmp_path_factory.mktemp("tendencias") / "fixture.duckdb"
-    fixtures.construir(ruta, incidentes)
-    con = duckdb.connect(str(ruta), read_only=True)
-    yield con, incidentes
-    con.close()
 
 
 def _contar(df, desde: date, hasta: date, **filtro) -> int:
