@@ -15,6 +15,7 @@ import pandas as pd
 
 from consultas.sql import consulta, ejecutar, leer
 
+
 class VersionDesconocida(ValueError):
     """La versión pedida no existe en la base; el mensaje lo explica en castellano."""
 
@@ -49,7 +50,9 @@ class Base:
         self._vistas = threading.Lock()
         self._fijadas: dict[int, Fijada] = {}
         self.versionada = bool(leer(self, "base_versionada")["versionada"].iloc[0])
-        self.version = int(leer(self, "version_actual")["version"].iloc[0]) if self.versionada else 1
+        self.version = 1
+        if self.versionada:
+            self.version = int(leer(self, "version_actual")["version"].iloc[0])
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cursor = self._con.cursor()
@@ -58,21 +61,6 @@ class Base:
 
     def close(self) -> None:
         self._con.close()
-
-    def versiones(self) -> pd.DataFrame:
-        """Una fila por versión (version, fecha, tipo, archivo, nuevas, actualizadas); la 1 lleva
-        la fecha en que se generó la base, si se sabe."""
-        if not self.versionada:
-            tabla = pd.DataFrame({"version": [1]})
-        else:
-            tabla = leer(self, "versiones")
-        metadatos = dict(leer(self, "metadatos")[["clave", "valor"]].itertuples(index=False))
-        creada = metadatos.get("generado_en") or metadatos.get("creada_en")
-        fechas = tabla["fecha"] if "fecha" in tabla else pd.Series(pd.NaT, index=tabla.index)
-        fechas = pd.to_datetime(fechas)
-        if creada:
-            fechas.iloc[0] = pd.Timestamp(creada)
-        return tabla.assign(fecha=fechas)
 
     def en_version(self, version: int | None):
         """La base vista en `version` (None o la vigente: la base misma, sin vistas)."""
@@ -101,6 +89,21 @@ class Fijada:
         cursor.execute(consulta("ruta_fijada"))
         cursor.execute(consulta("fijar_cursor"), {"version": self.version})
         return cursor
+
+
+def lista(con) -> pd.DataFrame:
+    """Una fila por versión (version, fecha, tipo, archivo, nuevas, actualizadas), la más antigua
+    primero; la 1 lleva la fecha en que se generó o creó la base, si se sabe."""
+    if leer(con, "base_versionada")["versionada"].iloc[0]:
+        tabla = leer(con, "versiones")
+    else:
+        tabla = pd.DataFrame({"version": [1], "fecha": [pd.NaT], "archivo": [None]})
+    metadatos = dict(leer(con, "metadatos").values.tolist())
+    creada = metadatos.get("generado_en") or metadatos.get("creada_en")
+    fechas = pd.to_datetime(tabla["fecha"])
+    if creada:
+        fechas.iloc[0] = pd.Timestamp(creada)
+    return tabla.assign(fecha=fechas)
 
 
 def abrir(ruta: Path, version: str | None = None):

@@ -236,7 +236,7 @@ def aplicar(ruta: Path, v: Validacion) -> Validacion:
 
 
 def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
-    """Escribe la importación como una versión nueva de los datos (ver consultas/sql/versiones.sql)."""
+    """Escribe la importación como una versión nueva de los datos (consultas/sql/versiones.sql)."""
     ejecutar(con, "crear_importaciones")
     ejecutar(con, "preparar_versiones")
     v.version = int(leer(con, "version_actual")["version"].iloc[0]) + 1

@@ -27,7 +27,8 @@ SELECT barrio_id, nombre, geometria FROM barrios ORDER BY barrio_id;
 -- name: existe_tabla
 SELECT count(*) > 0 AS existe
 FROM duckdb_tables()
-WHERE table_name = $tabla AND database_name = current_database();
+WHERE table_name = $tabla AND database_name =
+{{base_de_datos}};
 
 -- name: geometria_comuna
 SELECT nombre, geometria FROM comuna;

@@ -5,7 +5,8 @@ SELECT DISTINCT ola FROM encuesta_respuestas ORDER BY ola DESC;
 -- Las columnas de indicadores se descubren del esquema: una importación puede traer otras.
 SELECT column_name AS columna, data_type AS tipo
 FROM duckdb_columns()
-WHERE table_name = 'encuesta_respuestas' AND database_name = current_database()
+WHERE table_name = 'encuesta_respuestas' AND database_name =
+{{base_de_datos}}
     AND column_name <> 'version_desde'  -- de las versiones de los datos, no un indicador
 ORDER BY column_index;
 

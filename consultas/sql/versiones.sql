@@ -4,10 +4,16 @@
 -- con `version_hasta`, la versión que la reemplazó. Así la base crece con los cambios, no con una
 -- copia por importación, y la lectura de lo vigente no cambia.
 
+-- name: base_de_datos
+-- La base que guarda las tablas (para incluir en consultas a duckdb_tables o duckdb_columns): en un
+-- cursor fijado a una versión anterior, current_database() es la de las vistas, no la de los datos.
+(SELECT database_name FROM duckdb_tables() WHERE table_name = 'metadatos' LIMIT 1)
+
 -- name: base_versionada
 SELECT count(*) > 0 AS versionada
 FROM duckdb_tables()
-WHERE table_name = 'incidentes_historia' AND database_name = current_database();
+WHERE table_name = 'incidentes_historia' AND database_name =
+{{base_de_datos}};
 
 -- name: version_actual
 SELECT coalesce(max(version), 1) AS version FROM importaciones;

@@ -18,9 +18,10 @@ from consultas.catalogos import catalogo
 from consultas.filtros import Filtros
 from consultas.periodos import rango
 from consultas.sql import leer
-from consultas.versiones import VersionDesconocida, abrir, interpretar
+from consultas.versiones import VersionDesconocida, abrir, interpretar, lista
 from datos import importacion
 from tests import fixtures
+from tests.versiones import importar as _importar
 
 COLUMNAS_ACTIVIDADES = list(fixtures.ACTIVIDADES.columns)
 ACTIVIDADES_V2 = "\n".join(
@@ -40,19 +41,9 @@ def _csv_casos(caso: pd.Series, delito: str, hora: str) -> str:
         [
             "id;fecha_hora;delito;lat;lon;barrio;fuente",
             f"{caso['incidente_id']};{hora};{delito};{caso['lat']};{caso['lon']};Sur;policial",
-            f"N-1;2025-07-15 10:00;Hurto;-33.395;-70.595;Norte;policial",
+            "N-1;2025-07-15 10:00;Hurto;-33.395;-70.595;Norte;policial",
         ]
     )
-
-
-def _importar(ruta, tipo: str, texto: str) -> importacion.Validacion:
-    con = duckdb.connect(str(ruta), read_only=True)
-    try:
-        v = importacion.validar(con, tipo, texto.encode(), f"{tipo}.csv")
-    finally:
-        con.close()
-    assert v.rechazadas.empty, v.rechazadas.to_dict("records")
-    return importacion.aplicar(ruta, v)
 
 
 def _leer(ruta, version: int | None, sql: str) -> pd.DataFrame:
@@ -182,7 +173,8 @@ def test_resumen_y_fecha_de_corte_de_cada_version(ejemplo, version):
     fila = tabla[(tabla["familia"] == resumen.TODAS) & (tabla["periodo"] == tabla["periodo"][0])]
     esperado = fixtures.contar(ejemplo["casos"][version], ventana, "policial")
     assert int(fila["actual"].iloc[0]) == esperado
-    familias = tabla[(tabla["periodo"] == tabla["periodo"][0]) & (tabla["familia"] != resumen.TODAS)]
+    seleccion = tabla["periodo"] == tabla["periodo"][0]
+    familias = tabla[seleccion & (tabla["familia"] != resumen.TODAS)]
     por_familia = familias.groupby("familia")["actual"].first()
     for familia in ("propiedad", "robos_violentos"):
         assert por_familia.get(cat.nombres("familias")[familia], 0) == fixtures.contar(
@@ -204,15 +196,17 @@ def test_versiones_concurrentes_en_cursores_de_la_misma_base(ejemplo):
     finally:
         base.close()
     assert delitos[3] == "robo_sorpresa" and delitos[4] == "robo_vehiculo"
-    assert delitos[1] == ejemplo["casos"][1].set_index("incidente_id").loc[ejemplo["caso"], "delito"]
+    original = ejemplo["casos"][1].set_index("incidente_id").loc[ejemplo["caso"], "delito"]
+    assert delitos[1] == original
 
 
 def test_versiones_registradas_con_fecha(ejemplo):
-    base, _ = abrir(ejemplo["ruta"])
+    base, fijada = abrir(ejemplo["ruta"], "2")
     try:
-        versiones = base.versiones()
+        versiones, desde_la_2 = lista(base), lista(fijada)
     finally:
         base.close()
+    pd.testing.assert_frame_equal(versiones, desde_la_2)
     assert versiones["version"].tolist() == [1, 2, 3, 4]
     assert versiones["archivo"].tolist()[1:] == ["actividades.csv", "incidentes.csv"] + [
         "incidentes.csv"
@@ -252,7 +246,7 @@ def test_una_base_sin_importaciones_es_la_version_1(tmp_path):
     base, con = abrir(ruta, "1")
     try:
         assert (base.version, base.versionada, con is base) == (1, False, True)
-        assert base.versiones()["version"].tolist() == [1]
+        assert lista(base)["version"].tolist() == [1]
     finally:
         base.close()
     with pytest.raises(VersionDesconocida, match="va de la 1 a la 1"):
@@ -279,11 +273,13 @@ def test_barrios_que_cambian_dejan_los_casos_reasignados_en_la_historia(tmp_path
             con.close()
         importacion.aplicar(ruta, v)
 
-    importar_barrios(-70.58)  # versión 2
-    _importar(ruta, "incidentes", "id;fecha_hora;delito;lat;lon\nC1;2026-01-01;Hurto;-33.41;-70.575")
+    importar_barrios(-70.58)  # versión 2; la 3 trae el caso C1
+    caso = "id;fecha_hora;delito;lat;lon\nC1;2026-01-01;Hurto;-33.41;-70.575"
+    _importar(ruta, "incidentes", caso)
     importar_barrios(-70.57)  # versión 4: C1 pasa al Poniente
     sql = "SELECT barrio_id FROM incidentes"
-    assert [_leer(ruta, v, sql)["barrio_id"].tolist() for v in (3, 4)] == [["oriente"], ["poniente"]]
+    barrio = {v: _leer(ruta, v, sql)["barrio_id"].tolist() for v in (3, 4)}
+    assert barrio == {3: ["oriente"], 4: ["poniente"]}
     assert _leer(ruta, 1, sql).empty
     assert len(_leer(ruta, None, "SELECT * FROM incidentes_historia")) == 1
     geometrias = "SELECT barrio_id, geometria FROM barrios ORDER BY 1"
