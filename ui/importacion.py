@@ -116,6 +116,9 @@ def tabla_historial(historia: pd.DataFrame) -> pd.DataFrame:
     tabla = pd.DataFrame(
         {
             "Fecha": pd.to_datetime(historia["fecha"]).dt.strftime("%d-%m-%Y %H:%M"),
+            # La versión de los datos que creó (la de los enlaces compartidos); «—» si es anterior
+            # a las versiones.
+            "Versión": historia.get("version", pd.Series(index=historia.index)).map(formato.numero),
             "Tipo": historia["tipo"].map(tipo_corto),
             "Archivo": historia["archivo"],
         }

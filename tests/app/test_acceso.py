@@ -66,7 +66,7 @@ def test_sin_ingresar_es_publico_con_boton_de_ingreso(demo):
     at = abrir(usuario={"is_logged_in": False})
     assert not at.exception
     assert "Vista pública" in barra(at)
-    assert [b.label for b in at.sidebar.button] == ["Iniciar sesión"]
+    assert [b.label for b in at.sidebar.button] == ["Iniciar sesión", "Compartir"]
     assert not at.get("file_uploader")
 
 

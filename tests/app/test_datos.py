@@ -160,7 +160,7 @@ def test_subir_validar_e_importar(base_demo):
     assert not at.metric
     historial = tabla(at, "Fecha")
     assert historial.drop(columns="Fecha").values.tolist() == [
-        ["Incidentes", "casos.csv", "4", "2", "2", "2", "0", "0"]
+        ["2", "Incidentes", "casos.csv", "4", "2", "2", "2", "0", "0"]  # crea la versión 2
     ]
     assert historial["Fecha"].str.fullmatch(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}").all()
     assert not any("Todavía no hay importaciones" in i.value for i in at.info)
