@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from consultas.periodos import rango
+from datos.demo import FECHA_CORTE_DEMO
 from tests import fixtures
 from tests.app import ayudas
 from tests.versiones import cambios, importar
@@ -134,3 +135,46 @@ def test_percepcion_en_una_version_anterior(ruta_encuesta, tmp_path, monkeypatch
     ]
     assert fijada.dataframe, "sin tablas de estimaciones"
     assert date(2025, 5, 15).strftime("%d-%m-%Y") in ayudas.textos(fijada)
+
+
+PAGINAS = [
+    "paginas/resumen.py",
+    "paginas/tendencias.py",
+    "paginas/mapa.py",
+    "paginas/percepcion.py",
+    "paginas/cobertura.py",
+    "paginas/barrio.py",
+    "paginas/datos.py",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_importada(demo_pequena, tmp_path_factory):
+    """La demostración con una versión 2 que actualiza y agrega casos, uno del 10-11-2026: la
+    fecha de corte de la versión 2 es otra que la de la 1 (31-10-2026)."""
+    ruta = tmp_path_factory.mktemp("versiones") / "demo.duckdb"
+    shutil.copy(demo_pequena, ruta)
+    texto, _ = cambios(ruta, FECHA_CORTE_DEMO)
+    lat, lon = texto.splitlines()[1].split(";")[3:5]
+    importar(ruta, "incidentes", texto + f"POSTERIOR-1;2026-11-10 10:00;hurto;{lat};{lon};policial")
+    return ruta
+
+
+@pytest.mark.parametrize("pagina", PAGINAS)
+def test_cada_pagina_abre_en_una_version_anterior(demo_importada, monkeypatch, pagina):
+    monkeypatch.setenv("OBSERVATORIO_DB", str(demo_importada))
+    monkeypatch.delenv("OBSERVATORIO_ROL", raising=False)
+    at = ayudas.abrir(pagina, version="1", barrio="el-golf")
+    assert not at.exception
+    assert any("Esta vista muestra la versión 1 de los datos" in i.value for i in at.info)
+    assert "10-11-2026" not in ayudas.textos(at), "la fecha de corte es la de la versión 1"
+    assert parametro(at, "version") == "1"
+
+
+def test_datos_al_de_cada_version(demo_importada, monkeypatch):
+    monkeypatch.setenv("OBSERVATORIO_DB", str(demo_importada))
+    fijada = ayudas.abrir(RESUMEN, version="1")
+    vigente = ayudas.abrir(RESUMEN)
+    assert "Datos al 31-10-2026" in ayudas.textos(fijada)
+    assert "Datos al 10-11-2026" in ayudas.textos(vigente)
+    assert "(datos al 31-10-2026)" in " ".join(i.value for i in fijada.info)
