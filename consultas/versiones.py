@@ -28,11 +28,15 @@ def interpretar(texto: str | None, actual: int) -> int:
             f"«{limpio[:20]}» no es un número de versión de los datos (la vigente es la {actual})."
         )
     version = int(limpio)
+    _existe(version, actual)
+    return version
+
+
+def _existe(version: int, actual: int) -> None:
     if not 1 <= version <= actual:
         raise VersionDesconocida(
             f"La versión {version} de los datos no existe: esta base va de la 1 a la {actual}."
         )
-    return version
 
 
 class Base:
@@ -66,11 +70,7 @@ class Base:
         """La base vista en `version` (None o la vigente: la base misma, sin vistas)."""
         if version is None or version == self.version:
             return self
-        if not 1 <= version <= self.version:
-            raise VersionDesconocida(
-                f"La versión {version} de los datos no existe: esta base va de la 1 a la "
-                f"{self.version}."
-            )
+        _existe(version, self.version)
         with self._vistas:
             if not self._fijadas:
                 ejecutar(self, "vistas_fijadas")
