@@ -51,4 +51,6 @@ def consultar(funcion, *argumentos):
     nombre = f"{funcion.__module__}.{funcion.__qualname__}"
     _FUNCIONES[nombre] = funcion
     fijada = st.session_state.get(VERSION_FIJADA)
+    if fijada == conexion().version:  # la vigente: la misma caché que una sesión sin enlace
+        fijada = None
     return _en_cache(nombre, firma(), fijada, argumentos)
