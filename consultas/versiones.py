@@ -9,11 +9,14 @@ tabla, las filas de la versión n: todas las funciones de consultas/ sirven sin 
 
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
 
 from consultas.sql import consulta, ejecutar, leer
+
+PARAMETRO = "version"  # el de la URL y de `exportar --version`
 
 
 class VersionDesconocida(ValueError):
@@ -104,6 +107,12 @@ def lista(con) -> pd.DataFrame:
     if creada:
         fechas.iloc[0] = pd.Timestamp(creada)
     return tabla.assign(fecha=fechas)
+
+
+def enlace(parametros: dict[str, list[str]], version: int) -> str:
+    """`?parámetros&version=N`: la parte de la dirección que reabre una vista en su versión de los
+    datos (sin Streamlit, para un informe hecho desde la línea de comandos con `a_url(filtros)`)."""
+    return "?" + urlencode(parametros | {PARAMETRO: [str(version)]}, doseq=True)
 
 
 def abrir(ruta: Path, version: str | None = None):

@@ -6,15 +6,13 @@ La versión sale del parámetro `version` de la URL al abrir la sesión y queda 
 sigue la vigente, y ve la nueva en su ejecución siguiente a una importación.
 """
 
-from urllib.parse import urlencode
-
 import pandas as pd
 import streamlit as st
 
 from consultas import versiones
 from ui import conexion, formato
 
-PARAMETRO = "version"
+PARAMETRO = versiones.PARAMETRO
 _LEIDA = "version_leida"  # la URL ya se leyó en esta sesión
 _AVISO = "version_aviso"
 
@@ -57,18 +55,12 @@ def version_vista() -> int:
     return conexion.conexion().version if fijada is None else fijada
 
 
-def parametros_vista() -> dict[str, list[str]]:
-    """Parámetros de la URL que reproducen la vista: filtros, opciones de la página y versión."""
-    params = {clave: st.query_params.get_all(clave) for clave in st.query_params}
-    return params | {PARAMETRO: [str(version_vista())]}
-
-
 def enlace_vista() -> str:
     """El enlace que reabre la vista actual fijada en su versión de los datos: la dirección
     completa si el navegador la informó, si no solo `?parámetros` (para anteponer la del servidor).
     """
-    consulta = "?" + urlencode(parametros_vista(), doseq=True)
-    return (st.context.url or "") + consulta
+    params = {clave: st.query_params.get_all(clave) for clave in st.query_params}
+    return (st.context.url or "") + versiones.enlace(params, version_vista())
 
 
 def _fecha(tabla: pd.DataFrame, version: int) -> str:

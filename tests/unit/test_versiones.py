@@ -18,7 +18,7 @@ from consultas.catalogos import catalogo
 from consultas.filtros import Filtros
 from consultas.periodos import rango
 from consultas.sql import leer
-from consultas.versiones import VersionDesconocida, abrir, interpretar, lista
+from consultas.versiones import VersionDesconocida, abrir, enlace, interpretar, lista
 from datos import importacion
 from tests import fixtures
 from tests.versiones import importar as _importar
@@ -324,3 +324,12 @@ def test_metadatos_de_cada_version(ejemplo):
         base.close()
     assert antes == {"fecha_corte": "2025-06-30", "origen": "prueba", "version": "fixture-1"}
     assert ahora["fecha_corte"] == "2025-07-15" and ahora["version"].startswith("imp-")
+
+
+def test_enlace_de_una_vista_sin_streamlit():
+    from consultas.filtros import a_url
+
+    filtros = Filtros(date(2025, 1, 1), date(2025, 3, 31), preset="personalizado", barrios=("sur",))
+    assert enlace(a_url(filtros), 3) == (
+        "?periodo=personalizado&desde=2025-01-01&hasta=2025-03-31&barrio=sur&version=3"
+    )
