@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import cobertura, encuestas, evaluacion, mapa, resumen, tendencias
+from consultas import cobertura, encuestas, evaluacion, mapa, privacidad, resumen, tendencias
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -87,13 +87,27 @@ def _exportar(args) -> None:
         tabla = args.tabla_fn(con, filtros, cat, args)
     finally:
         con.close()
+    if args.publico:
+        tabla = privacidad.como_texto(tabla)
     salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
     tabla.to_csv(salida, index=False)
-    _auditar(args.db, "exportacion", tabla=args.tabla, filtros=args.parametros(args))
+    _auditar(
+        args.db,
+        "exportacion",
+        tabla=args.tabla,
+        filtros=args.parametros(args),
+        publico=args.publico,
+    )
+
+
+def _consultar(args, funcion, con, *argumentos):
+    """`funcion(con, *argumentos)`; con --publico, con la regla del público (como la app)."""
+    return privacidad.llamar(funcion, con, *argumentos, publico=args.publico)
 
 
 def _tabla_resumen(con, filtros, cat, args):
-    return resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
+    territorio = formato.territorio(filtros, cat)
+    return _consultar(args, resumen.tabla_comparacion, con, filtros, territorio)
 
 
 def _resolucion(args) -> int:
@@ -117,20 +131,20 @@ def _sin_prueba(tabla, resolucion) -> None:
 
 def _tabla_hotspots(con, filtros, cat, args):
     resolucion = _resolucion(args)
-    tabla = mapa.puntos_calientes(con, filtros, resolucion)
+    tabla = _consultar(args, mapa.puntos_calientes, con, filtros, resolucion)
     _sin_prueba(tabla, resolucion)
     return tabla[mapa.COLUMNAS_HOTSPOTS]
 
 
 def _tabla_evolucion(con, filtros, cat, args):
     resolucion = _resolucion(args)
-    tabla, _ = mapa.evolucion(con, filtros, resolucion, args.periodos, args.dias)
+    tabla, _ = _consultar(args, mapa.evolucion, con, filtros, resolucion, args.periodos, args.dias)
     _sin_prueba(tabla, resolucion)
     return tabla[mapa.COLUMNAS_EVOLUCION + [f"z_p{t + 1}" for t in range(args.periodos)]]
 
 
 def _tabla_concentracion(con, filtros, cat, args):
-    return mapa.curva_concentracion(con, filtros, _resolucion(args))
+    return _consultar(args, mapa.curva_concentracion, con, filtros, _resolucion(args))
 
 
 def _entero(nombre: str, minimo: int, maximo: int):
@@ -157,7 +171,9 @@ def _tabla_percepcion(con, filtros, cat, args):
     if desconocidas:
         raise ErrorDeUso(f"Ola desconocida «{desconocidas[0]}»; hay: {', '.join(cat.olas)}.")
     olas = tuple(sorted(set(args.ola) or set(cat.olas)))
-    return encuestas.exportable(con, olas, args.por, filtros.sectores, filtros.barrios)
+    return _consultar(
+        args, encuestas.exportable, con, olas, args.por, filtros.sectores, filtros.barrios
+    )
 
 
 def _opciones(periodo: bool) -> argparse.ArgumentParser:
@@ -171,6 +187,12 @@ def _opciones(periodo: bool) -> argparse.ArgumentParser:
         opciones.add_argument("--hasta", type=_fecha, help="fin del período; por defecto, el corte")
     opciones.add_argument("--formato", choices=["csv"], default="csv")
     opciones.add_argument("--salida", type=Path, help="archivo de salida; por defecto, pantalla")
+    opciones.add_argument(
+        "--publico",
+        action="store_true",
+        help="con la regla del rol público: conteos bajo 5 como «<5», sin VIF ni delitos "
+        "sexuales por celda",
+    )
     return opciones
 
 
@@ -190,6 +212,8 @@ def _tabla_tendencias(con, filtros, cat, args):
     historia = tendencias.casos_diarios(con, filtros, "total")
     primer_dia = tendencias.primer_dia(con, filtros.fuente)
     serie = tendencias.serie(historia, filtros.ventana, args.escala, primer_dia)
+    if args.publico:
+        serie = privacidad.aplicar(tendencias.serie, serie)
     if serie.empty:
         raise ErrorDeUso(
             f"El período {formato.rango(filtros.desde, filtros.hasta)} no contiene una unidad "
@@ -201,7 +225,7 @@ def _tabla_tendencias(con, filtros, cat, args):
 
 
 def _tabla_comparacion(con, filtros, cat, args):
-    return tendencias.comparacion(con, filtros, args.por)
+    return _consultar(args, tendencias.comparacion, con, filtros, args.por)
 
 
 def _parametros_evaluacion(args) -> dict[str, list[str]]:
@@ -209,7 +233,14 @@ def _parametros_evaluacion(args) -> dict[str, list[str]]:
 
 
 def _tabla_evaluacion(con, filtros, cat, args):
-    return evaluacion.exportable(con, args.ventana_meses, filtros.barrios, args.desplazamiento)
+    return _consultar(
+        args,
+        evaluacion.exportable,
+        con,
+        args.ventana_meses,
+        filtros.barrios,
+        args.desplazamiento,
+    )
 
 
 def _opciones_evaluacion() -> argparse.ArgumentParser:
@@ -237,7 +268,9 @@ def _tabla_cobertura(con, filtros, cat, args):
     pesos = (args.peso_tasa, args.peso_calientes, args.peso_percepcion)
     if sum(pesos) == 0:
         raise ErrorDeUso("Con todos los pesos en 0 no hay índice de necesidad.")
-    return cobertura.exportable(con, filtros, tuple(args.linea), pesos, args.umbral)
+    return _consultar(
+        args, cobertura.exportable, con, filtros, tuple(args.linea), pesos, args.umbral
+    )
 
 
 def _opciones_cobertura() -> argparse.ArgumentParser:

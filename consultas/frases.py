@@ -211,6 +211,11 @@ def actividades(tabla: pd.DataFrame, donde: str) -> str:
 
 def hora_y_dia(grilla: pd.DataFrame) -> str:
     """El día y la franja de tres horas con más casos, contra lo que darían casos parejos."""
+    if grilla.isna().to_numpy().any():
+        return (
+            "Las casillas con menos de 5 casos se muestran sin valor: el reparto por día y hora se "
+            "lee en la grilla, sin totales que permitan despejarlas."
+        )
     total = int(grilla.to_numpy().sum())
     if total == 0:
         return "No hubo casos en el período."

@@ -6,6 +6,8 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from consultas import privacidad
+
 RUTA_POR_DEFECTO = Path(__file__).parents[1] / "datos" / "observatorio.duckdb"
 
 
@@ -51,17 +53,32 @@ def conexion() -> Base | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _en_cache(nombre: str, version: tuple, argumentos: tuple):
+def _en_cache(nombre: str, version: tuple, argumentos: tuple, publico: bool):
     funcion = _FUNCIONES[nombre]
-    return funcion(conexion(), *argumentos)
+    return privacidad.llamar(funcion, conexion(), *argumentos, publico=publico)
 
 
 _FUNCIONES: dict = {}
 
 
+def _publico() -> bool:
+    from ui import acceso  # acceso usa este módulo: se importa al llamar
+
+    return acceso.rol() == acceso.PUBLICO
+
+
 def consultar(funcion, *argumentos):
-    """Llama `funcion(con, *argumentos)` guardando el resultado según los argumentos y la versión
-    del archivo de datos, de modo que otra importación nunca sirva resultados viejos."""
-    nombre = f"{funcion.__module__}.{funcion.__qualname__}"
+    """Llama `funcion(con, *argumentos)` guardando el resultado según los argumentos, la versión
+    del archivo de datos y si el rol es público, de modo que otra importación nunca sirva
+    resultados viejos. Para el rol público, con su regla (consultas/privacidad.py)."""
+    nombre = privacidad.nombre(funcion)
     _FUNCIONES[nombre] = funcion
-    return _en_cache(nombre, firma(), argumentos)
+    return _en_cache(nombre, firma(), argumentos, _publico())
+
+
+def derivar(funcion, *argumentos):
+    """`funcion(*argumentos)` (un cálculo sobre resultados ya consultados, sin la base), con la
+    regla del público si el rol es público: así se publica lo que sale de un intermedio que la
+    página no dibuja (la historia diaria de Tendencias)."""
+    resultado = funcion(*argumentos)
+    return privacidad.aplicar(funcion, resultado) if _publico() else resultado
