@@ -20,6 +20,34 @@ from ui import formato
 
 RUTA_POR_DEFECTO = Path("datos/observatorio.duckdb")
 
+# argparse escribe sus mensajes con gettext (`argparse._`): en castellano, los que ve el usuario.
+_ARGPARSE = {
+    "usage: ": "uso: ",
+    "options": "opciones",
+    "positional arguments": "argumentos",
+    "show this help message and exit": "muestra esta ayuda y termina",
+    "argument %(argument_name)s: %(message)s": "opción %(argument_name)s: %(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: %(message)s\n",
+    "unrecognized arguments: %s": "opciones desconocidas: %s",
+    "the following arguments are required: %s": "falta indicar: %s",
+    "expected one argument": "falta su valor",
+    "expected at most one argument": "se espera a lo más un valor",
+    "expected at least one argument": "se espera al menos un valor",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opción ambigua: %(option)s puede ser %(matches)s"
+    ),
+    "invalid %(type)s value: %(value)r": "valor inválido %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "valor desconocido %(value)r (use uno de: %(choices)s)"
+    ),
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "%(parser_name)r no existe (use uno de: %(choices)s)"
+    ),
+    "not allowed with argument %s": "no se puede usar con %s",
+    "ignored explicit argument %r": "se ignoró el valor %r",
+}
+argparse._ = lambda texto: _ARGPARSE.get(texto, texto)
+
 
 class ErrorDeUso(Exception):
     """Un problema que se explica al usuario en una línea, sin traza."""

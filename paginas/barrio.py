@@ -158,10 +158,10 @@ with derecha:
     if total:
         dia, hora = divmod(int(np.nanargmax(horas.to_numpy(dtype=float))), 24)
         # Con conteos suprimidos (público), la suma de lo visible no es el total del barrio.
-        de = "" if horas.isna().to_numpy().any() else f"De {formato.numero(total)} casos, "
+        de = "L" if horas.isna().to_numpy().any() else f"De {formato.numero(total)} casos, l"
         st.write(
-            f"{de}la franja con más casos fue el {horas.index[dia]} de {hora}:00 a "
-            f"{hora + 1}:00 ({formato.conteo(horas.iat[dia, hora])} casos).".capitalize()
+            f"{de}a franja con más fue el {horas.index[dia]} de {hora}:00 a {hora + 1}:00 "
+            f"({formato.conteo(horas.iat[dia, hora])} casos)."
         )
     st.caption(f"Casos por día de la semana y hora · {leyenda}")
 

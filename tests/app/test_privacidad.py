@@ -29,7 +29,10 @@ VISTAS = [
     ("paginas/resumen.py", {}),
     ("paginas/resumen.py", {"barrio": "oriente"}),
     ("paginas/tendencias.py", {"series": "familia", "por": "barrio"}),
+    ("paginas/resumen.py", {"barrio": "poniente", "periodo": "7d"}),
     ("paginas/tendencias.py", {"barrio": "poniente", "escala": "mes"}),
+    ("paginas/tendencias.py", {"barrio": "poniente", "familia": "vif", "periodo": "28d"}),
+    ("paginas/tendencias.py", {"barrio": "oriente", "escala": "dia", "series": "familia"}),
     ("paginas/mapa.py", {"capa": "celdas", "resolucion": "10"}),
     ("paginas/mapa.py", {"capa": "calor"}),
     ("paginas/mapa.py", {"capa": "tasa"}),
@@ -37,6 +40,7 @@ VISTAS = [
     ("paginas/mapa.py", {"capa": "puntos", "barrio": "poniente"}),
     ("paginas/percepcion.py", {}),
     ("paginas/cobertura.py", {}),
+    ("paginas/cobertura.py", {"periodo": "7d", "ventana": "1", "franja": "True"}),
     ("paginas/barrio.py", {"barrio": "poniente"}),
     ("paginas/barrio.py", {"barrio": "oriente", "periodo": "7d"}),
     ("paginas/datos.py", {}),
@@ -205,3 +209,62 @@ def test_las_revisiones_detectan_lo_que_ve_el_analista(
     assert not at.exception
     with pytest.raises(AssertionError, match="bajo 5|punto|«[1-4] |trae"):
         revisar(at, descargas_hechas, incidentes, pagina)
+
+
+@pytest.fixture
+def roles(base_encuesta, monkeypatch, tmp_path):
+    monkeypatch.delenv("OBSERVATORIO_ROL", raising=False)
+    archivo = tmp_path / "roles.toml"
+    archivo.write_text('[roles]\n"@lascondes.cl" = "analista"\n')
+    monkeypatch.setenv("OBSERVATORIO_ROLES", str(archivo))
+    return base_encuesta
+
+
+def test_con_oidc_quien_no_esta_en_el_mapa_es_publico(roles, incidentes, descargas_hechas):
+    vecino = {"is_logged_in": True, "email": "vecino@gmail.com"}
+    for pagina, params in [
+        ("paginas/tendencias.py", {"series": "familia"}),
+        ("paginas/mapa.py", {"capa": "puntos", "barrio": "poniente"}),
+    ]:
+        at = abrir(pagina, usuario=vecino, rol="analista", **params)
+        revisar(at, descargas_hechas, incidentes, f"{pagina} como {vecino['email']}")
+
+
+def test_con_oidc_el_analista_del_mapa_ve_el_detalle(roles, incidentes, descargas_hechas):
+    analista = {"is_logged_in": True, "email": "ana@lascondes.cl"}
+    at = abrir("paginas/mapa.py", usuario=analista, capa="puntos", barrio="poniente")
+    assert not at.exception
+    with pytest.raises(AssertionError, match="punto|bajo 5"):
+        revisar(at, descargas_hechas, incidentes, "analista con OIDC")
+
+
+def _contenido(at: AppTest) -> list:
+    return [
+        *(t.value.to_json() for t in at.dataframe),
+        *(g.proto.spec for g in at.get("plotly_chart")),
+        # pydeck da a cada capa un id al azar: se compara lo demás.
+        *(re.sub(r'"id": "[^"]*"', "", m.proto.json) for m in at.get("deck_gl_json_chart")),
+        *(str(e.value) for e in [*at.metric, *at.markdown, *at.caption, *at.info]),
+    ]
+
+
+@pytest.mark.parametrize("pagina", ["paginas/resumen.py", "paginas/mapa.py"])
+def test_la_url_no_cambia_el_rol(base_publica, pagina):
+    normal = abrir(pagina, capa="puntos")
+    pidiendo = abrir(pagina, capa="puntos", rol="analista", role="director")
+    assert not normal.exception and not pidiendo.exception
+    assert _contenido(normal) == _contenido(pidiendo)
+    assert "Rol fijado por el servidor: Público" in " ".join(
+        c.value for c in pidiendo.sidebar.caption
+    )
+
+
+def test_vif_no_llega_al_mapa_publico(base_encuesta, monkeypatch):
+    monkeypatch.delenv("OBSERVATORIO_ROL", raising=False)
+    analista = abrir("paginas/mapa.py", familia="vif", periodo="aad")
+    assert not analista.exception and analista.get("deck_gl_json_chart"), "el analista ve celdas"
+    monkeypatch.setenv("OBSERVATORIO_ROL", "publico")
+    publico = abrir("paginas/mapa.py", familia="vif", periodo="aad")
+    assert not publico.exception
+    assert not publico.get("deck_gl_json_chart")
+    assert any("No hay casos" in i.value for i in publico.info)
