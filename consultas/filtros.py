@@ -70,7 +70,7 @@ def mostrar(valor: str) -> str:
 
 
 MAXIMO_VALORES = 200  # por parámetro de la URL: más que barrios, familias o tipos de delito
-MAXIMO_CITADOS = 3  # valores desconocidos citados en un aviso; el resto se cuenta
+MAXIMO_CITADOS = 3  # hasta tantos desconocidos, un aviso por cada uno; sobre eso, uno solo
 
 
 def _elegir(
@@ -88,9 +88,9 @@ def _elegir(
         distintos = distintos[:MAXIMO_VALORES]
     elegidos = tuple(v for v in distintos if v in validos)
     desconocidos = [v for v in distintos if v not in validos]
-    if len(desconocidos) == 1:
-        avisos.append(f"Se ignoró {etiqueta} {adjetivo} «{mostrar(desconocidos[0])}».")
-    elif desconocidos:
+    if len(desconocidos) <= MAXIMO_CITADOS:
+        avisos += [f"Se ignoró {etiqueta} {adjetivo} «{mostrar(v)}»." for v in desconocidos]
+    else:
         citados = ", ".join(f"«{mostrar(v)}»" for v in desconocidos[:MAXIMO_CITADOS])
         resto = len(desconocidos) - MAXIMO_CITADOS
         plural = {"el": "los", "la": "las"}[etiqueta.split()[0]]
