@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from consultas import cobertura, encuestas, evaluacion, mapa, resumen, tendencias
+from consultas import cobertura, encuestas, evaluacion, mapa, privacidad, resumen, tendencias
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
@@ -20,6 +20,34 @@ from datos.importacion import ImportacionFallida
 from ui import formato
 
 RUTA_POR_DEFECTO = Path("datos/observatorio.duckdb")
+
+# argparse escribe sus mensajes con gettext (`argparse._`): en castellano, los que ve el usuario.
+_ARGPARSE = {
+    "usage: ": "uso: ",
+    "options": "opciones",
+    "positional arguments": "argumentos",
+    "show this help message and exit": "muestra esta ayuda y termina",
+    "argument %(argument_name)s: %(message)s": "opción %(argument_name)s: %(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: %(message)s\n",
+    "unrecognized arguments: %s": "opciones desconocidas: %s",
+    "the following arguments are required: %s": "falta indicar: %s",
+    "expected one argument": "falta su valor",
+    "expected at most one argument": "se espera a lo más un valor",
+    "expected at least one argument": "se espera al menos un valor",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opción ambigua: %(option)s puede ser %(matches)s"
+    ),
+    "invalid %(type)s value: %(value)r": "valor inválido %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "valor desconocido %(value)r (use uno de: %(choices)s)"
+    ),
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "%(parser_name)r no existe (use uno de: %(choices)s)"
+    ),
+    "not allowed with argument %s": "no se puede usar con %s",
+    "ignored explicit argument %r": "se ignoró el valor %r",
+}
+argparse._ = lambda texto: _ARGPARSE.get(texto, texto)
 
 
 class ErrorDeUso(Exception):
@@ -88,14 +116,28 @@ def _exportar(args) -> None:
         tabla = args.tabla_fn(con, filtros, cat, args)
     finally:
         base.close()
+    if args.publico:
+        tabla = privacidad.como_texto(tabla)
     salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
     tabla.to_csv(salida, index=False)
-    filtros = args.parametros(args)
-    _auditar(args.db, "exportacion", tabla=args.tabla, filtros=filtros, version=args.version)
+    _auditar(
+        args.db,
+        "exportacion",
+        tabla=args.tabla,
+        filtros=args.parametros(args),
+        version=args.version,
+        publico=args.publico,
+    )
+
+
+def _consultar(args, funcion, con, *argumentos):
+    """`funcion(con, *argumentos)`; con --publico, con la regla del público (como la app)."""
+    return privacidad.llamar(funcion, con, *argumentos, publico=args.publico)
 
 
 def _tabla_resumen(con, filtros, cat, args):
-    return resumen.tabla_comparacion(con, filtros, formato.territorio(filtros, cat))
+    territorio = formato.territorio(filtros, cat)
+    return _consultar(args, resumen.tabla_comparacion, con, filtros, territorio)
 
 
 def _resolucion(args) -> int:
@@ -119,20 +161,20 @@ def _sin_prueba(tabla, resolucion) -> None:
 
 def _tabla_hotspots(con, filtros, cat, args):
     resolucion = _resolucion(args)
-    tabla = mapa.puntos_calientes(con, filtros, resolucion)
+    tabla = _consultar(args, mapa.puntos_calientes, con, filtros, resolucion)
     _sin_prueba(tabla, resolucion)
     return tabla[mapa.COLUMNAS_HOTSPOTS]
 
 
 def _tabla_evolucion(con, filtros, cat, args):
     resolucion = _resolucion(args)
-    tabla, _ = mapa.evolucion(con, filtros, resolucion, args.periodos, args.dias)
+    tabla, _ = _consultar(args, mapa.evolucion, con, filtros, resolucion, args.periodos, args.dias)
     _sin_prueba(tabla, resolucion)
     return tabla[mapa.COLUMNAS_EVOLUCION + [f"z_p{t + 1}" for t in range(args.periodos)]]
 
 
 def _tabla_concentracion(con, filtros, cat, args):
-    return mapa.curva_concentracion(con, filtros, _resolucion(args))
+    return _consultar(args, mapa.curva_concentracion, con, filtros, _resolucion(args))
 
 
 def _entero(nombre: str, minimo: int, maximo: int):
@@ -159,7 +201,9 @@ def _tabla_percepcion(con, filtros, cat, args):
     if desconocidas:
         raise ErrorDeUso(f"Ola desconocida «{desconocidas[0]}»; hay: {', '.join(cat.olas)}.")
     olas = tuple(sorted(set(args.ola) or set(cat.olas)))
-    return encuestas.exportable(con, olas, args.por, filtros.sectores, filtros.barrios)
+    return _consultar(
+        args, encuestas.exportable, con, olas, args.por, filtros.sectores, filtros.barrios
+    )
 
 
 def _opciones(periodo: bool) -> argparse.ArgumentParser:
@@ -176,6 +220,12 @@ def _opciones(periodo: bool) -> argparse.ArgumentParser:
     opciones.add_argument(
         "--version",
         help="versión de los datos (la de un enlace compartido); por defecto, la vigente",
+    )
+    opciones.add_argument(
+        "--publico",
+        action="store_true",
+        help="con la regla del rol público: conteos bajo 5 como «<5», sin VIF ni delitos "
+        "sexuales por celda",
     )
     return opciones
 
@@ -196,6 +246,8 @@ def _tabla_tendencias(con, filtros, cat, args):
     historia = tendencias.casos_diarios(con, filtros, "total")
     primer_dia = tendencias.primer_dia(con, filtros.fuente)
     serie = tendencias.serie(historia, filtros.ventana, args.escala, primer_dia)
+    if args.publico:
+        serie = privacidad.aplicar(tendencias.serie, serie)
     if serie.empty:
         raise ErrorDeUso(
             f"El período {formato.rango(filtros.desde, filtros.hasta)} no contiene una unidad "
@@ -207,7 +259,7 @@ def _tabla_tendencias(con, filtros, cat, args):
 
 
 def _tabla_comparacion(con, filtros, cat, args):
-    return tendencias.comparacion(con, filtros, args.por)
+    return _consultar(args, tendencias.comparacion, con, filtros, args.por)
 
 
 def _parametros_evaluacion(args) -> dict[str, list[str]]:
@@ -215,7 +267,14 @@ def _parametros_evaluacion(args) -> dict[str, list[str]]:
 
 
 def _tabla_evaluacion(con, filtros, cat, args):
-    return evaluacion.exportable(con, args.ventana_meses, filtros.barrios, args.desplazamiento)
+    return _consultar(
+        args,
+        evaluacion.exportable,
+        con,
+        args.ventana_meses,
+        filtros.barrios,
+        args.desplazamiento,
+    )
 
 
 def _opciones_evaluacion() -> argparse.ArgumentParser:
@@ -243,7 +302,9 @@ def _tabla_cobertura(con, filtros, cat, args):
     pesos = (args.peso_tasa, args.peso_calientes, args.peso_percepcion)
     if sum(pesos) == 0:
         raise ErrorDeUso("Con todos los pesos en 0 no hay índice de necesidad.")
-    return cobertura.exportable(con, filtros, tuple(args.linea), pesos, args.umbral)
+    return _consultar(
+        args, cobertura.exportable, con, filtros, tuple(args.linea), pesos, args.umbral
+    )
 
 
 def _opciones_cobertura() -> argparse.ArgumentParser:

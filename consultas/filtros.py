@@ -1,5 +1,6 @@
 """Los filtros compartidos por todas las páginas, como valores simples (sin Streamlit)."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -61,22 +62,45 @@ MAXIMO_OLAS = 2
 
 
 def mostrar(valor: str) -> str:
-    """Un valor de la URL, recortado y sin caracteres de formato, para citarlo en avisos."""
+    """Un valor de la URL, recortado y sin caracteres de formato, para citarlo en avisos. Sin
+    «http://» ni «www.»: el aviso es markdown y los convertiría en un enlace."""
     limpio = "".join(c for c in valor if c.isalnum() or c in " -_.:/")
+    limpio = re.sub(r"(?i)[a-z]+:/+|www\.", "", limpio)
     return limpio[:40] + ("…" if len(limpio) > 40 else "")
+
+
+MAXIMO_VALORES = 200  # por parámetro de la URL: más que barrios, familias o tipos de delito
+MAXIMO_CITADOS = 3  # hasta tantos desconocidos, un aviso por cada uno; sobre eso, uno solo
 
 
 def _elegir(
     valores: list[str], validos, etiqueta: str, avisos: list[str], adjetivo: str = "desconocido"
 ) -> tuple[str, ...]:
-    elegidos = []
-    for valor in valores:
-        if valor in validos:
-            if valor not in elegidos:
-                elegidos.append(valor)
-        else:
-            avisos.append(f"Se ignoró {etiqueta} {adjetivo} «{mostrar(valor)}».")
-    return tuple(elegidos)
+    """Los valores válidos, sin repetir y en orden. Lo desconocido se avisa en un solo aviso
+    (una URL con miles de valores da un aviso, no miles); sobre MAXIMO_VALORES valores distintos
+    se ignora el resto."""
+    distintos = list(dict.fromkeys(valores))
+    if len(distintos) > MAXIMO_VALORES:
+        avisos.append(
+            f"Se ignoraron {len(distintos) - MAXIMO_VALORES} valores de {etiqueta.split()[-1]}: "
+            f"se aceptan a lo más {MAXIMO_VALORES}."
+        )
+        distintos = distintos[:MAXIMO_VALORES]
+    elegidos = tuple(v for v in distintos if v in validos)
+    desconocidos = [v for v in distintos if v not in validos]
+    if len(desconocidos) <= MAXIMO_CITADOS:
+        avisos += [f"Se ignoró {etiqueta} {adjetivo} «{mostrar(v)}»." for v in desconocidos]
+    else:
+        citados = ", ".join(f"«{mostrar(v)}»" for v in desconocidos[:MAXIMO_CITADOS])
+        resto = len(desconocidos) - MAXIMO_CITADOS
+        plural = {"el": "los", "la": "las"}[etiqueta.split()[0]]
+        nombre = etiqueta.split()[-1]
+        nombre = nombre + ("es" if nombre.endswith("r") else "s")
+        avisos.append(
+            f"Se ignoraron {plural} {nombre} {adjetivo}s {citados}"
+            + (f" y {resto} más." if resto > 0 else ".")
+        )
+    return elegidos
 
 
 def _fecha(texto: str | None, nombre: str, avisos: list[str]) -> date | None:

@@ -13,6 +13,7 @@ import pandas as pd
 from consultas import tendencias as t
 from consultas.estadistica import ALZA, BAJA, NORMAL, POCOS, clasificar, z_poisson
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
+from consultas.privacidad import MENOS_DE_5
 from ui import formato
 
 UNIDADES = {"dia": ("día", "días"), "semana": ("semana", "semanas"), "mes": ("mes", "meses")}
@@ -80,6 +81,11 @@ def cambio(
     """El cambio de un conteo contra `referencia` en palabras, con la etiqueta del z de Poisson
     como calificativo: 'subieron 12 % respecto de las 4 semanas anteriores (100 → 112 casos),
     dentro de la variación normal'."""
+    if clasificacion == MENOS_DE_5:  # la regla del público suprimió uno de los conteos
+        return (
+            f"sumaron {formato.conteo(actual)} casos contra {formato.conteo(anterior)} en "
+            f"{referencia}: con menos de 5 casos el cambio no se publica"
+        )
     if clasificacion == POCOS:
         return (
             f"sumaron {_casos(actual)} contra {_n(anterior)} en {referencia}: muy pocos para "
@@ -211,6 +217,11 @@ def actividades(tabla: pd.DataFrame, donde: str) -> str:
 
 def hora_y_dia(grilla: pd.DataFrame) -> str:
     """El día y la franja de tres horas con más casos, contra lo que darían casos parejos."""
+    if grilla.isna().to_numpy().any():
+        return (
+            "Las casillas con menos de 5 casos se muestran sin valor: el reparto por día y hora se "
+            "lee en la grilla, sin totales que permitan despejarlas."
+        )
     total = int(grilla.to_numpy().sum())
     if total == 0:
         return "No hubo casos en el período."

@@ -178,6 +178,19 @@ def curva_concentracion(
     )
 
 
+def concentracion(con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int) -> dict:
+    """La ley de concentración de espacial.concentracion sobre las celdas con casos, más lo que la
+    regla del público necesita: cuántas celdas (las primeras) tienen 5 casos o más, y en qué
+    celda cae cada corte."""
+    casos = casos_por_celda(con, filtros, resolucion)["actual"].to_numpy()
+    datos = espacial.concentracion(casos)
+    return datos | {
+        "visibles": int((casos >= 5).sum()),
+        "celda_top5": int(np.ceil(0.05 * datos["celdas"])),
+        "celda_top10": int(np.ceil(0.10 * datos["celdas"])),
+    }
+
+
 def periodos_evolucion(hasta: date, periodos: int, dias: int) -> pd.DataFrame:
     """Los `periodos` períodos de `dias` días que terminan en `hasta` (el 0 es el más antiguo)."""
     finales = [hasta - timedelta(days=dias * (periodos - 1 - k)) for k in range(periodos)]
@@ -306,6 +319,11 @@ def frase_evolucion(tabla: pd.DataFrame, periodos: str) -> str:
 def frase_concentracion(concentracion: dict) -> str:
     if not concentracion["celdas"]:
         return "No hay casos para medir su concentración."
+    if pd.isna(concentracion["top10"]) or pd.isna(concentracion["casos"]):
+        return (
+            "La parte de los casos en el 10 % de las celdas con más casos no se publica: ese corte "
+            "cae entre celdas con menos de 5 casos."
+        )
     parte = f"{100 * concentracion['top10']:.0f}".replace(".", ",")
     return (
         f"El 10 % de las celdas con casos que más casos tienen reúne el {parte} % de los "

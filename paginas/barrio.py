@@ -1,5 +1,6 @@
 """Ficha de barrio: un barrio en una página imprimible, para el diagnóstico participativo."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -70,7 +71,7 @@ dos.metric("Hogares", formato.numero(perfil["hogares"]))
 if not fila.empty:
     tres.metric(
         "Casos en el período",
-        formato.numero(fila["actual"]),
+        formato.conteo(fila["actual"]),
         delta_description="vs período anterior",
         **componentes.cambio(pd.concat([fila, pd.Series({"comparacion": "período anterior"})])),
     )
@@ -122,13 +123,15 @@ with izquierda:
         st.write("No hubo casos en el período.")
     else:
         st.dataframe(
-            delitos.rename(columns={"delito": "Tipo", "familia": "Familia", "casos": "Casos"}),
+            delitos.assign(casos=formato.conteos(delitos["casos"])).rename(
+                columns={"delito": "Tipo", "familia": "Familia", "casos": "Casos"}
+            ),
             hide_index=True,
         )
         primero = delitos.iloc[0]
         st.write(
             f"El tipo más frecuente fue {primero['delito'].lower()} "
-            f"({formato.numero(primero['casos'])} casos)."
+            f"({formato.conteo(primero['casos'])} casos)."
         )
     st.caption(leyenda)
 with derecha:
@@ -151,12 +154,14 @@ with derecha:
         yaxis={"autorange": "reversed"},
     )
     st.plotly_chart(mapa_calor, config={"displaylogo": False})
-    total = int(horas.to_numpy().sum())
+    total = np.nansum(horas.to_numpy(dtype=float))
     if total:
-        dia, hora = divmod(int(horas.to_numpy().argmax()), 24)
+        dia, hora = divmod(int(np.nanargmax(horas.to_numpy(dtype=float))), 24)
+        # Con conteos suprimidos (público), la suma de lo visible no es el total del barrio.
+        de = "L" if horas.isna().to_numpy().any() else f"De {formato.numero(total)} casos, l"
         st.write(
-            f"De {formato.numero(total)} casos, la franja con más fue el {horas.index[dia]} de "
-            f"{hora}:00 a {hora + 1}:00 ({formato.numero(horas.iat[dia, hora])} casos)."
+            f"{de}a franja con más fue el {horas.index[dia]} de {hora}:00 a {hora + 1}:00 "
+            f"({formato.conteo(horas.iat[dia, hora])} casos)."
         )
     st.caption(f"Casos por día de la semana y hora · {leyenda}")
 

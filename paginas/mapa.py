@@ -3,6 +3,7 @@
 import streamlit as st
 
 from consultas import catalogos, espacial, mapa, resumen
+from consultas.privacidad import MENOS_DE_5
 from ui import acceso, componentes, conexion, descargas, formato, graficos
 from ui import cobertura as fichas
 from ui import mapa as dibujo
@@ -60,26 +61,28 @@ componentes.escribir_opcion_url("resolucion", resolucion, 9)
 detalle = f"Resolución H3 {resolucion} · {leyenda}"
 
 celdas = conexion.consultar(mapa.puntos_calientes, seleccion, resolucion)
+# Para el público, las celdas con 1 a 4 casos no tienen valor (se muestran «<5»): cuentan como
+# celdas con casos, y `total` es lo visible.
 total = int(celdas["casos"].sum())
-if total == 0:
+if not (celdas["casos"] != 0).any():
     st.info(
         "No hay casos para estos filtros en el período: no hay nada que ubicar en el mapa. "
         "Amplíe el período, los territorios o los tipos de delito."
     )
     st.stop()
-con_casos = dibujo.con_textos_celdas(celdas[celdas["casos"] > 0])
+con_casos = dibujo.con_textos_celdas(celdas[celdas["casos"] != 0])
 geometrias, comuna = conexion.consultar(catalogos.geometrias)
 
 
 def capa_celdas() -> tuple[list, list, str]:
     grupos = dibujo.clases(con_casos["casos"])
-    colores = [dibujo.COLORES[k] for k in grupos]
-    elementos = []
+    colores = [dibujo.COLORES[k] if k >= 0 else dibujo.SIN_DATO for k in grupos]
+    elementos = [(MENOS_DE_5, dibujo.SIN_DATO)] if (grupos < 0).any() else []
     for k, color in enumerate(dibujo.COLORES):
         valores = con_casos["casos"][grupos == k]
         if len(valores):
-            rango = f"{valores.min()}" + (
-                f"–{valores.max()}" if valores.max() > valores.min() else ""
+            rango = f"{valores.min():.0f}" + (
+                f"–{valores.max():.0f}" if valores.max() > valores.min() else ""
             )
             elementos.append((rango, color))
     return [dibujo.capa_hexagonos(con_casos, colores)], elementos, "Casos por celda:"
@@ -95,7 +98,7 @@ def capa_tasa() -> tuple[list, list, str]:
     valores = barrios.assign(
         valor=barrios["tasa"],
         texto=[
-            f"{formato.numero(f.actual)} casos · {formato.numero(f.tasa, 2)} por 1.000 hab.<br/>"
+            f"{formato.conteo(f.actual)} casos · {formato.numero(f.tasa, 2)} por 1.000 hab.<br/>"
             f"{formato.porcentaje(f.variacion_pct)} contra el período anterior: {f.clasificacion}"
             for f in barrios.itertuples()
         ],
@@ -180,7 +183,7 @@ if ver_camaras and seleccion.fuente != "camaras":
     camaras = conexion.consultar(mapa.camaras_por_celda, seleccion, resolucion)
     camaras = camaras.assign(
         nombre=[f"Celda {h} · {b}" for h, b in zip(camaras["h3"], camaras["barrio"], strict=True)],
-        texto=[f"{formato.numero(n)} registros de cámaras" for n in camaras["actual"]],
+        texto=[f"{formato.conteo(n)} registros de cámaras" for n in camaras["actual"]],
     )
     capas.append(dibujo.capa_hexagonos(camaras, [[0, 0, 0]] * len(camaras), opaco=False))
     elementos.append(("cámaras (borde)", dibujo.COLOR_CAMARAS))
@@ -297,7 +300,7 @@ evolucion()
 
 # --- Concentración ---------------------------------------------------------------------------
 st.subheader("Concentración de los casos")
-concentracion = espacial.concentracion(celdas["casos"].to_numpy())
+concentracion = conexion.consultar(mapa.concentracion, seleccion, resolucion)
 uno, dos, tres = st.columns(3)
 uno.metric("Casos en el 5 % de celdas con más casos", formato.proporcion(concentracion["top5"]))
 dos.metric("Casos en el 10 % de celdas con más casos", formato.proporcion(concentracion["top10"]))

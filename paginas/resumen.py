@@ -17,7 +17,7 @@ st.caption(leyenda)
 tabla = conexion.consultar(resumen.tabla_comparacion, seleccion, formato.territorio(seleccion, cat))
 poblacion = conexion.consultar(resumen.poblacion, seleccion)
 
-if tabla["actual"].sum() == 0 and tabla["anterior"].sum() == 0:
+if not (tabla[["actual", "anterior"]] != 0).to_numpy().any():  # «<5» (sin valor) también cuenta
     st.info(
         "No hay casos para estos filtros en el período ni en los períodos de comparación. "
         "Amplíe el período, los territorios o los tipos de delito."
@@ -26,12 +26,12 @@ if tabla["actual"].sum() == 0 and tabla["anterior"].sum() == 0:
 
 anterior = resumen.fila(tabla, SELECCIONADO, PERIODO_ANTERIOR)
 anio_anterior = resumen.fila(tabla, SELECCIONADO, ANIO_ANTERIOR)
-casos = int(anterior["actual"])
+casos = anterior["actual"]  # sin valor para el público si es de 1 a 4
 tasa = 1000 * casos / poblacion if poblacion else float("nan")
 col_casos, col_anio, col_tasa = st.columns(3)
 col_casos.metric(
     "Casos en el período",
-    formato.numero(casos),
+    formato.conteo(casos),
     delta_description="vs período anterior",
     **componentes.cambio(anterior),
 )
@@ -76,7 +76,7 @@ with derecha:
     valores = barrios.assign(
         valor=barrios["tasa"],
         texto=[
-            f"{formato.numero(c)} casos · {formato.numero(t, 2)} por 1.000 hab."
+            f"{formato.conteo(c)} casos · {formato.numero(t, 2)} por 1.000 hab."
             for c, t in zip(barrios["actual"], barrios["tasa"], strict=True)
         ],
     )[["barrio_id", "valor", "texto"]]

@@ -59,7 +59,7 @@ if historia.empty:
     st.stop()
 
 st.subheader("Serie en el tiempo")
-serie = tendencias.serie(historia, seleccion.ventana, escala, primer_dia)
+serie = conexion.derivar(tendencias.serie, historia, seleccion.ventana, escala, primer_dia)
 if serie.empty:
     st.info(
         f"El período elegido ({formato.rango(seleccion.desde, seleccion.hasta)}) no contiene "
@@ -69,7 +69,7 @@ if serie.empty:
 else:
     actividades = conexion.consultar(tendencias.actividades, seleccion) if con_actividades else None
     st.plotly_chart(graficos.serie(serie, escala, actividades), config=graficos.CONFIG)
-    ultimas = tendencias.ultimas(historia, seleccion.ventana, escala, primer_dia)
+    ultimas = conexion.derivar(tendencias.ultimas, historia, seleccion.ventana, escala, primer_dia)
     texto = [frases.serie(ultimas, escala, que, donde)]
     if desglose == "total":
         texto.append(frases.banda(serie, escala))
@@ -111,7 +111,7 @@ with izquierda:
     st.caption(f"Casos del período por día de la semana y hora · {leyenda}")
 with derecha:
     st.subheader("Mes y año")
-    meses = tendencias.mes_y_anio(historia, primer_dia, seleccion.hasta)
+    meses = conexion.derivar(tendencias.mes_y_anio, historia, primer_dia, seleccion.hasta)
     if meses.empty:
         st.info("Aún no hay un mes calendario completo de datos antes del fin del período.")
     else:

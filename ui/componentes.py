@@ -39,7 +39,7 @@ def cambio(fila: pd.Series, porcentaje: bool = True) -> dict:
         "delta_color": "off" if normal else "inverse",
         "delta_arrow": "off" if normal else ("up" if fila["z_poisson"] > 0 else "down"),
         "help": (
-            f"{formato.numero(fila['actual'])} casos contra {formato.numero(fila['anterior'])} "
+            f"{formato.conteo(fila['actual'])} casos contra {formato.conteo(fila['anterior'])} "
             f"en el {fila['comparacion']}; z de Poisson {formato.numero(fila['z_poisson'], 2)}."
         ),
     }
@@ -52,7 +52,7 @@ def tabla_compstat(tabla: pd.DataFrame) -> pd.DataFrame:
         fila = {
             "Período": periodo,
             "Fechas": formato.rango(grupo["desde"].iloc[0], grupo["hasta"].iloc[0]),
-            "Casos": formato.numero(grupo["actual"].iloc[0]),
+            "Casos": formato.conteo(grupo["actual"].iloc[0]),
         }
         for comparacion, titulo in COMPARACIONES:
             ref = grupo[grupo["comparacion"] == comparacion]
@@ -62,7 +62,7 @@ def tabla_compstat(tabla: pd.DataFrame) -> pd.DataFrame:
                 continue
             r = ref.iloc[0]
             fila |= {
-                f"Casos {titulo}": formato.numero(r["anterior"]),
+                f"Casos {titulo}": formato.conteo(r["anterior"]),
                 f"Var. {titulo}": formato.porcentaje(r["variacion_pct"]),
                 f"z {titulo}": formato.numero(r["z_poisson"], 2),
                 f"Cambio {titulo}": etiqueta(r["clasificacion"]),
@@ -111,8 +111,8 @@ def tabla_barrios(barrios: pd.DataFrame) -> pd.DataFrame:
         {
             "Barrio": barrios["nombre"],
             "Sector": barrios["sector"],
-            "Casos": barrios["actual"].map(formato.numero),
-            "Período anterior": barrios["anterior"].map(formato.numero),
+            "Casos": barrios["actual"].map(formato.conteo),
+            "Período anterior": barrios["anterior"].map(formato.conteo),
             "Variación": barrios["variacion_pct"].map(formato.porcentaje),
             "z": barrios["z_poisson"].map(lambda z: formato.numero(z, 2)),
             "Tasa por 1.000 hab.": barrios["tasa"].map(lambda t: formato.numero(t, 2)),

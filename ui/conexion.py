@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from consultas import privacidad
 from consultas.versiones import Base
 
 RUTA_POR_DEFECTO = Path(__file__).parents[1] / "datos" / "observatorio.duckdb"
@@ -36,21 +37,37 @@ def conexion() -> Base | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _en_cache(nombre: str, version: tuple, fijada: int | None, argumentos: tuple):
+def _en_cache(nombre: str, version: tuple, fijada: int | None, argumentos: tuple, publico: bool):
     funcion = _FUNCIONES[nombre]
-    return funcion(conexion().en_version(fijada), *argumentos)
+    con = conexion().en_version(fijada)
+    return privacidad.llamar(funcion, con, *argumentos, publico=publico)
 
 
 _FUNCIONES: dict = {}
 
 
+def _publico() -> bool:
+    from ui import acceso  # acceso usa este módulo: se importa al llamar
+
+    return acceso.rol() == acceso.PUBLICO
+
+
 def consultar(funcion, *argumentos):
     """Llama `funcion(con, *argumentos)` guardando el resultado según los argumentos, la versión
-    del archivo de datos (otra importación nunca sirve resultados viejos) y la versión de los datos
-    que fijó un enlace compartido (`con` lee entonces esa versión)."""
-    nombre = f"{funcion.__module__}.{funcion.__qualname__}"
+    del archivo de datos (otra importación nunca sirve resultados viejos), la versión de los datos
+    que fijó un enlace compartido (`con` lee entonces esa versión) y si el rol es público (entonces
+    con su regla, consultas/privacidad.py)."""
+    nombre = privacidad.nombre(funcion)
     _FUNCIONES[nombre] = funcion
     fijada = st.session_state.get(VERSION_FIJADA)
     if fijada == conexion().version:  # la vigente: la misma caché que una sesión sin enlace
         fijada = None
-    return _en_cache(nombre, firma(), fijada, argumentos)
+    return _en_cache(nombre, firma(), fijada, argumentos, _publico())
+
+
+def derivar(funcion, *argumentos):
+    """`funcion(*argumentos)` (un cálculo sobre resultados ya consultados, sin la base), con la
+    regla del público si el rol es público: así se publica lo que sale de un intermedio que la
+    página no dibuja (la historia diaria de Tendencias)."""
+    resultado = funcion(*argumentos)
+    return privacidad.aplicar(funcion, resultado) if _publico() else resultado

@@ -14,6 +14,7 @@ import streamlit as st
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from consultas import privacidad
 from ui import acceso
 
 # Nombre visible de las columnas que usan las consultas; las demás, con su nombre sin guiones.
@@ -158,7 +159,9 @@ def excel(tabla: pd.DataFrame, titulo: str, descripcion: str) -> bytes:
 
 def botones(tabla: pd.DataFrame, nombre: str, titulo: str, descripcion: str) -> None:
     """Botones «CSV» y «Excel» de una tabla; los archivos se generan al hacer clic, y cada
-    descarga queda en el registro de auditoría."""
+    descarga queda en el registro de auditoría. Para el público, «<5» en los conteos suprimidos."""
+    if acceso.rol() == acceso.PUBLICO:
+        tabla = privacidad.como_texto(tabla)
     izquierda, derecha, _ = st.columns([1, 1, 4])
     for columna, extension, generar, mime in [
         (izquierda, "csv", lambda: csv(tabla), "text/csv"),

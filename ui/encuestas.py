@@ -26,7 +26,7 @@ def intervalo(inferior, superior) -> str:
 def texto(fila) -> str:
     """La estimación como se lee en pantalla; "no fiable" nunca muestra el número."""
     if fila["calidad"] == NO_FIABLE:
-        return f"no fiable (n = {formato.numero(fila['n'])})"
+        return f"no fiable (n = {formato.conteo(fila['n'])})"
     marca = " ◌ poco fiable" if fila["calidad"] == POCO_FIABLE else ""
     return (
         f"{pct(fila['estimacion'])} (IC {intervalo(fila['ic_inferior'], fila['ic_superior'])})"
@@ -150,7 +150,7 @@ def tabla(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
 
 def tabla_cambios(cambios: pd.DataFrame, eje: pd.Series, columna: str, antes, despues):
     def estimado(p, calidad, n):
-        return f"no fiable (n = {formato.numero(n)})" if calidad == NO_FIABLE else pct(p)
+        return f"no fiable (n = {formato.conteo(n)})" if calidad == NO_FIABLE else pct(p)
 
     comparable = cambios["clasificacion"] != "no comparable"
     return pd.DataFrame(
@@ -184,7 +184,7 @@ def tabla_cambios(cambios: pd.DataFrame, eje: pd.Series, columna: str, antes, de
 def tabla_cifra_negra(cifra: pd.DataFrame, eje: pd.Series) -> pd.DataFrame:
     def por_mil(fila) -> str:
         if fila["calidad"] == NO_FIABLE:
-            return f"no fiable (n = {formato.numero(fila['n'])})"
+            return f"no fiable (n = {formato.conteo(fila['n'])})"
         return (
             f"{formato.numero(1000 * fila['estimacion'])} "
             f"(IC {formato.numero(1000 * fila['ic_inferior'])} – "

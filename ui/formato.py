@@ -1,20 +1,38 @@
 """Formato chileno para lo que ve el usuario: 1.234,5 y dd-mm-aaaa."""
 
-import math
 from datetime import date
 
 import pandas as pd
 
+from consultas.privacidad import MENOS_DE_5
+
+
+def _vacio(valor) -> bool:
+    return valor is None or (not isinstance(valor, str) and bool(pd.isna(valor)))
+
 
 def numero(valor, decimales: int = 0) -> str:
-    if valor is None or (isinstance(valor, float) and math.isnan(valor)):
+    if _vacio(valor):
         return "—"
     texto = f"{valor:,.{decimales}f}"
     return texto.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def conteo(valor) -> str:
+    """Un conteo de casos; sin valor es un conteo suprimido para el público: «<5»."""
+    if _vacio(valor):
+        return MENOS_DE_5
+    return numero(valor)
+
+
+def conteos(serie: pd.Series):
+    """Una columna de conteos para st.dataframe: los números tal cual, o como texto (con «<5»)
+    si alguno está suprimido."""
+    return serie.map(conteo) if serie.isna().any() else serie
+
+
 def porcentaje(valor, decimales: int = 1) -> str:
-    if valor is None or (isinstance(valor, float) and math.isnan(valor)):
+    if _vacio(valor):
         return "—"
     signo = "+" if valor > 0 else ""
     return f"{signo}{numero(valor, decimales)} %"
@@ -67,6 +85,6 @@ def describir(filtros, cat) -> str:
 
 def proporcion(valor, decimales: int = 1) -> str:
     """Una proporción (0 a 1) como porcentaje sin signo: 0,378 -> '37,8 %'."""
-    if valor is None or (isinstance(valor, float) and math.isnan(valor)):
+    if _vacio(valor):
         return "—"
     return f"{numero(100 * valor, decimales)} %"

@@ -81,7 +81,7 @@ def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) ->
                     name=grupo,
                     mode="lines",
                     text=[
-                        f"{grupo} · {_unidad(a, b, escala)}: {formato.numero(c)} casos"
+                        f"{grupo} · {_unidad(a, b, escala)}: {formato.conteo(c)} casos"
                         for a, b, c in zip(d["fecha"], d["fin"], d["casos"], strict=True)
                     ],
                     hovertemplate="%{text}<extra></extra>",
@@ -161,7 +161,7 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
             line={"width": 2, "color": "#1f4e79"},
             marker={"size": 4},
             text=[
-                f"{_unidad(r.fecha, r.fin, escala)}: {formato.numero(r.casos)} casos"
+                f"{_unidad(r.fecha, r.fin, escala)}: {formato.conteo(r.casos)} casos"
                 + (
                     f" · esperado {formato.numero(r.esperado, 1)} "
                     f"({formato.numero(r.limite_inferior)} a {formato.numero(r.limite_superior)})"
@@ -298,12 +298,12 @@ def tabla_territorios(tabla: pd.DataFrame, titulo: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             titulo: tabla["unidad"],
-            "Casos": tabla["actual"].map(formato.numero),
-            "Período anterior": tabla["anterior"].map(formato.numero),
+            "Casos": tabla["actual"].map(formato.conteo),
+            "Período anterior": tabla["anterior"].map(formato.conteo),
             "Var.": tabla["variacion_pct"].map(pct),
             "z": tabla["z_poisson"].map(z),
             "Cambio": tabla["clasificacion"],
-            "Año anterior": tabla["anio_anterior"].map(formato.numero),
+            "Año anterior": tabla["anio_anterior"].map(formato.conteo),
             "Var. anual": tabla["variacion_anual_pct"].map(pct),
             "z anual": tabla["z_anual"].map(z),
             "Cambio anual": tabla["clasificacion_anual"],

@@ -229,7 +229,7 @@ def leyenda(elementos: list[tuple[str, list[int]]], titulo: str) -> str:
 def con_textos_celdas(tabla: pd.DataFrame) -> pd.DataFrame:
     """`nombre` y `texto` del cursor para celdas de puntos_calientes: casos, cambio y clase."""
     textos = [
-        f"{formato.numero(f.casos)} casos (antes {formato.numero(f.anterior)}, "
+        f"{formato.conteo(f.casos)} casos (antes {formato.conteo(f.anterior)}, "
         f"{formato.porcentaje(f.variacion_pct)}: {f.clasificacion})<br/>Gi*: {f.clase} "
         f"(z {formato.numero(f.gi_z, 2)})"
         for f in tabla.itertuples()
@@ -240,8 +240,8 @@ def con_textos_celdas(tabla: pd.DataFrame) -> pd.DataFrame:
 
 def con_textos_evolucion(tabla: pd.DataFrame) -> pd.DataFrame:
     textos = [
-        f"{f.categoria}: caliente en {f.periodos_calientes} períodos · {formato.numero(f.casos)} "
-        f"casos (último período {formato.numero(f.casos_ultimo)})"
+        f"{f.categoria}: caliente en {f.periodos_calientes} períodos · {formato.conteo(f.casos)} "
+        f"casos (último período {formato.conteo(f.casos_ultimo)})"
         for f in tabla.itertuples()
     ]
     nombres = [f"Celda {h} · {b}" for h, b in zip(tabla["h3"], tabla["barrio"], strict=True)]
@@ -288,7 +288,7 @@ def tabla_hotspots(tabla: pd.DataFrame) -> pd.DataFrame:
         {
             "Celda H3": tabla["h3"],
             "Barrio": tabla["barrio"],
-            "Casos": tabla["casos"],
+            "Casos": formato.conteos(tabla["casos"]),
             "z de Gi*": tabla["gi_z"].map(lambda z: formato.numero(z, 2)),
             "p": tabla["p_valor"].map(_p),
             "p ajustado (FDR)": tabla["p_fdr"].map(_p),
@@ -320,8 +320,8 @@ def tabla_evolucion(tabla: pd.DataFrame) -> pd.DataFrame:
             "Barrio": orden["barrio"],
             "Categoría": orden["categoria"],
             "Períodos calientes": orden["periodos_calientes"],
-            "Casos": orden["casos"],
-            "Casos último período": orden["casos_ultimo"],
+            "Casos": formato.conteos(orden["casos"]),
+            "Casos último período": formato.conteos(orden["casos_ultimo"]),
             "z último período": orden["z_ultimo"].map(lambda z: formato.numero(z, 2)),
             "Tendencia del z (Mann–Kendall)": orden["tendencia_z"].map(
                 lambda z: formato.numero(z, 2)
