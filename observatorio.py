@@ -90,8 +90,8 @@ def _exportar(args) -> None:
         base.close()
     salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
     tabla.to_csv(salida, index=False)
-    filtros = args.parametros(args)
-    _auditar(args.db, "exportacion", tabla=args.tabla, filtros=filtros, version=args.version)
+    parametros = args.parametros(args)
+    _auditar(args.db, "exportacion", tabla=args.tabla, filtros=parametros, version=args.version)
 
 
 def _tabla_resumen(con, filtros, cat, args):
