@@ -120,13 +120,15 @@ def _exportar(args) -> None:
         tabla = privacidad.como_texto(tabla)
     salida = args.salida.open("w", encoding="utf-8", newline="") if args.salida else sys.stdout
     tabla.to_csv(salida, index=False)
+    parametros = args.parametros(args)
+    version, publico = args.version, args.publico
     _auditar(
         args.db,
         "exportacion",
         tabla=args.tabla,
-        filtros=args.parametros(args),
-        version=args.version,
-        publico=args.publico,
+        filtros=parametros,
+        version=version,
+        publico=publico,
     )
 
 
