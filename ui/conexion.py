@@ -27,7 +27,8 @@ class Base:
     de que una importación reemplazara el archivo.
     """
 
-    def __init__(self, ruta: Path):
+    def __init__(self, ruta: Path, version: tuple[int, int]):
+        self.version = version
         self._con = duckdb.connect()
         self._con.execute("ATTACH $ruta AS base (READ_ONLY)", {"ruta": str(ruta)})
 
@@ -39,29 +40,50 @@ class Base:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _conectar(ruta: str, version: tuple[int, int]) -> Base:
-    return Base(Path(ruta))
+    return Base(Path(ruta), version)
+
+
+_FIJADA = "_base_de_la_ejecucion"
 
 
 def conexion() -> Base | None:
     """La base vigente en solo lectura, o None si el archivo no existe."""
     ruta = ruta_base()
-    if not ruta.exists():
-        return None
-    return _conectar(str(ruta), firma(ruta))
+    base = None
+    for _ in range(3):
+        if not ruta.exists():
+            return None
+        version = firma(ruta)
+        base = _conectar(str(ruta), version)
+        # Si una importación reemplazó el archivo entre firmarlo y abrirlo, se abre de nuevo:
+        # así una versión nunca guarda el contenido de otra.
+        if firma(ruta) == version:
+            return base
+    return base
+
+
+def fijar() -> Base | None:
+    """La base vigente, que queda fija para el resto de esta ejecución (app.py la pide al
+    empezar): todas las consultas de una ejecución leen la misma versión aunque una importación
+    reemplace el archivo a mitad de camino; la ejecución siguiente ya lee la nueva."""
+    base = conexion()
+    st.session_state[_FIJADA] = base
+    return base
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _en_cache(nombre: str, version: tuple, argumentos: tuple):
-    funcion = _FUNCIONES[nombre]
-    return funcion(conexion(), *argumentos)
+def _en_cache(nombre: str, version: tuple, argumentos: tuple, _base: Base):
+    return _FUNCIONES[nombre](_base, *argumentos)
 
 
 _FUNCIONES: dict = {}
 
 
 def consultar(funcion, *argumentos):
-    """Llama `funcion(con, *argumentos)` guardando el resultado según los argumentos y la versión
-    del archivo de datos, de modo que otra importación nunca sirva resultados viejos."""
+    """Llama `funcion(con, *argumentos)` sobre la base de esta ejecución, guardando el resultado
+    según los argumentos y la versión del archivo de datos, de modo que otra importación nunca
+    sirva resultados viejos."""
     nombre = f"{funcion.__module__}.{funcion.__qualname__}"
     _FUNCIONES[nombre] = funcion
-    return _en_cache(nombre, firma(), argumentos)
+    base = st.session_state.get(_FIJADA) or fijar()
+    return _en_cache(nombre, base.version, argumentos, base)
