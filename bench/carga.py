@@ -13,9 +13,11 @@ otra página, con una pausa entre acciones, y recorre todas las páginas.
 - Control: la primera y la última acción de cada usuario abren el Resumen con un filtro fijo y
   anotan «Casos en el período»; todas las sesiones deben ver el mismo número.
 
-    python -m bench.carga --usuarios 20 --segundos 60 [--url http://127.0.0.1:8501] [--db RUTA]
+    python -m bench.carga --usuarios 20 --segundos 60 [--procesos 2] [--url URL] [--db RUTA]
 
-Sin `--url` levanta `streamlit run app.py` sobre la base (`--db`, por defecto la demostración).
+Sin `--url` levanta `streamlit run app.py` sobre la base (`--db`, por defecto la demostración);
+con `--procesos N` (N > 1), N procesos detrás de nginx con despliegue/nginx.conf, e informa
+cuántas sesiones atendió cada proceso.
 """
 
 import argparse
@@ -25,13 +27,16 @@ import http.cookiejar
 import json
 import os
 import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter, defaultdict
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -351,8 +356,24 @@ async def _usuario(n: int, plan: Plan, registro: Registro, fin: float) -> None:
                 valor = valor_al_azar(sesion.widgets[clave], rng)
                 await registro.medir(f"{FILTRAR} {ruta}", sesion.elegir(clave, valor))
         vuelta += 1
-    await _control(sesion, plan, registro)
+    sesion = await _control(sesion, plan, registro)
     await sesion.cerrar()
+
+
+async def calentar(urls: list[str]) -> None:
+    """Antes de medir, cada proceso abre cada página una vez: un servidor recién levantado tarda
+    unos segundos en cargar sus módulos y su catálogo, lo que no es el uso normal."""
+
+    async def recorrer(url: str) -> None:
+        sesion = Sesion(url)
+        try:
+            await sesion.abrir("", "")
+            for ruta in list(sesion.paginas)[1:]:
+                await sesion.navegar(ruta)
+        finally:
+            await sesion.cerrar()
+
+    await asyncio.gather(*(recorrer(url) for url in urls))
 
 
 async def cargar(plan: Plan) -> Registro:
@@ -406,6 +427,55 @@ def servir(base: Path, puerto: int | None = None):
     finally:
         proceso.terminate()
         proceso.wait(timeout=30)
+
+
+NGINX = RAIZ / "despliegue" / "nginx.conf"
+_NGINX_PRINCIPAL = """daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+worker_processes 1;
+events {{ worker_connections 1024; }}
+http {{
+    log_format sesiones '$upstream_addr $request_uri';
+    access_log {dir}/acceso.log sesiones;
+    client_body_temp_path {dir}/cuerpos;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    include {dir}/observatorio.conf;
+}}
+"""
+
+
+@contextmanager
+def servir_detras_de_nginx(base: Path, procesos: int, carpeta: Path):
+    """`procesos` servidores y nginx delante, con la configuración del repositorio (solo cambian
+    los puertos); entrega la URL de nginx y las de los procesos. El registro de nginx queda en
+    `carpeta`."""
+    with ExitStack() as pila:
+        urls = [pila.enter_context(servir(base)) for _ in range(procesos)]
+        puerto = _puerto_libre()
+        conf = NGINX.read_text(encoding="utf-8")
+        servidores = "".join(f"    server {u.removeprefix('http://')};\n" for u in urls)
+        conf = re.sub(r"(    server 127\.0\.0\.1:\d+;\n)+", servidores, conf)
+        conf = re.sub(r"listen \d+;", f"listen 127.0.0.1:{puerto};", conf)
+        (carpeta / "observatorio.conf").write_text(conf, encoding="utf-8")
+        (carpeta / "nginx.conf").write_text(_NGINX_PRINCIPAL.format(dir=carpeta), encoding="utf-8")
+        nginx = subprocess.Popen(["nginx", "-c", str(carpeta / "nginx.conf"), "-p", str(carpeta)])
+        try:
+            url = f"http://127.0.0.1:{puerto}"
+            esperar_salud(url, nginx)
+            yield url, urls
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=30)
+
+
+def reparto(carpeta: Path) -> dict[str, int]:
+    """Sesiones (websockets) que nginx pasó a cada proceso."""
+    lineas = (carpeta / "acceso.log").read_text(encoding="utf-8").splitlines()
+    return dict(Counter(ln.split()[0] for ln in lineas if "/_stcore/stream" in ln))
 
 
 def _etiqueta(clave: str, paginas: dict) -> str:
@@ -468,7 +538,8 @@ def _s(valor) -> str:
 def imprimir(cifras: dict) -> None:
     print(
         f"\n{cifras['usuarios']} usuarios durante {cifras['duracion_s']:.0f} s contra "
-        f"{cifras['url']} ({cifras['nucleos']} núcleos, carga {cifras.get('carga', '?')})\n"
+        f"{cifras['url']} ({cifras.get('procesos', 1)} proceso(s) de Streamlit, "
+        f"{cifras['nucleos']} núcleos, carga del sistema {cifras['carga']})\n"
     )
     print(f"{'Acción':<28} {'n':>5} {'errores':>8} {'p50 (s)':>8} {'p95 (s)':>8} {'máx (s)':>8}")
     for a in cifras["acciones"]:
@@ -486,6 +557,10 @@ def imprimir(cifras: dict) -> None:
         f"Control («{METRICA_CONTROL}», ?{cifras['control']['filtro']}): "
         + ", ".join(f"{v} ({n} sesiones)" for v, n in valores.items())
     )
+    if "reparto" in cifras:
+        print(
+            "Sesiones por proceso: " + ", ".join(f"{p}: {n}" for p, n in cifras["reparto"].items())
+        )
     for error in cifras["errores"][:10]:
         print(f"  error: {error}")
 
@@ -506,25 +581,51 @@ def medir(url: str, usuarios: int, segundos: float, db: Path, **opciones) -> dic
     return cifras
 
 
+def _medir_segun(a: argparse.Namespace) -> dict:
+    """Contra --url, un proceso propio o varios detrás de nginx; cada proceso, ya calentado."""
+    if a.url:
+        asyncio.run(calentar([a.url]))
+        return medir(a.url, a.usuarios, a.segundos, a.db, pausa=a.pausa)
+    if a.procesos == 1:
+        with servir(a.db) as url:
+            asyncio.run(calentar([url]))
+            return medir(url, a.usuarios, a.segundos, a.db, pausa=a.pausa)
+    with tempfile.TemporaryDirectory() as carpeta:
+        with servir_detras_de_nginx(a.db, a.procesos, Path(carpeta)) as (url, procesos):
+            asyncio.run(calentar(procesos))
+            cifras = medir(url, a.usuarios, a.segundos, a.db, pausa=a.pausa)
+        return cifras | {"reparto": reparto(Path(carpeta))}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.carga", description=__doc__.split("\n")[0])
     p.add_argument("--usuarios", type=int, default=20)
     p.add_argument("--segundos", type=float, default=60)
     p.add_argument("--pausa", type=float, default=1.0, help="segundos entre acciones, en promedio")
     p.add_argument("--url", help="un servidor ya levantado (si no, se levanta uno)")
+    p.add_argument("--procesos", type=int, default=1, help="más de 1: procesos detrás de nginx")
     p.add_argument("--db", type=Path, default=RAIZ / "datos" / "observatorio.duckdb")
     p.add_argument(
         "--json", type=Path, help="dónde escribir las cifras (por defecto en bench/resultados/)"
     )
     a = p.parse_args(argv)
+    if min(a.usuarios, a.procesos) < 1 or a.segundos <= 0 or a.pausa < 0:
+        print(
+            "Usuarios y procesos deben ser al menos 1, y los segundos, positivos.", file=sys.stderr
+        )
+        return 1
     if not a.db.exists():
         print(f"No existe la base {a.db}: genérela con `make demo`.", file=sys.stderr)
         return 1
-    if a.url:
-        cifras = medir(a.url, a.usuarios, a.segundos, a.db, pausa=a.pausa)
-    else:
-        with servir(a.db) as url:
-            cifras = medir(url, a.usuarios, a.segundos, a.db, pausa=a.pausa)
+    if a.procesos > 1 and shutil.which("nginx") is None:
+        print("Falta nginx: apt-get install nginx", file=sys.stderr)
+        return 1
+    try:
+        cifras = _medir_segun(a)
+    except (*_FALLAS, RuntimeError) as error:
+        print(f"No se pudo medir: {error}", file=sys.stderr)
+        return 1
+    cifras["procesos"] = 1 if a.url else a.procesos
     imprimir(cifras)
     salida = a.json or RESULTADOS / f"carga_{datetime.now():%Y%m%d_%H%M%S}.json"
     salida.parent.mkdir(parents=True, exist_ok=True)
