@@ -407,6 +407,18 @@ def esperar_salud(url: str, proceso: subprocess.Popen | None = None, limite: flo
     raise TimeoutError(f"streamlit no respondió en {url}")
 
 
+_PIDS: dict[str, int] = {}  # URL -> proceso de los servidores que levantó esta herramienta
+
+
+def _cpu(pids) -> float:
+    """Segundos de CPU (usuario y sistema, todos los hilos) gastados por esos procesos."""
+    total = 0
+    for pid in pids:
+        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(campos[11]) + int(campos[12])  # utime y stime, en tics del reloj
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def servir(base: Path, puerto: int | None = None):
     """`streamlit run app.py` sobre `base` (en solo lectura), en loopback; entrega la URL."""
@@ -421,12 +433,14 @@ def servir(base: Path, puerto: int | None = None):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    _PIDS[url] = proceso.pid
     try:
         esperar_salud(url, proceso)
         yield url
     finally:
         proceso.terminate()
         proceso.wait(timeout=30)
+        del _PIDS[url]
 
 
 NGINX = RAIZ / "despliegue" / "nginx.conf"
@@ -557,6 +571,13 @@ def imprimir(cifras: dict) -> None:
         f"Control («{METRICA_CONTROL}», ?{cifras['control']['filtro']}): "
         + ", ".join(f"{v} ({n} sesiones)" for v, n in valores.items())
     )
+    if "cpu_servidores_s" in cifras:
+        por_accion = cifras["cpu_servidores_s"] / max(t["acciones"], 1)
+        print(
+            f"CPU de los servidores: {_s(cifras['cpu_servidores_s'])} s "
+            f"({_s(por_accion)} s por acción); de los usuarios simulados: "
+            f"{_s(cifras['cpu_usuarios_simulados_s'])} s."
+        )
     if "reparto" in cifras:
         print(
             "Sesiones por proceso: " + ", ".join(f"{p}: {n}" for p, n in cifras["reparto"].items())
@@ -573,11 +594,16 @@ def medir(url: str, usuarios: int, segundos: float, db: Path, **opciones) -> dic
     with duckdb.connect(str(db), read_only=True) as con:
         cat = catalogo(con)
     plan = Plan(url=url, usuarios=usuarios, segundos=segundos, cat=cat, **opciones)
-    antes = _carga_del_sistema()
-    inicio = time.monotonic()
+    antes, servidores = _carga_del_sistema(), list(_PIDS.values())
+    cpu, cpu_propia, inicio = _cpu(servidores), time.process_time(), time.monotonic()
     registro = asyncio.run(cargar(plan))
     cifras = resumen(registro, plan, time.monotonic() - inicio)
     cifras["carga"] = f"{antes} → {_carga_del_sistema()}"
+    # La CPU que gastaron los servidores (si los levantó esta herramienta) y los usuarios
+    # simulados: en una máquina compartida, el costo de una acción más estable que su tiempo.
+    if servidores:
+        cifras["cpu_servidores_s"] = round(_cpu(servidores) - cpu, 1)
+    cifras["cpu_usuarios_simulados_s"] = round(time.process_time() - cpu_propia, 1)
     return cifras
 
 
