@@ -450,7 +450,7 @@ error_log {dir}/error.log;
 worker_processes 1;
 events {{ worker_connections 1024; }}
 http {{
-    log_format sesiones '$upstream_addr $request_uri';
+    log_format sesiones '$upstream_addr $request_uri $observatorio_nodo';
     access_log {dir}/acceso.log sesiones;
     client_body_temp_path {dir}/cuerpos;
     proxy_temp_path {dir}/proxy;
