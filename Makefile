@@ -47,6 +47,11 @@ bench: $(INSTALADO)
 	$(BIN)/python -m bench.percepcion
 	$(BIN)/python -m bench.importacion
 
+# Prueba de carga: 20 usuarios simulados durante un minuto contra `streamlit run` (ver bench/carga.py).
+.PHONY: carga
+carga: $(INSTALADO) $(DEMO)
+	$(BIN)/python -m bench.carga --usuarios 20 --segundos 60 --db $(DEMO)
+
 formato: $(INSTALADO)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

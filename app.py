@@ -13,7 +13,7 @@ st.set_page_config(
     layout="wide",
 )
 
-if conexion.conexion() is None:
+if conexion.abrir() is None:
     st.error(
         f"No se encontró la base de datos en «{conexion.ruta_base()}». Genere los datos de "
         "demostración con `make run` o indique un archivo con la variable OBSERVATORIO_DB."

@@ -100,7 +100,7 @@ def importar_archivo() -> None:
             with st.status("Validando…") as estado:
                 try:
                     validado = importacion.validar(
-                        conexion.conexion(), tipo, contenido, subido.name, fuente
+                        conexion.de_la_ejecucion(), tipo, contenido, subido.name, fuente
                     )
                     estado.update(label=f"«{subido.name}» validado", state="complete")
                 except importacion.ImportacionFallida as error:

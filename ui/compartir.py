@@ -25,7 +25,7 @@ def fijar() -> None:
     limpia), así el enlace de la barra de direcciones también conserva la versión.
     """
     estado = st.session_state
-    actual = conexion.conexion().version
+    actual = conexion.de_la_ejecucion().version
     if _LEIDA not in estado:
         estado[_LEIDA] = True
         texto = st.query_params.get(PARAMETRO)
@@ -52,7 +52,7 @@ def fijar() -> None:
 def version_vista() -> int:
     """La versión de los datos que muestra esta sesión: la fijada por el enlace, o la vigente."""
     fijada = st.session_state.get(conexion.VERSION_FIJADA)
-    return conexion.conexion().version if fijada is None else fijada
+    return conexion.de_la_ejecucion().version if fijada is None else fijada
 
 
 def enlace_vista() -> str:
@@ -81,7 +81,7 @@ def avisos(cat) -> None:
     if aviso:
         st.warning(aviso, icon="⚠️")
     fijada = st.session_state.get(conexion.VERSION_FIJADA)
-    actual = conexion.conexion().version
+    actual = conexion.de_la_ejecucion().version
     if fijada is None or fijada == actual:
         return
     tabla = conexion.consultar(versiones.lista)

@@ -25,22 +25,49 @@ def firma(ruta: Path | None = None) -> tuple[int, int]:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _conectar(ruta: str, version: tuple[int, int]) -> Base:
-    return Base(Path(ruta))
+    base = Base(Path(ruta))
+    base.firma = version  # la clave de la caché de consultas
+    return base
+
+
+_DE_LA_EJECUCION = "_base_de_la_ejecucion"
 
 
 def conexion() -> Base | None:
     """La base vigente en solo lectura, o None si el archivo no existe."""
     ruta = ruta_base()
-    if not ruta.exists():
-        return None
-    return _conectar(str(ruta), firma(ruta))
+    base = None
+    for _ in range(3):
+        if not ruta.exists():
+            return None
+        version = firma(ruta)
+        base = _conectar(str(ruta), version)
+        # Si una importación reemplazó el archivo entre firmarlo y abrirlo, se abre de nuevo:
+        # así una versión nunca guarda el contenido de otra.
+        if firma(ruta) == version:
+            return base
+    return base
+
+
+def abrir() -> Base | None:
+    """La base vigente, que queda para el resto de esta ejecución (app.py la pide al empezar):
+    todas las consultas de una ejecución leen el mismo archivo aunque una importación lo
+    reemplace a mitad de camino; la ejecución siguiente ya lee el nuevo."""
+    base = conexion()
+    st.session_state[_DE_LA_EJECUCION] = base
+    return base
+
+
+def de_la_ejecucion() -> Base | None:
+    return st.session_state.get(_DE_LA_EJECUCION) or abrir()
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _en_cache(nombre: str, version: tuple, fijada: int | None, argumentos: tuple, publico: bool):
-    funcion = _FUNCIONES[nombre]
-    con = conexion().en_version(fijada)
-    return privacidad.llamar(funcion, con, *argumentos, publico=publico)
+def _en_cache(
+    nombre: str, version: tuple, fijada: int | None, argumentos: tuple, publico: bool, _base: Base
+):
+    con = _base.en_version(fijada)
+    return privacidad.llamar(_FUNCIONES[nombre], con, *argumentos, publico=publico)
 
 
 _FUNCIONES: dict = {}
@@ -53,16 +80,17 @@ def _publico() -> bool:
 
 
 def consultar(funcion, *argumentos):
-    """Llama `funcion(con, *argumentos)` guardando el resultado según los argumentos, la versión
-    del archivo de datos (otra importación nunca sirve resultados viejos), la versión de los datos
-    que fijó un enlace compartido (`con` lee entonces esa versión) y si el rol es público (entonces
-    con su regla, consultas/privacidad.py)."""
+    """Llama `funcion(con, *argumentos)` sobre la base de esta ejecución, guardando el resultado
+    según los argumentos, la versión del archivo (otra importación nunca sirve resultados viejos),
+    la versión de los datos que fijó un enlace compartido (`con` lee entonces esa versión) y si
+    el rol es público (entonces con su regla, consultas/privacidad.py)."""
     nombre = privacidad.nombre(funcion)
     _FUNCIONES[nombre] = funcion
+    base = de_la_ejecucion()
     fijada = st.session_state.get(VERSION_FIJADA)
-    if fijada == conexion().version:  # la vigente: la misma caché que una sesión sin enlace
+    if fijada == base.version:  # la vigente: la misma caché que una sesión sin enlace
         fijada = None
-    return _en_cache(nombre, firma(), fijada, argumentos, _publico())
+    return _en_cache(nombre, base.firma, fijada, argumentos, _publico(), base)
 
 
 def derivar(funcion, *argumentos):
