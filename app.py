@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from consultas.catalogos import catalogo
-from ui import acceso, conexion, filtros
+from ui import acceso, conexion, filtros, informe
 
 st.set_page_config(
     page_title="Observatorio de Seguridad · Las Condes",
@@ -48,9 +48,10 @@ paginas = {
 pagina = st.navigation(list(paginas))
 cat = conexion.consultar(catalogo)
 st.session_state["catalogo"] = cat
-st.session_state["filtros"] = filtros.barra(cat, paginas.get(pagina, filtros.CASOS))
+grupos = paginas.get(pagina, filtros.CASOS)
+st.session_state["filtros"] = filtros.barra(cat, grupos)
 if cat.metadatos.get("origen") == "demo":
     st.sidebar.info("Datos de demostración sintéticos: los barrios y los casos son generados.")
 acceso.barra()
 filtros.avisos()
-pagina.run()
+informe.mostrar(pagina, grupos)  # la página, con su informe y su modo presentación
