@@ -62,24 +62,30 @@ def validar(db: Path, pagina: str, formato: str, parametros: dict[str, list[str]
 def vista(db: Path, pagina: str, parametros: dict[str, list[str]], publico: bool):
     """La página dibujada sin pantalla, con lo que anotó el recolector."""
     from streamlit import logger
-
-    logger.set_log_level("error")  # sin los avisos de Streamlit sobre el modo sin servidor
     from streamlit.testing.v1 import AppTest
 
     from ui import acceso, recolector
 
-    os.environ["OBSERVATORIO_DB"] = str(db)
     app = AppTest.from_file(str(APP), default_timeout=300)
+    logger.set_log_level("error")
     for clave, valores in parametros.items():
         app.query_params[clave] = valores
     if publico:
         app.session_state[acceso.COMPARTIR] = True
     app.switch_page(PAGINAS[pagina])
-    app.run()
+    anterior = os.environ.get("OBSERVATORIO_DB")
+    os.environ["OBSERVATORIO_DB"] = str(db)  # la app lee la base de aquí, como con `make run`
+    try:
+        app.run()
+    finally:
+        if anterior is None:
+            del os.environ["OBSERVATORIO_DB"]
+        else:
+            os.environ["OBSERVATORIO_DB"] = anterior
     if app.exception:
         raise InformeFallido(f"La página falló: {app.exception[0].message}")
     try:
-        dibujada = app.session_state[recolector.CLAVE]
+        dibujada = app.session_state[recolector.CLAVE]["ultima"]
     except KeyError:
         raise InformeFallido("La página no terminó de dibujarse.") from None
     ignorados = [
@@ -92,6 +98,14 @@ def vista(db: Path, pagina: str, parametros: dict[str, list[str]], publico: bool
     return dibujada
 
 
+def _silenciar_streamlit() -> None:
+    """Sin los avisos de Streamlit sobre el modo sin servidor (también los de su configuración)."""
+    os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+    from streamlit import logger
+
+    logger.set_log_level("error")
+
+
 def generar(
     db: Path,
     pagina: str,
@@ -101,6 +115,7 @@ def generar(
     publico: bool = False,
 ) -> Path:
     """Escribe el informe de `pagina` con esos filtros en `salida` (PDF o HTML)."""
+    _silenciar_streamlit()
     from ui import documento, informe
 
     validar(db, pagina, formato, parametros)

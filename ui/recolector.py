@@ -75,7 +75,9 @@ def _anotar(comando: str, args: tuple, kwargs: dict) -> None:
         # Una ejecución parcial (un fragmento) cambia lo que se ve sin volver a recoger.
         ctx = get_script_run_ctx()
         if ctx is not None and ctx.fragment_ids_this_run and CLAVE in ctx.session_state:
-            ctx.session_state[CLAVE].desactualizada = True
+            ultima = ctx.session_state[CLAVE].get("ultima")
+            if ultima is not None:
+                ultima.desactualizada = True
         return
     tipo = TIPOS[comando]
     contenido = args[0] if args else kwargs.get(_PRIMER_ARGUMENTO.get(comando, "body"))
@@ -163,6 +165,9 @@ def recoger(pagina, parametros: dict[str, list[str]], **contexto):
     informe; si la ejecución se interrumpe (otro clic), queda la anterior."""
     instalar()
     vista = Vista(pagina.url_path, pagina.title, parametros, contexto)
+    # Un cambio del estado de la sesión después de st.stop se pierde: el estado se escribe al
+    # empezar, y al terminar solo se modifica lo que ya está guardado.
+    guardadas = st.session_state.setdefault(CLAVE, {})
     _local.vista = vista
     try:
         yield vista
@@ -174,9 +179,9 @@ def recoger(pagina, parametros: dict[str, list[str]], **contexto):
     finally:
         _local.vista = None
         if vista.completa:
-            st.session_state[CLAVE] = vista
+            guardadas["ultima"] = vista
 
 
 def vista() -> Vista | None:
     """La última vista completa de la sesión."""
-    return st.session_state.get(CLAVE)
+    return st.session_state.get(CLAVE, {}).get("ultima")
