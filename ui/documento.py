@@ -4,6 +4,7 @@ PDF (Chromium imprime ese mismo HTML, así los gráficos son las mismas figuras 
 import base64
 import concurrent.futures
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -250,7 +251,7 @@ def html(vista: Vista, portada: Portada) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(vista.titulo)} · Observatorio de Seguridad · {formato.fecha(portada.corte)}</title>
+<title>{escape(vista.encabezado)} · Observatorio de Seguridad · {formato.fecha(portada.corte)}</title>
 <style>{ESTILO}</style>
 {plotly_js}
 </head>
@@ -261,7 +262,7 @@ def html(vista: Vista, portada: Portada) -> str:
 Observatorio de Seguridad</div>
 </header>
 <section class="portada">
-<h1>{escape(vista.titulo)}</h1>
+<h1>{escape(vista.encabezado)}</h1>
 <p class="filtros"><b>Filtros:</b> {escape(portada.filtros)}</p>
 <p class="corte"><b>Datos al {formato.fecha(portada.corte)}</b></p>
 {privacidad(vista, portada)}
@@ -275,7 +276,7 @@ tablero</a> ({escape(portada.enlace)})</p>
 <h2>Notas de método</h2>
 <ul>{"".join(f"<li>{m}</li>" for m in METODOS)}</ul>
 </section>
-<footer>Observatorio de Seguridad · Municipalidad de Las Condes · {escape(vista.titulo)} · datos al
+<footer>Observatorio de Seguridad · Municipalidad de Las Condes · {escape(vista.encabezado)} · datos al
 {formato.fecha(portada.corte)} · generado el {generado}</footer>
 </body>
 </html>
@@ -285,20 +286,23 @@ tablero</a> ({escape(portada.enlace)})</p>
 def _imprimir(documento: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with tempfile.TemporaryDirectory() as carpeta, sync_playwright() as p:
+        # Desde un archivo: Chromium lo carga bastante más rápido que con set_content.
+        archivo = Path(carpeta) / "informe.html"
+        archivo.write_text(documento, encoding="utf-8")
         navegador = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             pagina = navegador.new_page(viewport={"width": 794, "height": 1123})
-            # Nada sale del servidor: toda petición que no sea del propio documento se corta.
+            # Nada sale del servidor: toda petición que no sea el propio archivo se corta.
             pagina.route(
                 "**/*",
                 lambda ruta: (
                     ruta.continue_()
-                    if ruta.request.url.startswith(("data:", "about:"))
+                    if ruta.request.url.startswith(("file:", "data:", "about:"))
                     else ruta.abort()
                 ),
             )
-            pagina.set_content(documento, wait_until="load")
+            pagina.goto(archivo.as_uri(), wait_until="load")
             graficos = documento.count('class="grafico"')
             pagina.wait_for_function(
                 f"document.querySelectorAll('.grafico .main-svg').length >= {graficos}",

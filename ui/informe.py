@@ -239,7 +239,7 @@ def _presentar(activo: bool) -> None:
 def diapositivas(vista: recolector.Vista) -> list[dict]:
     """Una portada (título y métricas) y una diapositiva por gráfico, tabla o mapa, con el
     subtítulo que la precede y las frases y avisos que la siguen."""
-    primera = {"titulo": vista.titulo, "visual": None, "textos": [], "metricas": []}
+    primera = {"titulo": vista.encabezado, "visual": None, "textos": [], "metricas": []}
     lista, subtitulo, actual = [primera], None, primera
     for e in vista.elementos:
         if e.tipo == "subtitulo":
@@ -248,7 +248,7 @@ def diapositivas(vista: recolector.Vista) -> list[dict]:
             primera["metricas"].append(e)
         elif e.tipo in VISUALES:
             actual = {
-                "titulo": subtitulo or vista.titulo,
+                "titulo": subtitulo or vista.encabezado,
                 "visual": e,
                 "textos": [],
                 "metricas": [],

@@ -62,6 +62,11 @@ class Vista:
     completa: bool = False
     desactualizada: bool = False
 
+    @property
+    def encabezado(self) -> str:
+        """El título que la página se pone (p. ej. «Ficha de barrio: El Golf»)."""
+        return next((str(e.contenido) for e in self.de("titulo")), self.titulo)
+
     def de(self, tipo: str) -> list[Elemento]:
         return [e for e in self.elementos if e.tipo == tipo]
 
