@@ -47,6 +47,7 @@ bench: $(INSTALADO)
 	$(BIN)/python -m bench.mapa
 	$(BIN)/python -m bench.percepcion
 	$(BIN)/python -m bench.importacion
+	$(BIN)/python -m bench.informes
 
 formato: $(INSTALADO)
 	$(BIN)/ruff check --fix .
