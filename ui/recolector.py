@@ -159,7 +159,7 @@ def instalar() -> None:
             continue
         setattr(DeltaGenerator, comando, _envolver(comando, original))
     principal = get_dg_singleton_instance().main_dg
-    for comando in [*TIPOS, "write"]:
+    for comando in TIPOS:
         setattr(st, comando, getattr(principal, comando))
 
 

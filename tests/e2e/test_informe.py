@@ -62,3 +62,26 @@ def test_descargar_informe_pdf_y_html_sin_red(pagina: Page, servidor, navegador,
     finally:
         contexto.close()
     assert externos == []
+
+
+def test_presentacion_se_avanza_con_las_flechas(pagina: Page, servidor):
+    pagina.goto(f"{servidor}/?presentar=1")
+    esperar(pagina, "Resumen")
+    expect(pagina.get_by_test_id("stSidebar")).to_be_hidden()
+    contador = pagina.get_by_text(re.compile(r"^1 / \d+$"))
+    expect(contador).to_be_visible()
+    total = int(contador.inner_text().split("/")[1])
+    pagina.get_by_role("heading", name="Resumen", exact=True).click()  # el foco en la página
+    pagina.keyboard.press("ArrowRight")
+    esperar(pagina, "Comparación de períodos")
+    expect(pagina.get_by_text(f"2 / {total}", exact=True)).to_be_visible()
+    expect(pagina.get_by_test_id("stDataFrame")).to_have_count(1)
+    pagina.keyboard.press("ArrowRight")
+    esperar(pagina, "Familias de delito")
+    expect(pagina.locator(".js-plotly-plot")).to_have_count(1)
+    pagina.keyboard.press("ArrowLeft")
+    esperar(pagina, "Comparación de períodos")
+    pagina.get_by_role("button", name="Salir de la presentación").click()
+    esperar(pagina, "Resumen")
+    expect(pagina.get_by_test_id("stSidebar")).to_be_visible()
+    assert "presentar" not in pagina.url
