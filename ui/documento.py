@@ -34,6 +34,7 @@ class Portada:
     publico: bool  # hecho con la regla de privacidad del rol público
     enlace: str
     generado: datetime
+    demostracion: bool = False  # datos sintéticos de la demostración
 
 
 METODOS = [
@@ -50,6 +51,11 @@ METODOS = [
     "ubicaciones de casos, solo celdas H3 o barrios, y los conteos bajo 5 se muestran «&lt;5». "
     "Los casos de VIF y delitos sexuales nunca se muestran como puntos fuera del rol analista.",
 ]
+
+DEMOSTRACION = (
+    '<p class="aviso warning">Datos de demostración sintéticos: los barrios y los casos son '
+    "generados; solo el contorno comunal es real.</p>"
+)
 
 ESTILO = """
 @page { size: A4; margin: 14mm 12mm 16mm 12mm; }
@@ -246,12 +252,14 @@ def html(vista: Vista, portada: Portada) -> str:
     escudo = base64.b64encode(ESCUDO.read_bytes()).decode()
     plotly_js = f"<script>{get_plotlyjs()}</script>" if vista.de("grafico") else ""
     generado = f"{portada.generado:%d-%m-%Y %H:%M}"
+    titulo = escape(vista.encabezado)
+    corte = formato.fecha(portada.corte)
     return f"""<!DOCTYPE html>
 <html lang="es-CL">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(vista.encabezado)} · Observatorio de Seguridad · {formato.fecha(portada.corte)}</title>
+<title>{titulo} · Observatorio de Seguridad · {corte}</title>
 <style>{ESTILO}</style>
 {plotly_js}
 </head>
@@ -266,6 +274,7 @@ Observatorio de Seguridad</div>
 <p class="filtros"><b>Filtros:</b> {escape(portada.filtros)}</p>
 <p class="corte"><b>Datos al {formato.fecha(portada.corte)}</b></p>
 {privacidad(vista, portada)}
+{DEMOSTRACION if portada.demostracion else ""}
 <p class="nota">Generado el {generado} · <a href="{escape(portada.enlace)}">Abrir esta vista en el
 tablero</a> ({escape(portada.enlace)})</p>
 </section>
@@ -276,8 +285,8 @@ tablero</a> ({escape(portada.enlace)})</p>
 <h2>Notas de método</h2>
 <ul>{"".join(f"<li>{m}</li>" for m in METODOS)}</ul>
 </section>
-<footer>Observatorio de Seguridad · Municipalidad de Las Condes · {escape(vista.encabezado)} · datos al
-{formato.fecha(portada.corte)} · generado el {generado}</footer>
+<footer>Observatorio de Seguridad · Municipalidad de Las Condes · {titulo} · datos al {corte} ·
+generado el {generado}</footer>
 </body>
 </html>
 """

@@ -92,6 +92,7 @@ def portada(vista: recolector.Vista) -> documento.Portada:
         publico=c["rol"] == acceso.PUBLICO,
         enlace=c["enlace"],
         generado=datetime.now(),
+        demostracion=c["cat"].metadatos.get("origen") == "demo",
     )
 
 

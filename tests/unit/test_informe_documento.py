@@ -170,7 +170,7 @@ def vista_de_prueba(con_puntos: bool = False) -> Vista:
     return Vista("", "Resumen", {"barrio": ["uno"]}, elementos=elementos)
 
 
-def portada(publico: bool = False) -> documento.Portada:
+def portada(publico: bool = False, demostracion: bool = False) -> documento.Portada:
     return documento.Portada(
         filtros="Fuente: Casos policiales · Período: 01-10-2026 a 31-10-2026",
         corte=date(2026, 10, 31),
@@ -178,6 +178,7 @@ def portada(publico: bool = False) -> documento.Portada:
         publico=publico,
         enlace="http://localhost:8501/?barrio=uno",
         generado=datetime(2026, 11, 2, 9, 30),
+        demostracion=demostracion,
     )
 
 
@@ -197,6 +198,10 @@ def test_html_trae_portada_contenido_y_metodos():
     assert "<b>subieron</b> en <i>Uno</i>" in html
     assert "Notas de método" in texto and "«<5»" in texto and "z de Poisson" in texto
     assert "No contiene ubicaciones de casos individuales" in texto
+    assert "demostración" not in texto
+    assert "Datos de demostración sintéticos" in documento.html(
+        vista_de_prueba(), portada(demostracion=True)
+    )
 
 
 def test_html_no_carga_nada_de_fuera():
