@@ -114,9 +114,14 @@ def _markdown(texto: str) -> str:
     bloques = []
     for bloque in re.split(r"\n\s*\n", html):
         lineas = [linea.strip() for linea in bloque.strip().splitlines()]
-        if lineas and all(linea.startswith(("- ", "* ")) for linea in lineas):
-            items = "".join(f"<li>{linea[2:]}</li>" for linea in lineas)
-            bloques.append(f"<ul>{items}</ul>")
+        if lineas and lineas[0].startswith(("- ", "* ")):
+            items: list[str] = []
+            for linea in lineas:  # una línea sin guion sigue el punto anterior
+                if linea.startswith(("- ", "* ")):
+                    items.append(linea[2:])
+                else:
+                    items[-1] += " " + linea
+            bloques.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
         elif lineas:
             bloques.append(f"<p>{' '.join(lineas)}</p>")
     return "".join(bloques)
@@ -236,14 +241,14 @@ def privacidad(vista: Vista, portada: Portada) -> str:
         return (
             f'<p class="privacidad"><b>Contiene ubicaciones de casos individuales</b> (rol '
             f"{escape(portada.rol)}). No lo comparta fuera del Observatorio: use la versión para "
-            "compartir («Versión para compartir» en el tablero u `observatorio informe "
-            "--publico`), que no lleva puntos y muestra «&lt;5» los conteos bajo 5.</p>"
+            "compartir («Versión para compartir» en el tablero u <code>observatorio informe "
+            "--publico</code>), que no lleva puntos y muestra «&lt;5» los conteos bajo 5.</p>"
         )
     return (
         f'<p class="privacidad"><b>No contiene ubicaciones de casos individuales</b> (hecho con '
         f"el rol {escape(portada.rol)}). Puede mostrar conteos bajo 5: para entregarlo fuera del "
         "Observatorio use la versión para compartir («Versión para compartir» en el tablero u "
-        "`observatorio informe --publico`).</p>"
+        "<code>observatorio informe --publico</code>).</p>"
     )
 
 

@@ -142,11 +142,11 @@ def _preparar(vista: recolector.Vista) -> None:
         avance.progress(1.0, text="Listo")
         estado.update(
             label=(
-                f"Informe listo: {partes['grafico']} gráficos, {partes['tabla']} tablas, "
-                f"{partes['mapa']} mapas"
+                f"Informe listo{'' if pdf else ' (solo HTML)'}: {partes['grafico']} gráficos, "
+                f"{partes['tabla']} tablas, {partes['mapa']} mapas"
             ),
             state="complete" if pdf else "error",
-            expanded=False,
+            expanded=not pdf,
         )
     archivos = {"html": (nombre_archivo(vista, datos, "html"), texto_html.encode("utf-8"))}
     if pdf:
@@ -171,7 +171,7 @@ def _botones_descarga(vista) -> None:
             key=f"informe_{extension}",
             on_click=acceso.registrar,
             args=("informe",),
-            kwargs={"archivo": archivo, "vista": enlace(vista.pagina, vista.parametros)},
+            kwargs={"archivo": archivo, "vista": vista.contexto["enlace"]},
             width="stretch",
         )
 
@@ -196,7 +196,7 @@ def control(pagina) -> None:
                 _preparar(vista)
             else:
                 st.caption("Preparando el informe: se espera a que la página termine de dibujarse.")
-        _botones_descarga(recolector.vista() if _vigente(vista, pagina) else None)
+        _botones_descarga(vista if _vigente(vista, pagina) else None)
 
 
 def _continuar() -> None:

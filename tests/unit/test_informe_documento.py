@@ -235,3 +235,13 @@ def test_grafico_es_la_misma_figura():
     html = documento.elemento_html(Elemento("grafico", figura), 3)
     datos = json.loads(re.search(r'"grafico-3",\s*(\[.*?\]),\s*\{', html, re.S).group(1))
     assert datos[0]["x"] == ["Robos", "Hurtos"] and datos[0]["y"] == [17, 42]
+
+
+def test_markdown_de_las_paginas():
+    texto = "**Índice** = a + b\n\n- **tasa**: casos por\n  1.000 habitantes;\n- *otro* punto"
+    html = documento._markdown(texto)
+    assert html == (
+        "<p><b>Índice</b> = a + b</p><ul><li><b>tasa</b>: casos por 1.000 habitantes;</li>"
+        "<li><i>otro</i> punto</li></ul>"
+    )
+    assert documento._markdown("a < b & c") == "<p>a &lt; b &amp; c</p>"
