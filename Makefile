@@ -18,8 +18,9 @@ $(DEMO): | $(INSTALADO)
 demo: $(INSTALADO)
 	$(BIN)/observatorio demo --salida $(DEMO)
 
-# Con OBSERVATORIO_DB se usa esa base (debe existir); sin ella, la demostración.
-run: $(INSTALADO)
+# Con OBSERVATORIO_DB se usa esa base (debe existir); sin ella, la demostración. Chromium imprime
+# los informes PDF.
+run: $(INSTALADO) chromium
 ifdef OBSERVATORIO_DB
 	@test -f "$(OBSERVATORIO_DB)" || { echo "No existe la base $(OBSERVATORIO_DB)" >&2; exit 1; }
 	$(BIN)/streamlit run app.py --server.port $(PUERTO)
@@ -29,9 +30,9 @@ else
 endif
 
 chromium:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "Falta Chromium para las pruebas de navegador: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@{ test -x /usr/bin/chromium && test -d /usr/share/fonts/truetype/dejavu; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core; \
+	  else echo "Falta Chromium o su letra (informes PDF y pruebas de navegador): sudo apt-get install chromium fonts-dejavu-core" >&2; exit 1; fi; }
 
 lint: $(INSTALADO)
 	$(BIN)/ruff check .
@@ -46,6 +47,7 @@ bench: $(INSTALADO)
 	$(BIN)/python -m bench.mapa
 	$(BIN)/python -m bench.percepcion
 	$(BIN)/python -m bench.importacion
+	$(BIN)/python -m bench.informes
 
 # Prueba de carga: 20 usuarios simulados durante un minuto contra `streamlit run` (ver bench/carga.py).
 .PHONY: carga

@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from consultas.catalogos import catalogo
-from ui import acceso, compartir, conexion, filtros
+from ui import acceso, compartir, conexion, filtros, informe
 
 st.set_page_config(
     page_title="Observatorio de Seguridad · Las Condes",
@@ -49,11 +49,12 @@ pagina = st.navigation(list(paginas))
 compartir.fijar()  # la versión de los datos de un enlace compartido, antes de la primera consulta
 cat = conexion.consultar(catalogo)
 st.session_state["catalogo"] = cat
-st.session_state["filtros"] = filtros.barra(cat, paginas.get(pagina, filtros.CASOS))
+grupos = paginas.get(pagina, filtros.CASOS)
+st.session_state["filtros"] = filtros.barra(cat, grupos)
 if cat.metadatos.get("origen") == "demo":
     st.sidebar.info("Datos de demostración sintéticos: los barrios y los casos son generados.")
 acceso.barra()
 compartir.boton()
 filtros.avisos()
 compartir.avisos(cat)
-pagina.run()
+informe.mostrar(pagina, grupos)  # la página, con su informe y su modo presentación

@@ -17,7 +17,8 @@ from consultas.periodos import PRESET_POR_DEFECTO, PRESETS, rango
 from consultas.versiones import VersionDesconocida, abrir
 from datos import auditoria, importacion
 from datos.importacion import ImportacionFallida
-from ui import formato
+from ui import formato, informe_cli
+from ui.informe_cli import InformeFallido
 
 RUTA_POR_DEFECTO = Path("datos/observatorio.duckdb")
 
@@ -380,6 +381,43 @@ def _tablas_exportables(exportar: argparse.ArgumentParser) -> None:
     ).set_defaults(tabla_fn=_tabla_cobertura, parametros=_parametros)
 
 
+def _informe(args) -> None:
+    opciones = {}
+    for texto in args.opcion:
+        clave, igual, valor = texto.partition("=")
+        if not igual or not clave:
+            raise InformeFallido(f"Opción «{texto}» inválida: use CLAVE=VALOR.")
+        opciones.setdefault(clave, []).append(valor)
+    parametros = {k: v for k, v in (_parametros(args) | {"ola": args.ola}).items() if v} | opciones
+    salida = informe_cli.generar(
+        args.db, args.pagina, parametros, args.formato, args.salida, publico=args.publico
+    )
+    _auditar(args.db, "informe", pagina=args.pagina, archivo=str(salida), filtros=parametros)
+    print(f"Informe escrito en {salida}.")
+
+
+def _opciones_informe(informe: argparse.ArgumentParser) -> None:
+    informe.add_argument(
+        "--pagina", required=True, help="resumen, mapa, tendencias, percepcion, cobertura o barrio"
+    )
+    informe.add_argument("--ola", action="append", default=[], help="aaaa-1 o aaaa-2, repetible")
+    informe.add_argument(
+        "--opcion",
+        action="append",
+        default=[],
+        metavar="CLAVE=VALOR",
+        help="opción de la página, como en su URL (p. ej. capa=tasa en el mapa); repetible",
+    )
+    informe.add_argument("--formato", default="pdf", help="pdf (por defecto) o html")
+    informe.add_argument("--salida", type=Path, required=True, help="archivo del informe")
+    informe.add_argument(
+        "--publico",
+        action="store_true",
+        help="versión para compartir: la regla de privacidad del rol público",
+    )
+    informe.set_defaults(funcion=_informe)
+
+
 def _auditar(db: Path, evento: str, **detalle) -> None:
     """Anota lo hecho en el registro de auditoría junto a la base; si no se puede, lo avisa."""
     try:
@@ -450,6 +488,14 @@ def _analizador() -> argparse.ArgumentParser:
     exportar.set_defaults(funcion=_exportar)
     _tablas_exportables(exportar)
 
+    informe = sub.add_parser(
+        "informe",
+        parents=[_opciones_filtros()],
+        help="PDF o HTML de una página",
+        conflict_handler="resolve",
+    )
+    _opciones_informe(informe)
+
     importar = sub.add_parser("importar", help="importa un archivo real a la base")
     importar.add_argument("tipo", choices=["incidentes", "encuestas", "actividades", "barrios"])
     importar.add_argument("archivo", type=Path)
@@ -470,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"observatorio: {error}", file=sys.stderr)
         return 2
     except (ImportacionFallida, VersionDesconocida) as error:
+        print(f"observatorio: {error}", file=sys.stderr)
+        return 1
+    except InformeFallido as error:
         print(f"observatorio: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:

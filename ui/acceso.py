@@ -5,6 +5,9 @@
   `st.login` (OIDC) y el rol sale del correo según `.streamlit/roles.toml` (o el archivo que diga
   `OBSERVATORIO_ROLES`); quien no está en ese archivo, o no ingresó, es público.
 - Sin proveedor (uso local, la demostración) se trabaja como analista, y la barra lateral lo dice.
+
+Quien tiene un rol mayor puede bajar su sesión a público («Versión para compartir»: lo que se ve y
+los informes que se hacen siguen la regla de privacidad pública); nada permite subir un rol.
 """
 
 import os
@@ -20,6 +23,7 @@ ROLES = {"director": "Dirección", "analista": "Analista", "publico": "Público"
 ROL_LOCAL = "analista"
 PUBLICO = "publico"
 RUTA_ROLES = Path(__file__).parents[1] / ".streamlit" / "roles.toml"
+COMPARTIR = "acceso_compartir"  # la sesión bajada a público
 
 
 def roles_configurados() -> dict[str, str]:
@@ -51,6 +55,11 @@ def con_identidad() -> bool:
 
 
 def rol() -> str:
+    """El rol de la sesión: el que fija el servidor, o público si la sesión lo bajó."""
+    return PUBLICO if st.session_state.get(COMPARTIR) else rol_asignado()
+
+
+def rol_asignado() -> str:
     fijo = os.environ.get("OBSERVATORIO_ROL")
     if fijo is not None:
         fijo = fijo.strip().lower()
@@ -86,9 +95,17 @@ def registrar(evento: str, **detalle) -> None:
 
 
 def barra() -> None:
-    """En la barra lateral: con qué rol se ve el tablero, y el ingreso o la salida."""
-    actual = rol()
+    """En la barra lateral: con qué rol se ve el tablero, el ingreso o la salida, y la versión
+    para compartir."""
+    actual = rol_asignado()
     with st.sidebar:
+        if actual != PUBLICO:
+            st.toggle(
+                "Versión para compartir",
+                key=COMPARTIR,
+                help="Muestra la vista y hace los informes como los vería el público: sin "
+                "ubicaciones de casos y con los conteos bajo 5 como «<5».",
+            )
         if con_identidad():
             if st.user.is_logged_in:
                 if not st.session_state.get("acceso_ingreso_registrado"):

@@ -12,7 +12,7 @@ import streamlit as st
 
 from consultas import cobertura, evaluacion
 from consultas.filtros import Filtros, a_url
-from ui import formato
+from ui import formato, recolector
 from ui import mapa as dibujo
 
 PAGINA_FICHA = "barrio"  # la URL de paginas/barrio.py
@@ -40,7 +40,10 @@ def boton_ficha(evento, barrios: pd.DataFrame, filtros: Filtros) -> None:
     """Bajo un mapa: el enlace a la ficha del barrio en que se hizo clic."""
     barrio = barrio_elegido(evento, barrios)
     if barrio is None:
-        st.caption("Haga clic en un barrio o una celda del mapa para abrir la ficha del barrio.")
+        with recolector.fuera_del_informe():
+            st.caption(
+                "Haga clic en un barrio o una celda del mapa para abrir la ficha del barrio."
+            )
         return
     nombre = barrios.set_index("barrio_id").loc[barrio, "nombre"]
     st.link_button(f"Abrir la ficha de {nombre}", enlace_ficha(barrio, filtros))

@@ -68,6 +68,7 @@ COLORES_LINEA = {
 }
 COLOR_CAMARAS = [30, 110, 200]
 COLOR_PUNTOS = [200, 30, 30]
+CAPA_CASOS = "casos-individuales"  # el informe dice si lleva esta capa (ubicaciones de casos)
 
 
 def capa_contorno(comuna: str) -> pdk.Layer:
@@ -161,10 +162,11 @@ def capa_calor(tabla: pd.DataFrame) -> pdk.Layer:
 
 
 def capa_circulos(datos: pd.DataFrame, color, radio: float = 18, pickable=True) -> pdk.Layer:
-    """Círculos en `lon`, `lat`, con `nombre`/`texto` para el cursor; color fijo o por fila."""
+    """Casos individuales: círculos en `lon`, `lat`, con `nombre`/`texto` para el cursor."""
     return pdk.Layer(
         "ScatterplotLayer",
         datos.to_dict("records"),
+        id=CAPA_CASOS,
         get_position=["lon", "lat"],
         get_fill_color=color,
         get_radius=radio,

@@ -66,7 +66,14 @@ def test_sin_ingresar_es_publico_con_boton_de_ingreso(demo):
     at = abrir(usuario={"is_logged_in": False})
     assert not at.exception
     assert "Vista pública" in barra(at)
-    assert [b.label for b in at.sidebar.button] == ["Iniciar sesión", "Compartir"]
+    # El público puede descargar el informe (ya con su regla) y presentar; no hay versión
+    # para compartir que elegir.
+    assert [b.label for b in at.sidebar.button] == [
+        "Iniciar sesión",
+        "Descargar informe",
+        "Presentar",
+    ]
+    assert not at.sidebar.toggle
     assert not at.get("file_uploader")
 
 
