@@ -388,7 +388,8 @@ def _informe(args) -> None:
         if not igual or not clave:
             raise InformeFallido(f"Opción «{texto}» inválida: use CLAVE=VALOR.")
         opciones.setdefault(clave, []).append(valor)
-    parametros = {k: v for k, v in (_parametros(args) | {"ola": args.ola}).items() if v} | opciones
+    otros = {"ola": args.ola, "version": [args.version] if args.version else []}
+    parametros = {k: v for k, v in (_parametros(args) | otros).items() if v} | opciones
     salida = informe_cli.generar(
         args.db, args.pagina, parametros, args.formato, args.salida, publico=args.publico
     )
@@ -407,6 +408,10 @@ def _opciones_informe(informe: argparse.ArgumentParser) -> None:
         default=[],
         metavar="CLAVE=VALOR",
         help="opción de la página, como en su URL (p. ej. capa=tasa en el mapa); repetible",
+    )
+    informe.add_argument(
+        "--version",
+        help="versión de los datos (la de un enlace compartido); por defecto, la vigente",
     )
     informe.add_argument("--formato", default="pdf", help="pdf (por defecto) o html")
     informe.add_argument("--salida", type=Path, required=True, help="archivo del informe")

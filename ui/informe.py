@@ -11,8 +11,8 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from consultas import encuestas
-from ui import acceso, documento, formato, recolector
+from consultas import encuestas, versiones
+from ui import acceso, compartir, documento, formato, recolector
 from ui.filtros import DELITOS, FUENTE, OLAS, PERIODO, TERRITORIO
 
 PEDIDO = "informe_pedido"
@@ -64,11 +64,14 @@ def parametros() -> dict[str, list[str]]:
     }
 
 
-def enlace(url_path: str, params: dict[str, list[str]]) -> str:
-    """La dirección que vuelve a abrir la vista.
+def fijada() -> dict[str, list[str]]:
+    """El parámetro que fija el enlace en la versión de los datos que se vio: las cifras del
+    informe siguen siendo las mismas aunque después se importen datos."""
+    return {versiones.PARAMETRO: [str(compartir.version_vista())]}
 
-    Aquí se fija la versión de los datos cuando los enlaces la lleven (rama `versiones`).
-    """
+
+def enlace(url_path: str, params: dict[str, list[str]]) -> str:
+    """La dirección que vuelve a abrir la vista (con `params` ya fijados en su versión)."""
     base = os.environ.get("OBSERVATORIO_URL")
     if not base:
         try:
@@ -102,7 +105,7 @@ def contexto(pagina, grupos) -> dict:
         "seleccion": st.session_state["filtros"],
         "grupos": grupos,
         "rol": acceso.rol(),
-        "enlace": enlace(pagina.url_path, parametros()),
+        "enlace": enlace(pagina.url_path, parametros() | fijada()),
     }
 
 

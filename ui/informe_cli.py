@@ -9,9 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-import duckdb
 from tqdm import tqdm
 
+from consultas import versiones
 from consultas.catalogos import catalogo
 from consultas.filtros import desde_url
 
@@ -50,11 +50,14 @@ def validar(db: Path, pagina: str, formato: str, parametros: dict[str, list[str]
         raise InformeFallido(f"Formato desconocido «{formato}»; use pdf o html.")
     if not db.exists():
         raise InformeFallido(f"No existe la base de datos «{db}».")
-    con = duckdb.connect(str(db), read_only=True)
+    try:
+        base, con = versiones.abrir(db, (parametros.get(versiones.PARAMETRO) or [None])[0])
+    except versiones.VersionDesconocida as error:
+        raise InformeFallido(str(error)) from None
     try:
         _, avisos = desde_url(parametros, catalogo(con))
     finally:
-        con.close()
+        base.close()
     if avisos:
         raise InformeFallido(" ".join(avisos))
 

@@ -2,6 +2,7 @@
 dibuja en AppTest, sus entradas inválidas, la versión para compartir y el modo presentación."""
 
 import re
+import shutil
 
 import duckdb
 import pypdf
@@ -10,8 +11,10 @@ import pytest
 import observatorio
 from consultas.catalogos import catalogo
 from consultas.periodos import PRESET_POR_DEFECTO, rango
+from tests import fixtures
 from tests.app import ayudas
 from tests.unit.test_informe_documento import leer
+from tests.versiones import cambios, importar
 from ui import acceso, formato, recolector
 
 PAGINAS = {
@@ -204,3 +207,59 @@ def test_presentacion_una_diapositiva_por_grafico_y_tabla(demo):
     at.button(key="presentar_salir").click().run()
     assert "presentar" not in at.query_params
     assert len(at.get("plotly_chart")) == len(normal.get("plotly_chart"))
+
+
+def _casos_en_el_periodo(html: str) -> int:
+    """La métrica «Casos en el período» de la portada de métricas del informe HTML."""
+    texto = re.sub(r"<[^>]+>", " ", html)
+    numero = re.search(r"Casos en el período\s+([\d.]+)", texto)
+    assert numero, "el informe no trae la métrica de casos"
+    return int(numero.group(1).replace(".", ""))
+
+
+def test_informe_fijado_en_una_version_muestra_sus_cifras(
+    capsys, ruta_fixture, incidentes, tmp_path
+):
+    ruta = tmp_path / "base.duckdb"
+    shutil.copy(ruta_fixture, ruta)
+    antes = fixtures.contar(incidentes, rango("28d", fixtures.CORTE), "policial")
+    texto, diferencia = cambios(ruta, fixtures.CORTE)
+    assert importar(ruta, "incidentes", texto).version == 2
+    base = ["--db", str(ruta), "--pagina", "resumen", "--formato", "html", "--periodo", "28d"]
+    base += ["--fuente", "policial"]
+    fijado, vigente = tmp_path / "v1.html", tmp_path / "v2.html"
+    assert informe(capsys, *base, "--salida", str(fijado), "--version", "1")[0] == 0
+    assert informe(capsys, *base, "--salida", str(vigente))[0] == 0
+    assert _casos_en_el_periodo(fijado.read_text("utf-8")) == antes
+    assert _casos_en_el_periodo(vigente.read_text("utf-8")) == antes + diferencia
+    # El enlace que reabre la vista lleva la versión que se vio.
+    assert "version=1" in fijado.read_text("utf-8")
+    assert "version=2" in vigente.read_text("utf-8")
+
+    codigo, error = informe(capsys, *base, "--salida", str(tmp_path / "x.html"), "--version", "7")
+    assert codigo == 1
+    assert "La versión 7 de los datos no existe" in error
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_informe_publico_muestra_conteos_bajo_5_como_menos_de_5(capsys, ruta_fixture, tmp_path):
+    """En un barrio pequeño y una semana hay 1 a 4 casos: el informe del analista los muestra y
+    el del público (versión para compartir) los cambia por «<5» en cada tabla."""
+    base = ["--db", str(ruta_fixture), "--pagina", "resumen", "--formato", "html"]
+    base += ["--periodo", "7d", "--fuente", "policial", "--barrio", "poniente"]
+    analista, publico = tmp_path / "a.html", tmp_path / "p.html"
+    assert informe(capsys, *base, "--salida", str(analista))[0] == 0
+    assert informe(capsys, *base, "--salida", str(publico), "--publico")[0] == 0
+
+    def celdas(ruta) -> list[str]:
+        tablas = re.findall(r"<table.*?</table>", ruta.read_text("utf-8"), re.S)
+        return [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for t in tablas
+            for c in re.findall(r"<td.*?</td>", t, re.S)
+        ]
+
+    pequenos = {"1", "2", "3", "4"}
+    assert pequenos & set(celdas(analista)), "la prueba necesita conteos bajo 5"
+    assert "&lt;5" in "".join(celdas(publico)) or "<5" in celdas(publico)
+    assert not pequenos & set(celdas(publico))
