@@ -66,10 +66,11 @@ def test_sin_ingresar_es_publico_con_boton_de_ingreso(demo):
     at = abrir(usuario={"is_logged_in": False})
     assert not at.exception
     assert "Vista pública" in barra(at)
-    # El público puede descargar el informe (ya con su regla) y presentar; no hay versión
-    # para compartir que elegir.
+    # El público puede compartir el enlace, descargar el informe (ya con su regla) y presentar;
+    # no hay versión para compartir que elegir.
     assert [b.label for b in at.sidebar.button] == [
         "Iniciar sesión",
+        "Compartir",
         "Descargar informe",
         "Presentar",
     ]
