@@ -13,6 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_descargar_informe_pdf_y_html_sin_red(pagina: Page, servidor, navegador, tmp_path):
+    pagina.set_default_timeout(120_000)  # el informe carga la página, arma el HTML e imprime
     pagina.goto(f"{servidor}/?periodo=7d")
     esperar(pagina, "Resumen")
     barra = pagina.get_by_test_id("stSidebar")
@@ -65,6 +66,7 @@ def test_descargar_informe_pdf_y_html_sin_red(pagina: Page, servidor, navegador,
 
 
 def test_presentacion_se_avanza_con_las_flechas(pagina: Page, servidor):
+    pagina.set_default_timeout(90_000)
     pagina.goto(f"{servidor}/?presentar=1")
     esperar(pagina, "Resumen")
     expect(pagina.get_by_test_id("stSidebar")).to_be_hidden()
