@@ -135,13 +135,21 @@ class _Lectura:
 
 def _sin_azar(elemento):
     """El elemento sin lo que cambia de una sesión a otra con los mismos datos: el identificador
-    al azar de una descarga que se genera al hacer clic."""
-    if elemento.WhichOneof("type") != "download_button":
+    al azar de una descarga que se genera al hacer clic y los de las capas de un mapa pydeck."""
+    tipo = elemento.WhichOneof("type")
+    if tipo not in ("download_button", "deck_gl_json_chart"):
         return elemento
     copia = type(elemento)()
     copia.CopyFrom(elemento)
-    copia.download_button.ClearField("deferred_file_id")
+    if tipo == "download_button":
+        copia.download_button.ClearField("deferred_file_id")
+    else:
+        copia.deck_gl_json_chart.json = _UUID.sub("capa", copia.deck_gl_json_chart.json)
+        copia.deck_gl_json_chart.ClearField("id")
     return copia
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class Sesion:

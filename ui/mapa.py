@@ -210,12 +210,6 @@ VISTA_MAPA = pdk.ViewState(latitude=-33.405, longitude=-70.535, zoom=11.25, pitc
 
 
 def armar(capas: list[pdk.Layer], vista: pdk.ViewState = VISTA_LAS_CONDES) -> pdk.Deck:
-    # Nombres fijos en vez de los UUID al azar de pydeck: los mismos datos dan el mismo mapa, que
-    # el navegador no vuelve a recibir ni a dibujar en cada ejecución. La capa de casos conserva
-    # el suyo: el informe la reconoce por él.
-    for numero, capa in enumerate(capas):
-        if capa.id != CAPA_CASOS:
-            capa.id = f"capa-{numero}-{capa.type}"
     return pdk.Deck(
         layers=capas,
         initial_view_state=vista,
