@@ -5,7 +5,7 @@ INSTALADO := $(VENV)/.instalado
 DEMO := datos/observatorio.duckdb
 PUERTO ?= 8501
 
-.PHONY: run test bench lint formato demo chromium
+.PHONY: run test bench bench-regional lint formato demo chromium
 
 $(INSTALADO): pyproject.toml
 	python3 -m venv $(VENV)
@@ -40,12 +40,15 @@ lint: $(INSTALADO)
 test: $(INSTALADO) chromium lint
 	$(BIN)/python -m pytest
 
-bench: $(INSTALADO)
-	$(BIN)/python -m bench.resumen
-	$(BIN)/python -m bench.tendencias
-	$(BIN)/python -m bench.mapa
-	$(BIN)/python -m bench.percepcion
+# Todas las páginas y exportaciones con 100.000, 1.000.000 y 10.000.000 de incidentes (o los de
+# BENCH_TAMANOS=100000,1000000); escribe docs/rendimiento.md y docs/rendimiento.json.
+bench: $(INSTALADO) chromium
+	$(BIN)/python -m bench.informe
 	$(BIN)/python -m bench.importacion
+
+# Escala regional: lo mismo con 50.000.000 de incidentes (la base tarda unos minutos en generarse).
+bench-regional: $(INSTALADO) chromium
+	BENCH_TAMANOS=50000000 $(BIN)/python -m bench.informe
 
 formato: $(INSTALADO)
 	$(BIN)/ruff check --fix .
