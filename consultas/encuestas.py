@@ -140,10 +140,15 @@ def estimaciones(con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...]) -> pd.D
     partes = []
     for ola in olas_:
         respuestas = datos[datos["ola"] == ola].reset_index(drop=True)
-        por_nivel = {"sector": respuestas["sector_id"], "barrio": respuestas["barrio_id"]}
+        # En arreglos de numpy: comparar columnas de texto de pandas una por dominio es lento.
+        por_nivel = {
+            "sector": respuestas["sector_id"].to_numpy(object),
+            "barrio": respuestas["barrio_id"].to_numpy(object),
+        }
+        todos = np.ones(len(respuestas), dtype=bool)
         dominios = pd.DataFrame(
             {
-                clave: por_nivel[nivel].eq(uid) if nivel != COMUNA else True
+                clave: por_nivel[nivel] == uid if nivel != COMUNA else todos
                 for clave, nivel, uid in zip(
                     claves, unidades["nivel"], unidades["unidad_id"], strict=True
                 )

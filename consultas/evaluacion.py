@@ -25,7 +25,7 @@ Reglas (las mismas que explica la página Cobertura):
   dominaría el WDD. Si los casos huyen a la franja, ΔD > 0 compensa la baja del barrio.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import duckdb
@@ -253,21 +253,46 @@ def _franja(geometria: str) -> tuple[int, ...]:
     return tuple(sorted({v for c in tocan for v in h3.grid_disk(int(c), 1)}))
 
 
-def _franjas(con, barrios: list[str], primera: date, corte: date) -> Conteos:
+def _franjas(con, barrios: list[str], primera: date, corte: date, tramos) -> Conteos:
     """Casos DMCS diarios de otros barrios en la franja de cada barrio (ver "Área de
     desplazamiento" arriba), contados en una sola consulta para todos los barrios."""
     geometrias = leer(con, "geometrias_barrios").set_index("barrio_id")["geometria"]
     pares = [(c, b) for b in barrios for c in _franja(geometrias[b])]
-    diarios = leer(
+    diarios = _diarios(
         con,
         "dmcs_diarios_en_franjas",
+        tramos,
         celdas=[c for c, _ in pares],
         barrios_franja=[b for _, b in pares],
-        desde=pd.Timestamp(primera).to_pydatetime(),
-        hasta=(pd.Timestamp(corte) + pd.Timedelta(days=1)).to_pydatetime(),
         **celdas.parametros_padre(RESOLUCION_FRANJA),
     )
     return Conteos(diarios, barrios, primera, corte)
+
+
+def _tramos(inicios, meses: int, primera: date, corte: date) -> list[tuple[datetime, datetime]]:
+    """Los tramos [desde, hasta) que cubren las ventanas de las intervenciones, dentro de los
+    datos y unidos donde se tocan: fuera de ellos no hay casos que contar (así la ficha de un
+    barrio no recorre toda la historia). Sin intervenciones, un tramo vacío."""
+    limites = sorted(
+        (max(d, primera), min(f, corte + timedelta(days=1)))
+        for d, _, f in (ventanas(inicio, meses) for inicio in inicios)
+    )
+    tramos: list[list[date]] = []
+    for desde, hasta in limites:
+        if desde >= hasta:
+            continue
+        if tramos and desde <= tramos[-1][1]:
+            tramos[-1][1] = max(tramos[-1][1], hasta)
+        else:
+            tramos.append([desde, hasta])
+    tramos = tramos or [[primera, primera]]
+    return [(datetime.combine(d, time()), datetime.combine(h, time())) for d, h in tramos]
+
+
+def _diarios(con, nombre: str, tramos, **parametros) -> pd.DataFrame:
+    """La consulta `nombre` en cada tramo, juntas (los tramos no se superponen)."""
+    partes = [leer(con, nombre, desde=d, hasta=h, **parametros) for d, h in tramos]
+    return pd.concat(partes, ignore_index=True) if len(partes) > 1 else partes[0]
 
 
 def evaluar(
@@ -280,27 +305,24 @@ def evaluar(
     grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
     casos = leer(con, "intervenciones", calma=CALMA_DIAS, barrios=list(barrios))
+    casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
     meta = leer(con, "barrios")
     primera, corte = _fechas(con)
-    diarios = leer(
-        con,
-        "dmcs_diarios",
-        desde=pd.Timestamp(primera).to_pydatetime(),
-        hasta=(pd.Timestamp(corte) + pd.Timedelta(days=1)).to_pydatetime(),
-    )
+    tramos = _tramos(casos["inicio"], meses, primera, corte)
+    diarios = _diarios(con, "dmcs_diarios", tramos)
     conteos = Conteos(diarios, list(meta["barrio_id"]), primera, corte)
     barrios = _Barrios(meta)
     actividades = leer(con, "fechas_actividades")
     fechas = pd.to_datetime(actividades["fecha"]).to_numpy("datetime64[D]")
     filas_actividad = np.array([barrios.fila.get(b, -1) for b in actividades["barrio_id"]], int)
-    casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
     filas = [
         _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
         for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)
     ]
     extra = ["antes_desde", "despues_hasta", "comparacion", "motivo", *_CONTEOS]
     if desplazamiento:
-        franjas = _franjas(con, list(dict.fromkeys(casos["barrio_id"])), primera, corte)
+        barrios_franja = list(dict.fromkeys(casos["barrio_id"]))
+        franjas = _franjas(con, barrios_franja, primera, corte, tramos)
         for caso, fila in zip(casos.itertuples(), filas, strict=True):
             desde, inicio, fin = ventanas(caso.inicio, meses)
             k = franjas.fila[caso.barrio_id]
