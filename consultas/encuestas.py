@@ -128,13 +128,18 @@ def _unidades(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-def estimaciones(con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...]) -> pd.DataFrame:
+def estimaciones(
+    con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...], solo: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Todas las estimaciones de las olas pedidas: comuna, cada sector y cada barrio (aunque no
-    tengan respuestas: quedan "no fiable" con n = 0), cada indicador."""
+    tengan respuestas: quedan "no fiable" con n = 0), cada indicador (o solo los de `solo`: la
+    estimación de un indicador no depende de los demás)."""
     nombres = indicadores(con)
     datos = leer(con, "respuestas_encuesta", olas=list(olas_))
     # Solo columnas 0/1: un entero con otros valores no es un indicador.
-    columnas = [c for c in nombres if datos[c].dropna().isin([0, 1]).all()]
+    columnas = [
+        c for c in nombres if (not solo or c in solo) and datos[c].dropna().isin([0, 1]).all()
+    ]
     unidades = _unidades(con)
     claves = unidades["nivel"] + ":" + unidades["unidad_id"]
     partes = []
