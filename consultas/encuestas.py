@@ -12,7 +12,6 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from consultas.estadistica import ALZA, BAJA, NORMAL, UMBRAL_Z
 from consultas.sql import leer
@@ -79,6 +78,8 @@ def estimar(datos: pd.DataFrame, indicadores: list[str], dominios: pd.DataFrame)
         estratos = pd.DataFrame(con_datos.reshape(len(cortes), -1)).groupby(estrato).any().sum()
         gl = con_datos.sum(axis=0) - estratos.to_numpy().reshape(k, j)
     se = np.where(np.isnan(p), np.nan, np.sqrt(varianza))
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     t = stats.t.ppf(0.975, np.maximum(gl, 1))
     margen = np.where(gl > 0, t * se, np.nan)
     n = en.sum(axis=0)

@@ -33,7 +33,6 @@ import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import stats
 
 from consultas import celdas
 from consultas.catalogos import metadatos
@@ -90,6 +89,8 @@ def z_wdd(diferencia, var):
 
 
 def p_bilateral(z):
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     return 2 * stats.norm.sf(np.abs(np.asarray(z, dtype=float)))
 
 
