@@ -48,7 +48,7 @@ bench: $(INSTALADO) chromium
 
 # Escala regional: lo mismo con 50.000.000 de incidentes (la base tarda unos minutos en generarse).
 bench-regional: $(INSTALADO) chromium
-	BENCH_TAMANOS=50000000 $(BIN)/python -m bench.informe
+	BENCH_TAMANOS=50000000 BENCH_VUELTAS=1 $(BIN)/python -m bench.informe
 
 formato: $(INSTALADO)
 	$(BIN)/ruff check --fix .

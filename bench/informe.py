@@ -381,8 +381,9 @@ def escribir_md(resultados: dict) -> None:
         "",
         "- **Rerun**: la página completa en `streamlit.testing.v1.AppTest`, en un proceso tibio, "
         "tras cada cambio de filtro o de opción de un ciclo que vuelve al estado inicial (3 "
-        "vueltas), con la caché de Streamlit vaciada antes de cada ejecución "
-        "(`st.cache_data.clear()`): cada consulta corre de verdad. Mediana y p95 de todas.",
+        "vueltas; 1 en la corrida regional), con la caché de Streamlit vaciada antes de cada "
+        "ejecución (`st.cache_data.clear()`): cada consulta corre de verdad. Mediana y p95 "
+        "de todas.",
         "- **Primera carga**: la primera ejecución de la página en ese proceso.",
         "- **CPU**: tiempo de CPU del proceso durante el rerun (todos sus hilos, también los de "
         "DuckDB). En la máquina compartida el reloj se estira cuando otros la usan; la CPU mide "

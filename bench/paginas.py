@@ -17,7 +17,8 @@ from pathlib import Path
 
 from bench import comun
 
-VUELTAS = 3
+# Vueltas por ciclo de cambios; BENCH_VUELTAS=1 acorta la corrida regional (50.000.000).
+VUELTAS = int(os.environ.get("BENCH_VUELTAS", "3"))
 
 # Por página: parámetros de la URL y un ciclo de cambios que vuelve al estado inicial (así las
 # vueltas repiten lo mismo). Cada cambio es lo que una persona hace en un widget.
