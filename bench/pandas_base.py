@@ -68,7 +68,9 @@ def tendencias(df, ctx) -> list:
     return [
         policial["fecha_hora"].min(),
         policial.groupby([policial["fecha_hora"].dt.floor("D"), "delito"]).size(),
-        periodo.groupby([periodo["fecha_hora"].dt.dayofweek, periodo["fecha_hora"].dt.hour]).size(),
+        periodo.groupby(
+            [periodo["fecha_hora"].dt.day_of_week, periodo["fecha_hora"].dt.hour]
+        ).size(),
         por_barrio(policial, v, v.anterior()),
         entre(policial, v.anio_anterior()).groupby("barrio_id").size(),
     ]
@@ -126,7 +128,7 @@ def barrio(df, ctx) -> list:
         meses.groupby([mes, meses["barrio_id"] == "el-golf"]).size(),
         del_barrio.groupby("delito").size().nlargest(10),
         del_barrio.groupby(
-            [del_barrio["fecha_hora"].dt.dayofweek, del_barrio["fecha_hora"].dt.hour]
+            [del_barrio["fecha_hora"].dt.day_of_week, del_barrio["fecha_hora"].dt.hour]
         ).size(),
         por_celda(entre(policial, v)),
         casos.groupby(["barrio_id", casos["fecha_hora"].dt.floor("D")]).size(),
