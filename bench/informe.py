@@ -264,7 +264,7 @@ def seccion(r: dict) -> list[str]:
     lineas = [
         f"## {comun.miles(n)} incidentes",
         "",
-        f"Medido el {r['fecha'].replace('T', ' a las ')}; carga del sistema al empezar (uptime, "
+        f"Terminado el {r['fecha'].replace('T', ' a las ')}; carga del sistema al empezar (uptime, "
         f"1, 5 y 15 min): {carga}; duración {comun.miles(r['duracion_s'])} s."
         + (f" {r['nota']}." if r.get("nota") else ""),
         "",
