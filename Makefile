@@ -5,7 +5,7 @@ INSTALADO := $(VENV)/.instalado
 DEMO := datos/observatorio.duckdb
 PUERTO ?= 8501
 
-.PHONY: run test bench lint formato demo chromium
+.PHONY: run test bench bench-regional lint formato demo chromium
 
 $(INSTALADO): pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,11 +41,10 @@ lint: $(INSTALADO)
 test: $(INSTALADO) chromium lint
 	$(BIN)/python -m pytest
 
-bench: $(INSTALADO)
-	$(BIN)/python -m bench.resumen
-	$(BIN)/python -m bench.tendencias
-	$(BIN)/python -m bench.mapa
-	$(BIN)/python -m bench.percepcion
+# Todas las páginas y exportaciones con 100.000, 1.000.000 y 10.000.000 de incidentes (o los de
+# BENCH_TAMANOS=100000,1000000); escribe docs/rendimiento.md y docs/rendimiento.json.
+bench: $(INSTALADO) chromium
+	$(BIN)/python -m bench.informe
 	$(BIN)/python -m bench.importacion
 	$(BIN)/python -m bench.informes
 
@@ -53,6 +52,10 @@ bench: $(INSTALADO)
 .PHONY: carga
 carga: $(INSTALADO) $(DEMO)
 	$(BIN)/python -m bench.carga --usuarios 20 --segundos 60 --db $(DEMO)
+
+# Escala regional: lo mismo con 50.000.000 de incidentes (la base tarda unos minutos en generarse).
+bench-regional: $(INSTALADO) chromium
+	BENCH_TAMANOS=50000000 BENCH_VUELTAS=1 $(BIN)/python -m bench.informe
 
 formato: $(INSTALADO)
 	$(BIN)/ruff check --fix .

@@ -5,10 +5,14 @@ obtiene sin recalcular nada: se escribe r en el campo de resolución (bits 52-55
 (binario 111) los dígitos de r+1 a 15, tres bits cada uno. Es lo que hace `h3.cell_to_parent`.
 """
 
+from typing import TYPE_CHECKING
+
 import h3
 import numpy as np
 import shapely
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 RESOLUCION_FINA = 11
 RESOLUCIONES = range(7, RESOLUCION_FINA + 1)
@@ -41,8 +45,10 @@ def universo(territorio: shapely.Geometry, resolucion: int) -> np.ndarray:
     return np.sort(np.array([h3.str_to_int(c) for c in celdas], dtype=np.uint64))
 
 
-def vecindad(celdas: np.ndarray) -> sparse.csr_matrix:
+def vecindad(celdas: np.ndarray) -> "sparse.csr_matrix":
     """Pesos binarios: cada celda consigo misma y sus vecinas del anillo 1 dentro de `celdas`."""
+    from scipy import sparse  # al usarse: scipy pesa en el arranque
+
     posicion = {int(c): i for i, c in enumerate(celdas)}
     filas, columnas = [], []
     for c, i in posicion.items():

@@ -156,7 +156,7 @@ def _percepcion(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     ola = ola_vigente(con, filtros)
     if ola is None or INDICADOR not in encuestas.indicadores(con):
         return vacia
-    est = encuestas.estimaciones(con, (ola,))
+    est = encuestas.estimaciones(con, (ola,), solo=(INDICADOR,))
     est = est[(est["indicador"] == INDICADOR) & (est["calidad"] != encuestas.NO_FIABLE)]
     propia = est[est["nivel"] == "barrio"].set_index("unidad_id")["estimacion"]
     sector = est[est["nivel"] == "sector"].set_index("unidad_id")["estimacion"]

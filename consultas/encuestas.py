@@ -12,7 +12,6 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from consultas.estadistica import ALZA, BAJA, NORMAL, UMBRAL_Z
 from consultas.sql import leer
@@ -79,6 +78,8 @@ def estimar(datos: pd.DataFrame, indicadores: list[str], dominios: pd.DataFrame)
         estratos = pd.DataFrame(con_datos.reshape(len(cortes), -1)).groupby(estrato).any().sum()
         gl = con_datos.sum(axis=0) - estratos.to_numpy().reshape(k, j)
     se = np.where(np.isnan(p), np.nan, np.sqrt(varianza))
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     t = stats.t.ppf(0.975, np.maximum(gl, 1))
     margen = np.where(gl > 0, t * se, np.nan)
     n = en.sum(axis=0)
@@ -128,22 +129,32 @@ def _unidades(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-def estimaciones(con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...]) -> pd.DataFrame:
+def estimaciones(
+    con: duckdb.DuckDBPyConnection, olas_: tuple[str, ...], solo: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Todas las estimaciones de las olas pedidas: comuna, cada sector y cada barrio (aunque no
-    tengan respuestas: quedan "no fiable" con n = 0), cada indicador."""
+    tengan respuestas: quedan "no fiable" con n = 0), cada indicador (o solo los de `solo`: la
+    estimación de un indicador no depende de los demás)."""
     nombres = indicadores(con)
     datos = leer(con, "respuestas_encuesta", olas=list(olas_))
     # Solo columnas 0/1: un entero con otros valores no es un indicador.
-    columnas = [c for c in nombres if datos[c].dropna().isin([0, 1]).all()]
+    columnas = [
+        c for c in nombres if (not solo or c in solo) and datos[c].dropna().isin([0, 1]).all()
+    ]
     unidades = _unidades(con)
     claves = unidades["nivel"] + ":" + unidades["unidad_id"]
     partes = []
     for ola in olas_:
         respuestas = datos[datos["ola"] == ola].reset_index(drop=True)
-        por_nivel = {"sector": respuestas["sector_id"], "barrio": respuestas["barrio_id"]}
+        # En arreglos de numpy: comparar columnas de texto de pandas una por dominio es lento.
+        por_nivel = {
+            "sector": respuestas["sector_id"].to_numpy(object),
+            "barrio": respuestas["barrio_id"].to_numpy(object),
+        }
+        todos = np.ones(len(respuestas), dtype=bool)
         dominios = pd.DataFrame(
             {
-                clave: por_nivel[nivel].eq(uid) if nivel != COMUNA else True
+                clave: por_nivel[nivel] == uid if nivel != COMUNA else todos
                 for clave, nivel, uid in zip(
                     claves, unidades["nivel"], unidades["unidad_id"], strict=True
                 )

@@ -5,8 +5,12 @@
 - Mann–Kendall sobre la serie de z de cada celda, y las categorías de evolución.
 """
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse, stats
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 NIVELES = (99, 95, 90)  # confianza, de mayor a menor
 CALIENTE = "caliente"
@@ -14,7 +18,7 @@ FRIO = "frío"
 NO_SIGNIFICATIVO = "no significativo"
 
 
-def gi_estrella(casos: np.ndarray, pesos: sparse.csr_matrix) -> np.ndarray:
+def gi_estrella(casos: np.ndarray, pesos: "sparse.csr_matrix") -> np.ndarray:
     """z de Gi* por celda (Getis y Ord 1995; igual a esda.G_Local con star=True, pesos binarios).
 
     z_i = (Σ_j w_ij x_j − x̄ k_i) / (S √((n k_i − k_i²)/(n − 1))), con k_i = Σ_j w_ij, x̄ y S la
@@ -34,11 +38,15 @@ def gi_estrella(casos: np.ndarray, pesos: sparse.csr_matrix) -> np.ndarray:
 
 
 def p_bilateral(z: np.ndarray) -> np.ndarray:
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     return 2 * stats.norm.sf(np.abs(z))
 
 
 def fdr(p: np.ndarray) -> np.ndarray:
     """p ajustados por Benjamini–Hochberg (NaN queda NaN y no cuenta como prueba)."""
+    from scipy import stats
+
     p = np.asarray(p, dtype=float)
     ajustados = np.full(p.shape, np.nan)
     validos = ~np.isnan(p)

@@ -25,15 +25,14 @@ Reglas (las mismas que explica la página Cobertura):
   dominaría el WDD. Si los casos huyen a la franja, ΔD > 0 compensa la baja del barrio.
 """
 
-from datetime import date, timedelta
-from functools import cache
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import duckdb
 import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import stats
 
 from consultas import celdas
 from consultas.catalogos import metadatos
@@ -90,6 +89,8 @@ def z_wdd(diferencia, var):
 
 
 def p_bilateral(z):
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     return 2 * stats.norm.sf(np.abs(np.asarray(z, dtype=float)))
 
 
@@ -171,18 +172,25 @@ def _fechas(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
     return primera, corte
 
 
-def _comparacion(
-    meta: pd.DataFrame, caso: pd.Series, antes: np.ndarray, excluidos: set[str]
-) -> np.ndarray:
-    """Índices de los barrios de comparación (ver la regla arriba), del más parecido al menos."""
-    k = meta.index[meta["barrio_id"] == caso["barrio_id"]][0]
-    tasa = 1000 * antes / meta["poblacion"].where(meta["poblacion"] > 0).to_numpy(float)
+class _Barrios:
+    """Los barrios como arreglos, armados una vez por evaluación (no por intervención)."""
+
+    def __init__(self, meta: pd.DataFrame):
+        self.ids = meta["barrio_id"].to_numpy(object)
+        self.fila = {b: k for k, b in enumerate(self.ids)}
+        self.sector = meta["sector_id"].to_numpy(object)
+        self.nombre = meta["nombre"].to_numpy(object)
+        poblacion = meta["poblacion"].to_numpy(float)
+        self.poblacion = np.where(poblacion > 0, poblacion, np.nan)
+
+
+def _comparacion(barrios: _Barrios, k: int, sector: str, antes: np.ndarray, excluidos: np.ndarray):
+    """Índices de los barrios de comparación del barrio k (ver la regla arriba), del más parecido
+    al menos; `excluidos` marca los barrios con actividades en las ventanas."""
+    tasa = 1000 * antes / barrios.poblacion
     razon = tasa / tasa[k] if tasa[k] > 0 else np.full(len(tasa), np.nan)
     posibles = (
-        (meta["sector_id"].to_numpy() != caso["sector_id"])
-        & ~meta["barrio_id"].isin(excluidos).to_numpy()
-        & (razon >= 1 / RAZON_TASA)
-        & (razon <= RAZON_TASA)
+        (barrios.sector != sector) & ~excluidos & (razon >= 1 / RAZON_TASA) & (razon <= RAZON_TASA)
     )
     candidatos = np.flatnonzero(posibles)
     candidatos = candidatos[np.argsort(np.abs(np.log(razon[candidatos])), kind="stable")]
@@ -192,15 +200,17 @@ def _comparacion(
     return candidatos[: int(np.argmin(distancia)) + 1]
 
 
-def _evaluar_una(caso, meta, conteos: Conteos, actividades: pd.DataFrame, meses: int) -> dict:
-    desde, inicio, fin = ventanas(caso["inicio"], meses)
+def _evaluar_una(caso, barrios: _Barrios, conteos: Conteos, actividades, meses: int) -> dict:
+    """`caso`: (barrio_id, sector_id, inicio); `actividades`: (fechas, fila del barrio)."""
+    barrio_id, sector, inicio_caso = caso
+    desde, inicio, fin = ventanas(inicio_caso, meses)
     fila = {
         "antes_desde": desde,
         "despues_hasta": fin - timedelta(days=1),
         "comparacion": "",
         "motivo": "",
     }
-    k = meta.index[meta["barrio_id"] == caso["barrio_id"]][0]
+    k = barrios.fila[barrio_id]
     if fin - timedelta(days=1) > conteos.corte:
         return fila | {
             "motivo": f"la ventana posterior termina el {_f(fin - timedelta(days=1))}, después "
@@ -208,11 +218,14 @@ def _evaluar_una(caso, meta, conteos: Conteos, actividades: pd.DataFrame, meses:
         }
     if desde < conteos.primera:
         return fila | {"motivo": f"la ventana anterior empieza antes del {_f(conteos.primera)}"}
-    if not meta.loc[k, "poblacion"] > 0:
+    if not barrios.poblacion[k] > 0:
         return fila | {"motivo": "el barrio no tiene población registrada"}
     antes, despues = conteos.casos(desde, inicio), conteos.casos(inicio, fin)
-    activos = actividades[(actividades["fecha"] >= desde) & (actividades["fecha"] < fin)]
-    grupo = _comparacion(meta, caso, antes, set(activos["barrio_id"]))
+    fechas, filas_actividad = actividades
+    activos = filas_actividad[(fechas >= np.datetime64(desde)) & (fechas < np.datetime64(fin))]
+    excluidos = np.zeros(len(barrios.ids), dtype=bool)
+    excluidos[activos[activos >= 0]] = True
+    grupo = _comparacion(barrios, k, sector, antes, excluidos)
     fila |= {"antes": int(antes[k]), "despues": int(despues[k])}
     if len(grupo) == 0:
         return fila | {
@@ -222,7 +235,7 @@ def _evaluar_una(caso, meta, conteos: Conteos, actividades: pd.DataFrame, meses:
     fila |= {
         "comparacion_antes": int(antes[grupo].sum()),
         "comparacion_despues": int(despues[grupo].sum()),
-        "comparacion": ", ".join(meta.loc[grupo, "nombre"]),
+        "comparacion": ", ".join(barrios.nombre[grupo]),
     }
     if min(fila["antes"], fila["comparacion_antes"]) < MINIMO_CASOS:
         fila["motivo"] = f"menos de {MINIMO_CASOS} casos en la ventana anterior"
@@ -233,33 +246,54 @@ def _f(dia: date) -> str:
     return pd.Timestamp(dia).strftime("%d-%m-%Y")
 
 
-def _franjas(con, meta: pd.DataFrame, primera: date, corte: date):
-    """Para cada barrio, una función (desde, hasta) -> casos DMCS de otros barrios en su franja
-    de celdas (ver "Área de desplazamiento" arriba)."""
-    parametros = celdas.parametros_padre(RESOLUCION_FRANJA)
-    diarios = leer(
-        con,
-        "dmcs_diarios_por_celda",
-        desde=pd.Timestamp(primera).to_pydatetime(),
-        hasta=(pd.Timestamp(corte) + pd.Timedelta(days=1)).to_pydatetime(),
-        **parametros,
-    )
-    diarios["celda"] = diarios["celda"].astype(np.uint64)
+@lru_cache(maxsize=256)
+def _franja(geometria: str) -> tuple[int, ...]:
+    """Celdas de la franja de un barrio: las de resolución RESOLUCION_FRANJA que lo tocan y sus
+    vecinas (en caché: solo dependen del polígono)."""
+    tocan = celdas.universo(shapely.from_geojson(geometria), RESOLUCION_FRANJA)
+    return tuple(sorted({v for c in tocan for v in h3.grid_disk(int(c), 1)}))
+
+
+def _franjas(con, barrios: list[str], primera: date, corte: date, tramos) -> Conteos:
+    """Casos DMCS diarios de otros barrios en la franja de cada barrio (ver "Área de
+    desplazamiento" arriba), contados en una sola consulta para todos los barrios."""
     geometrias = leer(con, "geometrias_barrios").set_index("barrio_id")["geometria"]
+    pares = [(c, b) for b in barrios for c in _franja(geometrias[b])]
+    diarios = _diarios(
+        con,
+        "dmcs_diarios_en_franjas",
+        tramos,
+        celdas=[c for c, _ in pares],
+        barrios_franja=[b for _, b in pares],
+        **celdas.parametros_padre(RESOLUCION_FRANJA),
+    )
+    return Conteos(diarios, barrios, primera, corte)
 
-    @cache
-    def contar(barrio: str):
-        tocan = celdas.universo(shapely.from_geojson(geometrias[barrio]), RESOLUCION_FRANJA)
-        franja = {v for c in tocan for v in h3.grid_disk(int(c), 1)}
-        filas = diarios[diarios["celda"].isin(franja) & (diarios["barrio_id"] != barrio)]
-        por_dia = (
-            filas.assign(barrio_id=barrio)
-            .groupby(["barrio_id", "dia"], as_index=False)["casos"]
-            .sum()
-        )
-        return Conteos(por_dia, [barrio], primera, corte)
 
-    return contar
+def _tramos(inicios, meses: int, primera: date, corte: date) -> list[tuple[datetime, datetime]]:
+    """Los tramos [desde, hasta) que cubren las ventanas de las intervenciones, dentro de los
+    datos y unidos donde se tocan: fuera de ellos no hay casos que contar (así la ficha de un
+    barrio no recorre toda la historia). Sin intervenciones, un tramo vacío."""
+    limites = sorted(
+        (max(d, primera), min(f, corte + timedelta(days=1)))
+        for d, _, f in (ventanas(inicio, meses) for inicio in inicios)
+    )
+    tramos: list[list[date]] = []
+    for desde, hasta in limites:
+        if desde >= hasta:
+            continue
+        if tramos and desde <= tramos[-1][1]:
+            tramos[-1][1] = max(tramos[-1][1], hasta)
+        else:
+            tramos.append([desde, hasta])
+    tramos = tramos or [[primera, primera]]
+    return [(datetime.combine(d, time()), datetime.combine(h, time())) for d, h in tramos]
+
+
+def _diarios(con, nombre: str, tramos, **parametros) -> pd.DataFrame:
+    """La consulta `nombre` en cada tramo, juntas (los tramos no se superponen)."""
+    partes = [leer(con, nombre, desde=d, hasta=h, **parametros) for d, h in tramos]
+    return pd.concat(partes, ignore_index=True) if len(partes) > 1 else partes[0]
 
 
 def evaluar(
@@ -272,27 +306,29 @@ def evaluar(
     grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
     casos = leer(con, "intervenciones", calma=CALMA_DIAS, barrios=list(barrios))
+    casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
     meta = leer(con, "barrios")
     primera, corte = _fechas(con)
-    diarios = leer(
-        con,
-        "dmcs_diarios",
-        desde=pd.Timestamp(primera).to_pydatetime(),
-        hasta=(pd.Timestamp(corte) + pd.Timedelta(days=1)).to_pydatetime(),
-    )
+    tramos = _tramos(casos["inicio"], meses, primera, corte)
+    diarios = _diarios(con, "dmcs_diarios", tramos)
     conteos = Conteos(diarios, list(meta["barrio_id"]), primera, corte)
+    barrios = _Barrios(meta)
     actividades = leer(con, "fechas_actividades")
-    actividades["fecha"] = pd.to_datetime(actividades["fecha"]).dt.date
-    casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
-    filas = [_evaluar_una(c, meta, conteos, actividades, meses) for _, c in casos.iterrows()]
+    fechas = pd.to_datetime(actividades["fecha"]).to_numpy("datetime64[D]")
+    filas_actividad = np.array([barrios.fila.get(b, -1) for b in actividades["barrio_id"]], int)
+    filas = [
+        _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
+        for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)
+    ]
     extra = ["antes_desde", "despues_hasta", "comparacion", "motivo", *_CONTEOS]
     if desplazamiento:
-        contar = _franjas(con, meta, primera, corte)
+        barrios_franja = list(dict.fromkeys(casos["barrio_id"]))
+        franjas = _franjas(con, barrios_franja, primera, corte, tramos)
         for caso, fila in zip(casos.itertuples(), filas, strict=True):
             desde, inicio, fin = ventanas(caso.inicio, meses)
-            franja = contar(caso.barrio_id)
-            fila["desplazamiento_antes"] = int(franja.casos(desde, inicio)[0])
-            fila["desplazamiento_despues"] = int(franja.casos(inicio, fin)[0])
+            k = franjas.fila[caso.barrio_id]
+            fila["desplazamiento_antes"] = int(franjas.casos(desde, inicio)[k])
+            fila["desplazamiento_despues"] = int(franjas.casos(inicio, fin)[k])
         extra += _DESPLAZAMIENTO
     tabla = pd.concat(
         [casos.reset_index(drop=True), pd.DataFrame(filas, columns=extra)], axis=1

@@ -6,6 +6,8 @@ Los valores del usuario van siempre como parámetros `$nombre`, nunca dentro del
 """
 
 import re
+import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +18,10 @@ CARPETA = Path(__file__).parent / "sql"
 _BLOQUE = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 _INCLUSION = re.compile(r"\{\{(\w+)\}\}")
 _PARAMETRO = re.compile(r"\$(\w+)")
+
+# Funciones (nombre, texto, valores, segundos) que se llaman tras cada consulta: así `make bench`
+# mide el SQL de cada página sin tocar las páginas. Vacía en la app.
+observadores: list[Callable[[str, str, dict, float], None]] = []
 
 
 @cache
@@ -50,8 +56,12 @@ def _preparar(nombre: str, parametros: dict) -> tuple[str, dict]:
 def leer(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> pd.DataFrame:
     """Ejecuta la consulta en un cursor propio y devuelve un DataFrame."""
     texto, valores = _preparar(nombre, parametros)
+    inicio = time.perf_counter()
     with con.cursor() as cursor:
-        return cursor.execute(texto, valores).df()
+        df = cursor.execute(texto, valores).df()
+    for observar in observadores:
+        observar(nombre, texto, valores, time.perf_counter() - inicio)
+    return df
 
 
 def ejecutar(

@@ -5,12 +5,11 @@ Las reglas de la banda y del embudo están en REGLA_BANDA y REGLA_EMBUDO, que la
 """
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from consultas.estadistica import MINIMO_CASOS, POCOS, comparar, tasa_por_mil
 from consultas.filtros import Filtros, limites
@@ -97,7 +96,16 @@ def casos_diarios(con: duckdb.DuckDBPyConnection, filtros: Filtros, desglose: st
 
 
 def primer_dia(con: duckdb.DuckDBPyConnection, fuente: str) -> date | None:
-    valor = leer(con, "primer_dia_fuente", fuente=fuente)["primer_dia"].iloc[0]
+    """Primer día con casos de la fuente. Se busca primero en el primer mes de la tabla: si la
+    fuente tiene casos ahí, el primero es el de toda la tabla (nada hay antes del primer caso), y
+    así no se recorren los demás años."""
+    primera = leer(con, "rango_fechas")["primera"].iloc[0]
+    valor = None
+    if pd.notna(primera):
+        hasta = datetime.combine(pd.Timestamp(primera).date() + timedelta(days=31), time())
+        valor = leer(con, "primer_dia_fuente_antes", fuente=fuente, hasta=hasta)["primer_dia"][0]
+    if valor is None or pd.isna(valor):
+        valor = leer(con, "primer_dia_fuente", fuente=fuente)["primer_dia"].iloc[0]
     return None if pd.isna(valor) else pd.Timestamp(valor).date()
 
 
@@ -233,6 +241,8 @@ class _Historia:
 def limites_banda(esperado, varianza, nivel: float = NIVEL_BANDA):
     """Percentiles (1 − nivel)/2 y (1 + nivel)/2 de Poisson(m), o de la binomial negativa de media
     m y varianza s² cuando hay sobredispersión (s² > m)."""
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     m = np.atleast_1d(np.asarray(esperado, float))
     v = np.atleast_1d(np.asarray(varianza, float))
     colas = ((1 - nivel) / 2, (1 + nivel) / 2)
@@ -360,6 +370,8 @@ def limites_embudo(poblacion, tasa: float, nivel: float):
     alrededor de `tasa`: cuantil exacto de Poisson r de los casos esperados E, interpolado como
     r − α con α = (F(r) − q) / (F(r) − F(r − 1)) (Spiegelhalter 2005), y dividido por la
     población. Sin población no hay límites."""
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     n = np.asarray(poblacion, float)
     esperado = np.nan_to_num(tasa * n / 1000) if np.isfinite(tasa) else np.full_like(n, np.nan)
     resultado = []
@@ -392,6 +404,8 @@ def sobredispersion(tabla: pd.DataFrame) -> float | None:
     """φ de Spiegelhalter (2005): promedio de z² = ((O − E) / √E)² con z acotado a sus
     percentiles 10 y 90; None si no hay al menos 10 territorios con población o si φ no supera lo
     que daría el azar (prueba χ² al 95 % con n − 1 grados de libertad)."""
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
     con_poblacion = tabla[tabla["embudo"] != SIN_POBLACION]
     n = len(con_poblacion)
     if n < 10:

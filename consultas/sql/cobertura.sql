@@ -96,14 +96,19 @@ WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
   AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
 GROUP BY i.barrio_id;
 
--- name: dmcs_diarios_por_celda
--- Casos policiales DMCS por celda H3 de resolución 9 (ancestro de h3_11), barrio y día: de aquí
--- salen los casos del área de desplazamiento alrededor de un barrio.
-SELECT ((i.h3_11 | $digitos::UBIGINT) & $sin_resolucion::UBIGINT) | $resolucion_h3::UBIGINT
-           AS celda,
-       i.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
+-- name: dmcs_diarios_en_franjas
+-- Casos policiales DMCS por día en la franja de cada barrio: los de otros barrios cuya celda H3
+-- (ancestro de h3_11 de la resolución de la franja) está en ella. $celdas y $barrios_franja son
+-- listas paralelas (celda, barrio de cuya franja es parte).
+WITH franjas AS (
+    SELECT unnest($celdas)::UBIGINT AS celda, unnest($barrios_franja) AS barrio_id
+)
+SELECT f.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
 FROM incidentes i
 JOIN delitos d USING (delito)
+JOIN franjas f
+  ON f.celda = ((i.h3_11 | $digitos::UBIGINT) & $sin_resolucion::UBIGINT) | $resolucion_h3::UBIGINT
 WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
   AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+  AND i.barrio_id <> f.barrio_id
 GROUP BY ALL;

@@ -2,6 +2,13 @@
 -- Primer día con datos de una fuente: antes de él un día sin casos es un día sin datos, no un cero.
 SELECT min(fecha_hora)::DATE AS primer_dia FROM incidentes WHERE fuente = $fuente;
 
+-- name: primer_dia_fuente_antes
+-- Lo mismo, solo entre los casos anteriores a $hasta: como la tabla está ordenada por fecha_hora,
+-- DuckDB lee solo sus primeros grupos de filas en vez de toda la tabla.
+SELECT min(fecha_hora)::DATE AS primer_dia
+FROM incidentes
+WHERE fuente = $fuente AND fecha_hora < $hasta;
+
 -- name: casos_diarios
 -- Casos por día de toda la historia, en total, por familia o por tipo ($desglose). Se agrupa primero
 -- por día y tipo (la familia depende del tipo) y los nombres se unen sobre ese resultado pequeño.

@@ -11,6 +11,7 @@ import pymannkendall
 import pytest
 from esda.getisord import G_Local
 from libpysal.weights import W
+from scipy import sparse
 
 from consultas import celdas, espacial, mapa
 from consultas.filtros import Filtros
@@ -81,7 +82,7 @@ def test_gi_estrella_igual_a_esda():
 
 def test_gi_estrella_a_mano():
     # Tres celdas en fila (A-B-C), la del medio vecina de ambas: x = (4, 1, 1).
-    pesos = celdas.sparse.csr_matrix(np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float))
+    pesos = sparse.csr_matrix(np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float))
     x = np.array([4.0, 1.0, 1.0])
     media, s, n = 2.0, np.sqrt((16 + 1 + 1) / 3 - 4), 3
     z_a = (5 - 2 * media) / (s * np.sqrt((n * 2 - 4) / (n - 1)))
@@ -91,7 +92,7 @@ def test_gi_estrella_a_mano():
 
 
 def test_gi_sin_variacion_no_inventa_z():
-    pesos = celdas.sparse.identity(40, format="csr")
+    pesos = sparse.identity(40, format="csr")
     assert np.isnan(espacial.gi_estrella(np.zeros(40), pesos)).all()
     assert (
         espacial.clase(espacial.gi_estrella(np.ones(40), pesos), np.full(40, np.nan))

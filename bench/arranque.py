@@ -1,0 +1,132 @@
+"""Arranque en frío y memoria del servidor real, en Chromium sin pantalla.
+
+Con Chromium ya abierto se lanza `streamlit run app.py`; el arranque en frío va desde ese momento
+hasta que el Resumen se ve terminado en el navegador. Luego se abre cada página en la misma sesión
+(primera visita, con las cachés vacías) y, al final, se lee la memoria máxima del proceso del
+servidor (VmHWM de /proc).
+
+Uso: python -m bench.arranque N salida.json (lo llama bench/informe.py).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench import comun
+
+CHROMIUM = "/usr/bin/chromium"
+ARGUMENTOS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic", "--no-first-run"]
+APP_QUIETA = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# (ruta, título que se espera ver)
+RECORRIDO = [
+    ("tendencias", "Tendencias"),
+    ("mapa", "Mapa"),
+    ("percepcion", "Percepción y victimización"),
+    ("cobertura", "Cobertura del programa"),
+    ("barrio?barrio=el-golf", "Ficha de barrio: El Golf"),
+    ("datos", "Datos"),
+    ("", "Resumen"),
+]
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _esperar_salud(url: str, proceso: subprocess.Popen, limite: float = 120) -> None:
+    fin = time.monotonic() + limite
+    while time.monotonic() < fin:
+        if proceso.poll() is not None:
+            raise RuntimeError(f"streamlit terminó con código {proceso.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError("streamlit no respondió a tiempo")
+
+
+def _esperar(pagina, titulo: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(pagina.get_by_role("heading", name=titulo, exact=True)).to_be_visible(timeout=120_000)
+    pagina.locator(APP_QUIETA).wait_for(timeout=120_000)
+
+
+def memoria_mb(pid: int, campo: str = "VmHWM") -> float:
+    for linea in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if linea.startswith(campo + ":"):
+            return round(int(linea.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def medir(ruta: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    puerto = _puerto_libre()
+    url = f"http://127.0.0.1:{puerto}"
+    with sync_playwright() as p:
+        navegador = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTOS)
+        pagina = navegador.new_page(viewport={"width": 1400, "height": 900})
+        inicio = time.perf_counter()
+        servidor = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(puerto),
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=comun.RAIZ,
+            env=os.environ | {"OBSERVATORIO_DB": str(ruta)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _esperar_salud(url, servidor)
+            salud = 1000 * (time.perf_counter() - inicio)
+            pagina.goto(url)
+            _esperar(pagina, "Resumen")
+            frio = 1000 * (time.perf_counter() - inicio)
+            rss_arranque = memoria_mb(servidor.pid)
+            visitas = {}
+            for destino, titulo in RECORRIDO:
+                antes = time.perf_counter()
+                pagina.goto(f"{url}/{destino}")
+                _esperar(pagina, titulo)
+                visitas[destino.split("?")[0] or "resumen (de nuevo)"] = round(
+                    1000 * (time.perf_counter() - antes), 1
+                )
+            return {
+                "servidor_listo_ms": round(salud, 1),
+                "arranque_en_frio_ms": round(frio, 1),
+                "rss_tras_arranque_mb": rss_arranque,
+                "primera_visita_ms": visitas,
+                "rss_servidor_maximo_mb": memoria_mb(servidor.pid),
+            }
+        finally:
+            servidor.terminate()
+            servidor.wait(timeout=30)
+            navegador.close()
+
+
+def main() -> None:
+    n, salida = int(sys.argv[1]), Path(sys.argv[2])
+    comun.escribir(salida, medir(comun.base(n)))
+
+
+if __name__ == "__main__":
+    main()
