@@ -243,7 +243,7 @@ def _contenido(at: AppTest) -> list:
         *(t.value.to_json() for t in at.dataframe),
         *(g.proto.spec for g in at.get("plotly_chart")),
         # pydeck da a cada capa un id al azar: se compara lo demás.
-        *(re.sub(r'"id": "[^"]*"', "", m.proto.json) for m in at.get("deck_gl_json_chart")),
+        *(re.sub(r'"id":\s*"[^"]*"', "", m.proto.json) for m in at.get("deck_gl_json_chart")),
         *(str(e.value) for e in [*at.metric, *at.markdown, *at.caption, *at.info]),
     ]
 
