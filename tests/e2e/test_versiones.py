@@ -47,7 +47,7 @@ def test_enlace_compartido_muestra_las_cifras_de_su_version(
     esperar(pagina, "Resumen")
     antes = casos(pagina)
 
-    pagina.get_by_role("button", name="Compartir").click()
+    pagina.get_by_role("button", name="Compartir", exact=True).click()
     dialogo = pagina.get_by_role("dialog")
     expect(dialogo.get_by_text(re.compile("la versión 1 de los datos"))).to_be_visible()
     enlace = dialogo.locator("code").inner_text().strip()
