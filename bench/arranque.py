@@ -9,11 +9,9 @@ Uso: python -m bench.arranque N salida.json (lo llama bench/informe.py).
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from bench import comun
@@ -33,26 +31,6 @@ RECORRIDO = [
 ]
 
 
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _esperar_salud(url: str, proceso: subprocess.Popen, limite: float = 120) -> None:
-    fin = time.monotonic() + limite
-    while time.monotonic() < fin:
-        if proceso.poll() is not None:
-            raise RuntimeError(f"streamlit terminó con código {proceso.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError("streamlit no respondió a tiempo")
-
-
 def _esperar(pagina, titulo: str) -> None:
     from playwright.sync_api import expect
 
@@ -70,7 +48,7 @@ def memoria_mb(pid: int, campo: str = "VmHWM") -> float:
 def medir(ruta: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    puerto = _puerto_libre()
+    puerto = comun.puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
     with sync_playwright() as p:
         navegador = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTOS)
@@ -96,7 +74,7 @@ def medir(ruta: Path) -> dict:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _esperar_salud(url, servidor)
+            comun.esperar_salud(url, servidor, limite=120, pausa=0.02)
             salud = 1000 * (time.perf_counter() - inicio)
             pagina.goto(url)
             _esperar(pagina, "Resumen")

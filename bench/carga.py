@@ -29,7 +29,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from bench.comun import esperar_salud, puerto_libre
 from consultas.catalogos import catalogo
 from consultas.filtros import a_url, desde_url
 from consultas.periodos import PRESETS
@@ -395,26 +395,6 @@ async def cargar(plan: Plan) -> Registro:
 # ---------------------------------------------------------------- servidor, informe y CLI
 
 
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def esperar_salud(url: str, proceso: subprocess.Popen | None = None, limite: float = 90) -> None:
-    fin = time.monotonic() + limite
-    while time.monotonic() < fin:
-        if proceso is not None and proceso.poll() is not None:
-            raise RuntimeError(f"streamlit terminó con código {proceso.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit no respondió en {url}")
-
-
 _PIDS: dict[str, int] = {}  # URL -> proceso de los servidores que levantó esta herramienta
 
 
@@ -430,7 +410,7 @@ def _cpu(pids) -> float:
 @contextmanager
 def servir(base: Path, puerto: int | None = None):
     """`streamlit run app.py` sobre `base` (en solo lectura), en loopback; entrega la URL."""
-    puerto = puerto or _puerto_libre()
+    puerto = puerto or puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
     orden = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     orden += ["--server.port", str(puerto), "--server.address", "127.0.0.1"]
@@ -477,7 +457,7 @@ def servir_detras_de_nginx(base: Path, procesos: int, carpeta: Path):
     `carpeta`."""
     with ExitStack() as pila:
         urls = [pila.enter_context(servir(base)) for _ in range(procesos)]
-        puerto = _puerto_libre()
+        puerto = puerto_libre()
         conf = NGINX.read_text(encoding="utf-8")
         servidores = "".join(f"    server {u.removeprefix('http://')};\n" for u in urls)
         conf = re.sub(r"(    server 127\.0\.0\.1:\d+;\n)+", servidores, conf)

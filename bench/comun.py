@@ -4,10 +4,12 @@ git), los tamaños pedidos, las medidas (mediana, p95, memoria) y el paso de res
 import json
 import os
 import resource
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -110,3 +112,26 @@ def en_proceso(modulo: str, *argumentos: str, limite: float = 1800) -> dict:
         timeout=limite,
     )
     return json.loads(salida.read_text("utf-8"))
+
+
+def puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def esperar_salud(
+    url: str, proceso: subprocess.Popen | None = None, limite: float = 90, pausa: float = 0.3
+) -> None:
+    """Espera a que `streamlit run` en `url` responda; falla si el proceso termina antes."""
+    fin = time.monotonic() + limite
+    while time.monotonic() < fin:
+        if proceso is not None and proceso.poll() is not None:
+            raise RuntimeError(f"streamlit terminó con código {proceso.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(pausa)
+    raise TimeoutError(f"streamlit no respondió en {url}")

@@ -1,11 +1,8 @@
 """Pruebas en Chromium real contra `streamlit run app.py`, como las del repositorio de Streamlit."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -13,6 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from bench.comun import esperar_salud, puerto_libre
 from datos import demo
 
 RAIZ = Path(__file__).parents[2]
@@ -29,26 +27,6 @@ ARGUMENTOS_CHROMIUM = [
 ]
 
 
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _esperar_salud(url: str, proceso: subprocess.Popen, limite: float = 60) -> None:
-    fin = time.monotonic() + limite
-    while time.monotonic() < fin:
-        if proceso.poll() is not None:
-            raise RuntimeError(f"streamlit terminó con código {proceso.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit no respondió a tiempo")
-
-
 @pytest.fixture(scope="session")
 def base_demo(tmp_path_factory) -> Path:
     ruta = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
@@ -59,7 +37,7 @@ def base_demo(tmp_path_factory) -> Path:
 @contextmanager
 def servir(base: Path):
     """`streamlit run app.py` sobre `base` en un puerto libre; entrega la URL."""
-    puerto = _puerto_libre()
+    puerto = puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
     proceso = subprocess.Popen(
         [
@@ -81,7 +59,7 @@ def servir(base: Path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        _esperar_salud(url, proceso)
+        esperar_salud(url, proceso, limite=60)
         yield url
     finally:
         proceso.terminate()
