@@ -8,8 +8,6 @@ servidor (VmHWM de /proc).
 Uso: python -m bench.arranque N salida.json (lo llama bench/informe.py).
 """
 
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -54,25 +52,7 @@ def medir(ruta: Path) -> dict:
         navegador = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTOS)
         pagina = navegador.new_page(viewport={"width": 1400, "height": 900})
         inicio = time.perf_counter()
-        servidor = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(puerto),
-                "--server.address",
-                "127.0.0.1",
-            ],
-            cwd=comun.RAIZ,
-            env=os.environ | {"OBSERVATORIO_DB": str(ruta)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        servidor = comun.lanzar(ruta, puerto)
         try:
             comun.esperar_salud(url, servidor, limite=120, pausa=0.02)
             salud = 1000 * (time.perf_counter() - inicio)

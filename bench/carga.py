@@ -52,7 +52,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from bench.comun import esperar_salud, puerto_libre
+from bench.comun import esperar_salud, lanzar, puerto_libre
 from consultas.catalogos import catalogo
 from consultas.filtros import a_url, desde_url
 from consultas.periodos import PRESETS
@@ -412,15 +412,7 @@ def servir(base: Path, puerto: int | None = None):
     """`streamlit run app.py` sobre `base` (en solo lectura), en loopback; entrega la URL."""
     puerto = puerto or puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
-    orden = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    orden += ["--server.port", str(puerto), "--server.address", "127.0.0.1"]
-    proceso = subprocess.Popen(
-        orden,
-        cwd=RAIZ,
-        env=os.environ | {"OBSERVATORIO_DB": str(base)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proceso = lanzar(base, puerto)
     _PIDS[url] = proceso.pid
     try:
         esperar_salud(url, proceso)

@@ -135,3 +135,16 @@ def esperar_salud(
         except OSError:
             time.sleep(pausa)
     raise TimeoutError(f"streamlit no respondió en {url}")
+
+
+def lanzar(base: Path, puerto: int) -> subprocess.Popen:
+    """`streamlit run app.py` sobre `base`, en loopback y sin pantalla; no espera a que responda."""
+    orden = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    orden += ["--server.port", str(puerto), "--server.address", "127.0.0.1"]
+    return subprocess.Popen(
+        orden,
+        cwd=RAIZ,
+        env=os.environ | {"OBSERVATORIO_DB": str(base)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

@@ -1,8 +1,5 @@
 """Pruebas en Chromium real contra `streamlit run app.py`, como las del repositorio de Streamlit."""
 
-import os
-import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -10,10 +7,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from bench.comun import esperar_salud, puerto_libre
+from bench.comun import esperar_salud, lanzar, puerto_libre
 from datos import demo
 
-RAIZ = Path(__file__).parents[2]
 CHROMIUM = "/usr/bin/chromium"
 expect.set_options(timeout=20_000)  # la primera consulta de una sesión puede tardar más de 5 s
 ARGUMENTOS_CHROMIUM = [
@@ -39,25 +35,7 @@ def servir(base: Path):
     """`streamlit run app.py` sobre `base` en un puerto libre; entrega la URL."""
     puerto = puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
-    proceso = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(puerto),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=RAIZ,
-        env=os.environ | {"OBSERVATORIO_DB": str(base)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proceso = lanzar(base, puerto)
     try:
         esperar_salud(url, proceso, limite=60)
         yield url
