@@ -1,20 +1,10 @@
 """Roles en la app: local, fijado por el servidor y con proveedor de identidad (st.user)."""
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from datos import auditoria
-
-APP = str(Path(__file__).parents[2] / "app.py")
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "x" * 32,
-    "client_id": "observatorio",
-    "client_secret": "secreto",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
+from tests.app import ayudas
 
 
 @pytest.fixture
@@ -29,15 +19,8 @@ def demo(copia_demo, monkeypatch, tmp_path):
     return copia_demo
 
 
-def abrir(pagina: str = "paginas/datos.py", usuario: dict | None = None, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if usuario is not None:
-        at.secrets["auth"] = AUTH
-        at.user = usuario
-    for clave, valor in params.items():
-        at.query_params[clave] = valor
-    at.switch_page(pagina)
-    return at.run()
+def abrir(pagina: str = "paginas/datos.py", **argumentos) -> AppTest:
+    return ayudas.abrir(pagina, **argumentos)
 
 
 def barra(at: AppTest) -> str:

@@ -14,16 +14,9 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from consultas import privacidad
-from tests.app.ayudas import APP
+from tests.app import ayudas
 from ui import descargas
 
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "x" * 32,
-    "client_id": "observatorio",
-    "client_secret": "secreto",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 # Cada página con parámetros que muestran lo más posible (capas, desgloses, un barrio chico).
 VISTAS = [
     ("paginas/resumen.py", {}),
@@ -78,15 +71,8 @@ def base_publica(base_encuesta, monkeypatch):
     return base_encuesta
 
 
-def abrir(pagina: str, usuario: dict | None = None, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    if usuario is not None:
-        at.secrets["auth"] = AUTH
-        at.user = usuario
-    for clave, valor in params.items():
-        at.query_params[clave] = valor
-    at.switch_page(pagina)
-    return at.run()
+def abrir(pagina: str, **argumentos) -> AppTest:
+    return ayudas.abrir(pagina, limite=120, **argumentos)
 
 
 def _coordenadas(incidentes: pd.DataFrame) -> set[float]:
