@@ -19,6 +19,8 @@ from bench import comun
 
 # Vueltas por ciclo de cambios; BENCH_VUELTAS=1 acorta la corrida regional (50.000.000).
 VUELTAS = int(os.environ.get("BENCH_VUELTAS", "3"))
+# BENCH_PAGINAS=cobertura,barrio mide solo esas páginas (para trabajar en una); por defecto, todas.
+ELEGIDAS = os.environ.get("BENCH_PAGINAS", "")
 
 # Por página: parámetros de la URL y un ciclo de cambios que vuelve al estado inicial (así las
 # vueltas repiten lo mismo). Cada cambio es lo que una persona hace en un widget.
@@ -241,11 +243,11 @@ def main() -> None:
     rss_inicial = comun.rss_maximo_mb()
     sentencias: dict = {}
     paginas = {}
-    for pagina in PAGINAS:
+    for pagina in ELEGIDAS.split(",") if ELEGIDAS else PAGINAS:
         print(f"  página {pagina}…", file=sys.stderr, flush=True)
         paginas[pagina] = medir_pagina(pagina, registro, sentencias)
     rss_paginas = comun.rss_maximo_mb()
-    cargas = carga_mapas(registro)
+    cargas = carga_mapas(registro) if "mapa" in paginas else {}
     archivo_sentencias = salida.with_suffix(".sentencias.pickle")
     archivo_sentencias.write_bytes(pickle.dumps(sorted(sentencias.values())))
     comun.escribir(
