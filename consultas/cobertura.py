@@ -63,27 +63,35 @@ COLUMNAS = [
 ]
 
 
-def cobertura(
-    con: duckdb.DuckDBPyConnection, filtros: Filtros, lineas: tuple[str, ...] = ()
-) -> pd.DataFrame:
-    """Por barrio del territorio: actividades por línea, participantes, hogares alcanzados (por
-    100 hogares) y meses desde la última actividad al final del período."""
-    tabla = leer(
+def _leer_cobertura(con, filtros: Filtros, lineas, barrios, sectores) -> pd.DataFrame:
+    return leer(
         con,
         "cobertura_por_barrio",
         desde=filtros.desde,
         ultimo=filtros.hasta,
         lineas=list(lineas),
-        barrios=list(filtros.barrios),
-        sectores=list(filtros.sectores),
+        barrios=list(barrios),
+        sectores=list(sectores),
     )
-    hogares = tabla["hogares"].astype(float)
+
+
+def _con_medidas(tabla: pd.DataFrame, filtros: Filtros) -> pd.DataFrame:
+    hogares = tabla["hogares"].to_numpy(float)
     ultima = pd.to_datetime(tabla["ultima"])
     return tabla.rename(columns={"ultima": "ultima_actividad"}).assign(
-        hogares_por_100=100 * tabla["hogares_alcanzados"] / hogares.where(hogares > 0),
+        hogares_por_100=100 * tabla["hogares_alcanzados"].to_numpy() / _con_dato(hogares),
         meses_desde_ultima=(pd.Timestamp(filtros.hasta) - ultima).dt.days / DIAS_MES,
         ultima_actividad=ultima.dt.date,
     )
+
+
+def cobertura(
+    con: duckdb.DuckDBPyConnection, filtros: Filtros, lineas: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Por barrio del territorio: actividades por línea, participantes, hogares alcanzados (por
+    100 hogares) y meses desde la última actividad al final del período."""
+    tabla = _leer_cobertura(con, filtros, lineas, filtros.barrios, filtros.sectores)
+    return _con_medidas(tabla, filtros)
 
 
 def actividades_por_tipo(
@@ -103,52 +111,91 @@ def filtros_dmcs(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> Filtros:
     )
 
 
+def _alinear(claves: pd.Series, de: pd.Series, valores, relleno=0) -> np.ndarray:
+    """Los `valores` de cada clave de `claves` según la columna `de` (`relleno` si falta): el
+    cruce de un merge izquierdo, en arreglos."""
+    posicion = {c: k for k, c in enumerate(de.to_numpy(object))}
+    valores = np.asarray(valores)
+    tomar = np.array([posicion.get(c, -1) for c in claves.to_numpy(object)], dtype=np.int64)
+    return np.where(tomar >= 0, valores[tomar] if len(valores) else relleno, relleno)
+
+
+def _con_dato(valores: np.ndarray) -> np.ndarray:
+    """Los valores positivos; los demás (y los faltantes), sin dato: un denominador."""
+    return np.where(valores > 0, valores, np.nan)
+
+
 def _tasa(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     desde, hasta = limites(filtros.ventana)
     casos = leer(con, "dmcs_por_barrio", desde=desde, hasta=hasta)
-    tabla = barrios[["barrio_id", "poblacion"]].merge(casos, on="barrio_id", how="left")
-    casos_dmcs = tabla["casos"].fillna(0).astype(int)
-    poblacion = tabla["poblacion"].astype(float)
+    casos_dmcs = _alinear(barrios["barrio_id"], casos["barrio_id"], casos["casos"]).astype(int)
+    poblacion = barrios["poblacion"].to_numpy(float)
     return pd.DataFrame(
         {
-            "barrio_id": tabla["barrio_id"],
+            "barrio_id": barrios["barrio_id"],
             "casos_dmcs": casos_dmcs,
-            "tasa_dmcs": 1000 * casos_dmcs / poblacion.where(poblacion > 0),
+            "tasa_dmcs": 1000 * casos_dmcs / _con_dato(poblacion),
         }
     )
 
 
 def _calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     celdas = mapa.puntos_calientes(con, filtros_dmcs(con, filtros), mapa.RESOLUCION_POR_DEFECTO)
+    clases = celdas["clase"].to_numpy(object)
     if len(celdas) < mapa.MINIMO_CELDAS:
-        celdas = celdas.assign(clase="")  # sin prueba: ninguna celda es caliente
-    por_barrio = celdas.assign(caliente=celdas["clase"].str.startswith(CALIENTE)).groupby("barrio")
-    conteo = pd.DataFrame(
-        {"celdas": por_barrio.size(), "celdas_calientes": por_barrio["caliente"].sum()}
-    )
-    tabla = barrios[["barrio_id", "nombre"]].merge(
-        conteo, left_on="nombre", right_index=True, how="left"
-    )
-    celdas_barrio = tabla["celdas"].fillna(0).astype(int)
-    calientes = tabla["celdas_calientes"].fillna(0).astype(int)
+        clases = np.full(len(celdas), "", dtype=object)  # sin prueba: ninguna celda es caliente
+    caliente = np.array([c.startswith(CALIENTE) for c in clases], dtype=bool)
+    codigos, nombres = pd.factorize(celdas["barrio"].to_numpy(object))
+    con_barrio = codigos >= 0
+    por_barrio = np.bincount(codigos[con_barrio], minlength=len(nombres))
+    calientes_por_barrio = np.bincount(
+        codigos[con_barrio], weights=caliente[con_barrio], minlength=len(nombres)
+    ).astype(int)
+    nombres = pd.Series(nombres, dtype=object)
+    celdas_barrio = _alinear(barrios["nombre"], nombres, por_barrio).astype(int)
+    calientes = _alinear(barrios["nombre"], nombres, calientes_por_barrio).astype(int)
     return pd.DataFrame(
         {
-            "barrio_id": tabla["barrio_id"],
+            "barrio_id": barrios["barrio_id"],
             "celdas": celdas_barrio,
             "celdas_calientes": calientes,
-            "parte_calientes": calientes / celdas_barrio.where(celdas_barrio > 0),
+            "parte_calientes": calientes / _con_dato(celdas_barrio.astype(float)),
         }
     )
 
 
 def ola_vigente(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> str | None:
     """La última ola de la encuesta iniciada al final del período (o ninguna)."""
-    todas = encuestas.olas(con)
-    if not todas:
-        return None
-    inicios = leer(con, "inicio_olas", olas=todas)
-    vigentes = inicios[pd.to_datetime(inicios["inicio"]) <= pd.Timestamp(filtros.hasta)]
-    return str(vigentes["ola"].max()) if len(vigentes) else None
+    ola = leer(con, "ola_vigente", hasta=filtros.hasta)["ola"].iloc[0]
+    return None if pd.isna(ola) else str(ola)
+
+
+def _inseguridad(con, ola: str, barrios: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Estimación de INDICADOR (sin dato si es "no fiable") de cada barrio y de su sector en la
+    ola: los mismos dominios que `encuestas.estimaciones`, solo los que la necesidad usa (la
+    estimación de un dominio no depende de los demás)."""
+    nada = np.full(len(barrios), np.nan)
+    datos = leer(con, "respuestas_inseguridad", ola=ola)
+    if not datos[INDICADOR].dropna().isin([0, 1]).all():
+        return nada, nada  # un entero con otros valores no es un indicador
+    por_nivel = {
+        "barrio": datos["barrio_id"].to_numpy(object),
+        "sector": datos["sector_id"].to_numpy(object),
+    }
+    unidades = {
+        "barrio": list(dict.fromkeys(barrios["barrio_id"])),
+        "sector": list(dict.fromkeys(barrios["sector_id"])),
+    }
+    dominios = pd.DataFrame(
+        {f"{n}:{u}": por_nivel[n] == u for n, lista in unidades.items() for u in lista}
+    )
+    est = encuestas.estimar(datos, [INDICADOR], dominios)
+    fiable = est["calidad"].to_numpy(object) != encuestas.NO_FIABLE
+    valores = np.where(fiable, est["estimacion"].to_numpy(float), np.nan)
+    dominio = est["dominio"]
+    propia = _alinear("barrio:" + barrios["barrio_id"].astype(object), dominio, valores, np.nan)
+    sector = _alinear("sector:" + barrios["sector_id"].astype(object), dominio, valores, np.nan)
+    return propia, sector
 
 
 def _percepcion(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
@@ -156,16 +203,13 @@ def _percepcion(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     ola = ola_vigente(con, filtros)
     if ola is None or INDICADOR not in encuestas.indicadores(con):
         return vacia
-    est = encuestas.estimaciones(con, (ola,), solo=(INDICADOR,))
-    est = est[(est["indicador"] == INDICADOR) & (est["calidad"] != encuestas.NO_FIABLE)]
-    propia = est[est["nivel"] == "barrio"].set_index("unidad_id")["estimacion"]
-    sector = est[est["nivel"] == "sector"].set_index("unidad_id")["estimacion"]
-    de_barrio = barrios["barrio_id"].map(propia)
-    de_sector = barrios["sector_id"].map(sector)
+    de_barrio, de_sector = _inseguridad(con, ola, barrios)
     origen = np.select(
-        [de_barrio.notna(), de_sector.notna()], [f"barrio ({ola})", f"sector ({ola})"], ""
+        [~np.isnan(de_barrio), ~np.isnan(de_sector)], [f"barrio ({ola})", f"sector ({ola})"], ""
     )
-    return vacia.assign(inseguridad=de_barrio.fillna(de_sector), origen_inseguridad=origen)
+    return vacia.assign(
+        inseguridad=np.where(np.isnan(de_barrio), de_sector, de_barrio), origen_inseguridad=origen
+    )
 
 
 def puntaje(valores: pd.Series) -> pd.Series:
@@ -192,13 +236,14 @@ def indice(componentes: pd.DataFrame, pesos: tuple[int, int, int]) -> pd.Series:
     return suma / suma_pesos.where(suma_pesos > 0)
 
 
+def _componentes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
+    partes = [parte(con, filtros, barrios) for parte in (_tasa, _calientes, _percepcion)]
+    return pd.concat([partes[0], *(p.drop(columns="barrio_id") for p in partes[1:])], axis=1)
+
+
 def componentes(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:
     """Los tres componentes de la necesidad para todos los barrios de la comuna."""
-    barrios = leer(con, "barrios")
-    tabla = barrios[["barrio_id"]]
-    for parte in (_tasa, _calientes, _percepcion):
-        tabla = tabla.merge(parte(con, filtros, barrios), on="barrio_id")
-    return tabla
+    return _componentes(con, filtros, leer(con, "barrios"))
 
 
 def necesidad_y_cobertura(
@@ -211,15 +256,29 @@ def necesidad_y_cobertura(
     """Cobertura de los barrios del territorio con los componentes, el índice de necesidad (sobre
     la comuna), si la necesidad es alta (tercio superior) y si es un barrio prioritario sin
     cobertura suficiente (necesidad alta y menos de `umbral` hogares alcanzados por 100)."""
-    comp = componentes(con, filtros)
+    # Una sola lectura de la cobertura de toda la comuna: da también los barrios de los
+    # componentes, y el territorio se elige después (las mismas filas, en el mismo orden).
+    comuna = _leer_cobertura(con, filtros, lineas, (), ())
+    comp = _componentes(con, filtros, comuna.rename(columns={"barrio": "nombre"}))
     comp["necesidad"] = indice(comp, pesos)
     corte = comp["necesidad"].quantile(PARTE_ALTA) if comp["necesidad"].notna().any() else np.nan
     comp["necesidad_alta"] = comp["necesidad"] >= corte
-    tabla = cobertura(con, filtros, lineas).merge(comp, on="barrio_id", how="left")
-    insuficiente = tabla["hogares_por_100"].fillna(0) < umbral
+    dentro = np.ones(len(comuna), dtype=bool)
+    if filtros.barrios:
+        dentro &= comuna["barrio_id"].isin(filtros.barrios).to_numpy()
+    if filtros.sectores:
+        dentro &= comuna["sector_id"].isin(filtros.sectores).to_numpy()
+    tabla = pd.concat(
+        [
+            _con_medidas(comuna[dentro].reset_index(drop=True), filtros),
+            comp[dentro].drop(columns="barrio_id").reset_index(drop=True),
+        ],
+        axis=1,
+    )
+    insuficiente = tabla["hogares_por_100"].fillna(0).to_numpy() < umbral
     return tabla.assign(
         corte_necesidad=corte,
-        prioritario=tabla["necesidad_alta"].fillna(False).astype(bool) & insuficiente,
+        prioritario=tabla["necesidad_alta"].to_numpy(bool) & insuficiente,
     )
 
 

@@ -112,3 +112,16 @@ WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
   AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
   AND i.barrio_id <> f.barrio_id
 GROUP BY ALL;
+
+-- name: ola_vigente
+-- La última ola de la encuesta iniciada (su primera respuesta) hasta $hasta, o NULL.
+SELECT max(ola) AS ola
+FROM (SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas GROUP BY ola)
+WHERE inicio <= $hasta;
+
+-- name: respuestas_inseguridad
+-- Las respuestas de una ola con lo que pide la estimación de cobertura.INDICADOR.
+SELECT r.estrato, r.conglomerado, r.factor, r.barrio_id, b.sector_id, r.inseguro_barrio
+FROM encuesta_respuestas r
+LEFT JOIN barrios b USING (barrio_id)
+WHERE r.ola = $ola;
