@@ -25,6 +25,7 @@ Reglas (las mismas que explica la página Cobertura):
   dominaría el WDD. Si los casos huyen a la franja, ΔD > 0 compensa la baja del barrio.
 """
 
+import calendar
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -128,6 +129,13 @@ def calcular(conteos: pd.DataFrame) -> pd.DataFrame:
 # --- Los datos -------------------------------------------------------------------------------
 
 
+def filas_de(columna: pd.Series, fila: dict) -> np.ndarray:
+    """La fila (`fila[valor]`, o −1) de cada valor de una columna de texto: se codifican los
+    pocos valores distintos y se busca solo su fila (mapear cada texto es lento)."""
+    codigos, unicos = pd.factorize(columna)
+    return np.array([fila.get(u, -1) for u in unicos] + [-1], dtype=np.int64)[codigos]
+
+
 class Conteos:
     """Casos DMCS acumulados por barrio y día: los casos de [desde, hasta) en O(1)."""
 
@@ -137,13 +145,14 @@ class Conteos:
         dias = (corte - primera).days + 1
         matriz = np.zeros((len(barrios), dias + 1), dtype=np.int64)
         if len(diarios):
-            filas = diarios["barrio_id"].map(self.fila)
-            validas = filas.notna().to_numpy()
-            columnas = (pd.to_datetime(diarios["dia"]) - pd.Timestamp(primera)).dt.days + 1
+            filas = filas_de(diarios["barrio_id"], self.fila)
+            validas = filas >= 0
+            dias_datos = diarios["dia"].to_numpy("datetime64[D]")
+            columnas = (dias_datos - np.datetime64(primera, "D")).astype(np.int64) + 1
             np.add.at(
                 matriz,
-                (filas[validas].astype(int).to_numpy(), columnas[validas].to_numpy()),
-                diarios["casos"][validas].to_numpy(),
+                (filas[validas], columnas[validas]),
+                diarios["casos"].to_numpy()[validas],
             )
         self.acumulado = matriz.cumsum(axis=1)
 
@@ -155,9 +164,17 @@ class Conteos:
         return self.acumulado[:, self._indice(hasta)] - self.acumulado[:, self._indice(desde)]
 
 
+def sumar_meses(dia: date, meses: int) -> date:
+    """El mismo día `meses` meses después (o el último del mes si no existe), como
+    pd.DateOffset(months=meses), sin pandas: se calcula para cada intervención."""
+    total = dia.month - 1 + meses
+    anio, mes = dia.year + total // 12, total % 12 + 1
+    return date(anio, mes, min(dia.day, calendar.monthrange(anio, mes)[1]))
+
+
 def ventanas(inicio: date, meses: int) -> tuple[date, date, date]:
     """(inicio de la ventana anterior, inicio, fin exclusivo de la posterior): iguales en días."""
-    fin = (pd.Timestamp(inicio) + pd.DateOffset(months=meses)).date()
+    fin = sumar_meses(inicio, meses)
     return inicio - (fin - inicio), inicio, fin
 
 
@@ -315,7 +332,7 @@ def evaluar(
     barrios = _Barrios(meta)
     actividades = leer(con, "fechas_actividades")
     fechas = pd.to_datetime(actividades["fecha"]).to_numpy("datetime64[D]")
-    filas_actividad = np.array([barrios.fila.get(b, -1) for b in actividades["barrio_id"]], int)
+    filas_actividad = filas_de(actividades["barrio_id"], barrios.fila)
     filas = [
         _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
         for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)

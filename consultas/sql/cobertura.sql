@@ -85,7 +85,7 @@ WHERE a.fecha >= $desde AND a.fecha <= $ultimo
   AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
   AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id))
 GROUP BY ALL
-ORDER BY barrio, a.linea, actividades DESC;
+ORDER BY barrio, a.linea, actividades DESC, a.actividad;
 
 -- name: dmcs_por_barrio
 -- Casos policiales DMCS por barrio en [$desde, $hasta).
