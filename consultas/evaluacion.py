@@ -353,14 +353,20 @@ def evaluar(
     for columna in [c for c in _CONTEOS + _DESPLAZAMIENTO if c in tabla]:
         tabla[columna] = pd.array(tabla[columna].astype(float), dtype="Int64")
     tabla = calcular(tabla)
-    sin_calculo = tabla["motivo"] != ""
-    tabla.loc[sin_calculo, "veredicto"] = INSUFICIENTE
-    tabla.loc[sin_calculo & tabla["comparacion_antes"].isna(), ["wdd"]] = pd.NA
-    tabla.loc[sin_calculo & tabla["comparacion_antes"].isna(), ["z", "p_valor"]] = np.nan
-    antes = tabla["antes"].astype(float)
+    # Sin comparación, WDD, z y p ya quedan sin dato (sus conteos faltan): solo cambia el veredicto.
+    sin_calculo = (tabla["motivo"] != "").to_numpy()
+    veredictos = np.where(sin_calculo, INSUFICIENTE, tabla["veredicto"].to_numpy(object))
+    antes = tabla["antes"].to_numpy(float)
     # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
-    minima = 100 * Z_CRITICO * np.sqrt(tabla["varianza"]) / antes.where(antes > 0)
-    return tabla.assign(meses=meses, baja_minima_pct=minima, con_desplazamiento=desplazamiento)
+    minima = 100 * Z_CRITICO * np.sqrt(tabla["varianza"].to_numpy()) / np.where(
+        antes > 0, antes, np.nan
+    )
+    return tabla.assign(
+        veredicto=veredictos,
+        meses=meses,
+        baja_minima_pct=minima,
+        con_desplazamiento=desplazamiento,
+    )
 
 
 def exportable(

@@ -1,17 +1,20 @@
 """Cobertura e índice de necesidad: puntajes e índice a mano, la regla de la percepción (barrio,
 sector o sin dato) y la cobertura contra un conteo independiente en una base pequeña."""
 
+from dataclasses import replace
 from datetime import date
 
 import duckdb
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
-from consultas import cobertura, encuestas
+from consultas import cobertura, encuestas, espacial, mapa
 from consultas.filtros import Filtros
 from datos import catalogo
 from tests import fixtures
+from ui import cobertura as vista
 
 # --- Puntajes e índice, a mano ----------------------------------------------------------------
 
@@ -140,3 +143,82 @@ def test_prioritarios(con):
     esperado = alta & (tabla["hogares_por_100"].fillna(0) < 10)
     assert tabla["prioritario"].tolist() == esperado.tolist()
     assert list(cobertura.exportable(con, FILTROS).columns) == cobertura.COLUMNAS
+
+
+# --- Las vías rápidas contra un cálculo independiente en pandas --------------------------------
+
+
+def test_calientes_contra_un_conteo_independiente(con):
+    comp = cobertura.componentes(con, FILTROS).set_index("barrio_id")
+    celdas = mapa.puntos_calientes(
+        con, cobertura.filtros_dmcs(con, FILTROS), mapa.RESOLUCION_POR_DEFECTO
+    )
+    if len(celdas) < mapa.MINIMO_CELDAS:
+        celdas = celdas.assign(clase="")
+    caliente = celdas["clase"].str.startswith(espacial.CALIENTE)
+    por_nombre = celdas.assign(caliente=caliente).groupby("barrio")
+    nombres = fixtures.BARRIOS.set_index("barrio_id")["nombre"]
+    for barrio, nombre in nombres.items():
+        n = por_nombre.size().get(nombre, 0)
+        calientes = por_nombre["caliente"].sum().get(nombre, 0)
+        assert comp.loc[barrio, "celdas"] == n
+        assert comp.loc[barrio, "celdas_calientes"] == calientes
+        esperado = calientes / n if n else np.nan
+        assert comp.loc[barrio, "parte_calientes"] == pytest.approx(esperado, nan_ok=True)
+    assert comp["celdas"].sum() > 0, "el fixture debe tener celdas"
+
+
+def _como_merge(con, filtros, lineas, pesos, umbral):
+    """La necesidad como se armaba antes: componentes e índice de la comuna y un merge con la
+    cobertura del territorio."""
+    comp = cobertura.componentes(con, filtros)
+    comp["necesidad"] = cobertura.indice(comp, pesos)
+    corte = comp["necesidad"].quantile(cobertura.PARTE_ALTA)
+    comp["necesidad_alta"] = comp["necesidad"] >= corte
+    tabla = cobertura.cobertura(con, filtros, lineas).merge(comp, on="barrio_id", how="left")
+    insuficiente = tabla["hogares_por_100"].fillna(0) < umbral
+    return tabla.assign(
+        corte_necesidad=corte,
+        prioritario=tabla["necesidad_alta"].fillna(False).astype(bool) & insuficiente,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sectores", "barrios", "lineas", "pesos", "umbral"),
+    [
+        ((), (), (), (1, 1, 1), 10),
+        (("alto",), (), ("2.3",), (2, 0, 1), 30),
+        ((), ("sur", "poniente"), (), (0, 3, 1), 5),
+    ],
+)
+def test_necesidad_del_territorio_igual_al_merge_con_la_comuna(
+    con, sectores, barrios, lineas, pesos, umbral
+):
+    filtros = replace(FILTROS, sectores=sectores, barrios=barrios)
+    rapida = cobertura.necesidad_y_cobertura(con, filtros, lineas, pesos, umbral)
+    assert len(rapida) > 0
+    pd.testing.assert_frame_equal(rapida, _como_merge(con, filtros, lineas, pesos, umbral))
+
+
+def test_ola_vigente_contra_las_fechas_de_inicio(con):
+    inicios = con.sql("SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas GROUP BY ola").df()
+    for hasta in (date(2020, 1, 1), date(2025, 6, 30), date(2030, 1, 1)):
+        vigentes = inicios[pd.to_datetime(inicios["inicio"]) <= pd.Timestamp(hasta)]
+        esperado = str(vigentes["ola"].max()) if len(vigentes) else None
+        assert cobertura.ola_vigente(con, replace(FILTROS, hasta=hasta)) == esperado
+
+
+def test_grafico_cuadrantes_igual_al_de_plotly(con):
+    tabla = cobertura.necesidad_y_cobertura(con, FILTROS)
+    corte = float(tabla["corte_necesidad"].iloc[0])
+    figura = vista.grafico_cuadrantes(tabla, 10, corte)
+    datos = tabla.dropna(subset=["necesidad"])
+    x = datos["hogares_por_100"].fillna(0)
+    punto = figura.data[0]
+    assert list(punto.x) == x.tolist() and list(punto.y) == datos["necesidad"].tolist()
+    visibles = datos["prioritario"] | (x >= x.quantile(0.8))
+    assert list(punto.text) == np.where(visibles, datos["barrio"], "").tolist()
+    referencia = go.Figure()
+    referencia.add_vline(x=10, line_dash="dot", line_color="#888")
+    referencia.add_hline(y=corte, line_dash="dot", line_color="#888")
+    assert figura.to_dict()["layout"]["shapes"] == referencia.to_dict()["layout"]["shapes"]

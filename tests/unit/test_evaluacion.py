@@ -301,3 +301,36 @@ def test_con_6_meses_la_baja_plantada_se_ve_pero_no_siempre_se_distingue(con_dem
     assert (plantadas["wdd"] < 0).all()
     assert (plantadas["despues"] < 0.85 * plantadas["antes"]).all()
     assert (plantadas["baja_minima_pct"] > 20).all()
+
+
+def test_sumar_meses_como_dateoffset_de_pandas():
+    dias = pd.date_range("2023-01-01", "2025-03-31", freq="D")
+    for meses in VENTANAS_MESES:
+        esperado = [(d + pd.DateOffset(months=meses)).date() for d in dias]
+        assert [ev.sumar_meses(d.date(), meses) for d in dias] == esperado
+
+
+VENTANAS_MESES = (*ev.VENTANAS, 1, 24)
+
+
+def test_conteos_contra_un_conteo_de_pandas():
+    diarios = pd.DataFrame(
+        {
+            "barrio_id": ["b", "a", "b", "x", "a", "b"],
+            "dia": pd.to_datetime(
+                ["2024-01-01", "2024-01-03", "2024-01-03", "2024-01-02", "2024-01-10", "2024-01-10"]
+            ),
+            "casos": [3, 1, 2, 7, 5, 4],
+        }
+    )
+    conteos = ev.Conteos(diarios, ["a", "b", "c"], date(2024, 1, 1), date(2024, 1, 10))
+    for desde, hasta in [
+        (date(2024, 1, 1), date(2024, 1, 11)),
+        (date(2024, 1, 2), date(2024, 1, 10)),
+    ]:
+        en = (diarios["dia"] >= pd.Timestamp(desde)) & (diarios["dia"] < pd.Timestamp(hasta))
+        esperado = diarios[en].groupby("barrio_id")["casos"].sum()
+        obtenido = conteos.casos(desde, hasta)
+        assert obtenido.tolist() == [esperado.get(b, 0) for b in ("a", "b", "c")]
+    # El barrio "x" no es de la lista: no se cuenta en ninguno.
+    assert conteos.casos(date(2024, 1, 1), date(2024, 1, 11)).sum() == 15
