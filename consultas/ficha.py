@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from consultas import cobertura, encuestas, espacial, mapa, resumen
+from consultas.encuestas import COMUNA
 from consultas.filtros import Filtros, limites
 from consultas.periodos import Ventana
 from consultas.sql import leer
@@ -84,20 +85,63 @@ def celdas_calientes(con: duckdb.DuckDBPyConnection, filtros: Filtros, nombre: s
     return del_barrio.sort_values("gi_z", ascending=False)
 
 
+def _unidades(con, barrio: str) -> tuple[pd.DataFrame, list[int]]:
+    """La comuna, el sector del barrio y el barrio, como las filas de `encuestas.estimaciones`
+    (nivel, unidad_id, unidad, sector_id), y su posición entre todas sus unidades (la comuna,
+    los sectores y los barrios por nombre)."""
+    fila = leer(con, "unidades_del_barrio", barrio=barrio)
+    texto = "str"  # como las columnas de texto que trae DuckDB (con NaN)
+    if fila.empty:  # un barrio que no existe: solo la comuna
+        return pd.DataFrame(
+            {
+                "nivel": [COMUNA],
+                "unidad_id": [COMUNA],
+                "unidad": [COMUNA],
+                "sector_id": pd.Series([np.nan], dtype=texto),
+            }
+        ), [0]
+    f = fila.iloc[0]
+    unidades = pd.DataFrame(
+        {
+            "nivel": [COMUNA, "sector", "barrio"],
+            "unidad_id": [COMUNA, f["sector_id"], f["barrio_id"]],
+            "unidad": [COMUNA, f["sector"], f["nombre"]],
+            "sector_id": pd.Series([np.nan, f["sector_id"], f["sector_id"]], dtype=texto),
+        }
+    )
+    sector = 1 + int(f["posicion_sector"])
+    return unidades, [0, sector, 1 + int(f["sectores"]) + int(f["posicion_barrio"])]
+
+
 def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
     """Indicadores de la última ola iniciada al final del período: el barrio, su sector y la
-    comuna, con intervalo y calidad."""
+    comuna, con intervalo y calidad. Las mismas filas (y su índice) que las de
+    `encuestas.estimaciones` de esas tres unidades, estimando solo esas (la estimación de un
+    dominio no depende de los demás)."""
     ola = cobertura.ola_vigente(con, filtros)
     if ola is None:
         return pd.DataFrame()
-    est = encuestas.estimaciones(con, (ola,))
-    propia = est[(est["nivel"] == "barrio") & (est["unidad_id"] == barrio)]
-    sector = propia["sector_id"].iloc[0] if len(propia) else None
-    return est[
-        (est["nivel"] == encuestas.COMUNA)
-        | ((est["nivel"] == "sector") & (est["unidad_id"] == sector))
-        | ((est["nivel"] == "barrio") & (est["unidad_id"] == barrio))
-    ]
+    nombres = encuestas.indicadores(con)
+    datos = leer(con, "respuestas_encuesta", olas=[ola])
+    columnas = [c for c in nombres if datos[c].dropna().isin([0, 1]).all()]
+    unidades, posiciones = _unidades(con, barrio)
+    claves = unidades["nivel"] + ":" + unidades["unidad_id"]
+    por_nivel = {
+        "sector": datos["sector_id"].to_numpy(object),
+        "barrio": datos["barrio_id"].to_numpy(object),
+    }
+    dominios = pd.DataFrame(
+        {
+            clave: por_nivel[nivel] == uid if nivel != COMUNA else np.ones(len(datos), bool)
+            for clave, nivel, uid in zip(
+                claves, unidades["nivel"], unidades["unidad_id"], strict=True
+            )
+        }
+    )
+    est = encuestas.estimar(datos, columnas, dominios).assign(ola=ola)
+    est = est.merge(unidades.assign(dominio=claves), on="dominio", how="left")
+    est.index = [p * len(columnas) + i for p in posiciones for i in range(len(columnas))]
+    return est.assign(nombre=est["indicador"].map(nombres)).drop(columns="dominio")
 
 
 def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:

@@ -27,3 +27,19 @@ FROM incidentes i
 WHERE i.fuente = $fuente AND i.barrio_id = $barrio
   AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
 GROUP BY ALL;
+
+-- name: unidades_del_barrio
+-- El barrio y su sector, con su posición (desde 0) entre los barrios y entre los sectores por
+-- nombre, como en `encuestas.estimaciones`, y cuántos sectores hay.
+WITH s AS (
+    SELECT sector_id, nombre, row_number() OVER (ORDER BY nombre) - 1 AS posicion FROM sectores
+),
+b AS (
+    SELECT b.barrio_id, b.nombre, b.sector_id,
+           row_number() OVER (ORDER BY b.nombre) - 1 AS posicion
+    FROM barrios b JOIN sectores USING (sector_id)
+)
+SELECT b.barrio_id, b.nombre, b.sector_id, s.nombre AS sector, b.posicion AS posicion_barrio,
+       s.posicion AS posicion_sector, (SELECT count(*) FROM sectores) AS sectores
+FROM b JOIN s USING (sector_id)
+WHERE b.barrio_id = $barrio;

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from consultas import cobertura, encuestas, espacial, mapa
+from consultas import cobertura, encuestas, espacial, ficha, mapa
 from consultas.filtros import Filtros
 from datos import catalogo
 from tests import fixtures
@@ -222,3 +222,18 @@ def test_grafico_cuadrantes_igual_al_de_plotly(con):
     referencia.add_vline(x=10, line_dash="dot", line_color="#888")
     referencia.add_hline(y=corte, line_dash="dot", line_color="#888")
     assert figura.to_dict()["layout"]["shapes"] == referencia.to_dict()["layout"]["shapes"]
+
+
+@pytest.mark.parametrize("barrio", ["norte", "sur", "oriente", "poniente", "no-existe"])
+def test_encuesta_de_la_ficha_igual_a_las_estimaciones_de_la_comuna(con, barrio):
+    est = encuestas.estimaciones(con, ("2025-1",))
+    propia = est[(est["nivel"] == "barrio") & (est["unidad_id"] == barrio)]
+    sector = propia["sector_id"].iloc[0] if len(propia) else None
+    esperado = est[
+        (est["nivel"] == encuestas.COMUNA)
+        | ((est["nivel"] == "sector") & (est["unidad_id"] == sector))
+        | ((est["nivel"] == "barrio") & (est["unidad_id"] == barrio))
+    ]
+    obtenido = ficha.encuesta(con, FILTROS, barrio)
+    assert len(obtenido) == len(esperado) > 0
+    pd.testing.assert_frame_equal(obtenido, esperado, check_exact=True)
