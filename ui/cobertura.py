@@ -49,6 +49,12 @@ def boton_ficha(evento, barrios: pd.DataFrame, filtros: Filtros) -> None:
     st.link_button(f"Abrir la ficha de {nombre}", enlace_ficha(barrio, filtros))
 
 
+def _cada(serie: pd.Series, funcion) -> pd.Series:
+    """`serie.map(funcion)` sobre una lista de Python: el map de pandas en columnas Int64 o de
+    Arrow cuesta más que el formato mismo."""
+    return pd.Series([funcion(v) for v in serie.tolist()], index=serie.index, dtype="str")
+
+
 def _meses(valor) -> str:
     return "sin actividades" if pd.isna(valor) else formato.numero(valor, 1)
 
@@ -61,8 +67,8 @@ def tabla_cobertura(tabla: pd.DataFrame, filtros: Filtros) -> pd.DataFrame:
         **{f"Línea {linea}": tabla[linea] for linea in cobertura.LINEAS},
         "Participantes": tabla["participantes"],
         "Hogares alcanzados": tabla["hogares_alcanzados"],
-        "Por 100 hogares": tabla["hogares_por_100"].map(lambda v: formato.numero(v, 1)),
-        "Meses desde la última": tabla["meses_desde_ultima"].map(_meses),
+        "Por 100 hogares": _cada(tabla["hogares_por_100"], lambda v: formato.numero(v, 1)),
+        "Meses desde la última": _cada(tabla["meses_desde_ultima"], _meses),
         "Ficha": [enlace_ficha(b, filtros) for b in tabla["barrio_id"]],
     }
     return pd.DataFrame(datos)
@@ -109,20 +115,22 @@ def tabla_necesidad(tabla: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Barrio": orden["barrio"],
-            "Necesidad (0 a 1)": orden["necesidad"].map(_puntaje),
-            "Tasa DMCS por 1.000": orden["tasa_dmcs"].map(
-                lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
+            "Necesidad (0 a 1)": _cada(orden["necesidad"], _puntaje),
+            "Tasa DMCS por 1.000": _cada(
+                orden["tasa_dmcs"],
+                lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1),
             ),
             "Celdas calientes": [
                 f"{int(c)} de {int(n)}" if n else "—"
                 for c, n in zip(orden["celdas_calientes"], orden["celdas"], strict=True)
             ],
-            "Inseguridad percibida": orden["inseguridad"].map(
-                lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v)
+            "Inseguridad percibida": _cada(
+                orden["inseguridad"],
+                lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v),
             ),
             "Estimación de": orden["origen_inseguridad"].replace("", "—"),
-            "Hogares alcanzados por 100": orden["hogares_por_100"].map(
-                lambda v: formato.numero(v, 1)
+            "Hogares alcanzados por 100": _cada(
+                orden["hogares_por_100"], lambda v: formato.numero(v, 1)
             ),
             "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
         }
@@ -214,31 +222,33 @@ def _entero(valor) -> str:
     return "—" if pd.isna(valor) else formato.numero(int(valor))
 
 
+def _baja(valor) -> str:
+    return "—" if pd.isna(valor) else f"{formato.numero(valor, 0)} %"
+
+
 def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
     franja = {}
     if "desplazamiento_antes" in tabla:
         franja = {
-            "Franja antes": tabla["desplazamiento_antes"].map(_entero),
-            "Franja después": tabla["desplazamiento_despues"].map(_entero),
+            "Franja antes": _cada(tabla["desplazamiento_antes"], _entero),
+            "Franja después": _cada(tabla["desplazamiento_despues"], _entero),
         }
     return pd.DataFrame(
         {
             "Barrio": tabla["barrio"],
             "Línea": tabla["linea"],
             "Actividad": tabla["actividad"],
-            "Inicio": tabla["inicio"].map(formato.fecha),
-            "Antes": tabla["antes"].map(_entero),
-            "Después": tabla["despues"].map(_entero),
-            "Comparación antes": tabla["comparacion_antes"].map(_entero),
-            "Comparación después": tabla["comparacion_despues"].map(_entero),
+            "Inicio": _cada(tabla["inicio"], formato.fecha),
+            "Antes": _cada(tabla["antes"], _entero),
+            "Después": _cada(tabla["despues"], _entero),
+            "Comparación antes": _cada(tabla["comparacion_antes"], _entero),
+            "Comparación después": _cada(tabla["comparacion_despues"], _entero),
             **franja,
-            "WDD": tabla["wdd"].map(_entero),
-            "z": tabla["z"].map(lambda v: formato.numero(v, 2)),
-            "p": tabla["p_valor"].map(lambda v: formato.numero(v, 3)),
+            "WDD": _cada(tabla["wdd"], _entero),
+            "z": _cada(tabla["z"], lambda v: formato.numero(v, 2)),
+            "p": _cada(tabla["p_valor"], lambda v: formato.numero(v, 3)),
             "Veredicto": tabla["veredicto"],
-            "Baja mínima distinguible": tabla["baja_minima_pct"].map(
-                lambda v: "—" if pd.isna(v) else f"{formato.numero(v, 0)} %"
-            ),
+            "Baja mínima distinguible": _cada(tabla["baja_minima_pct"], _baja),
             "Barrios de comparación": tabla["comparacion"].replace("", "—"),
             "Motivo": tabla["motivo"].replace("", "—"),
         }

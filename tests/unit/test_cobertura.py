@@ -237,3 +237,16 @@ def test_encuesta_de_la_ficha_igual_a_las_estimaciones_de_la_comuna(con, barrio)
     obtenido = ficha.encuesta(con, FILTROS, barrio)
     assert len(obtenido) == len(esperado) > 0
     pd.testing.assert_frame_equal(obtenido, esperado, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "serie",
+    [
+        pd.Series(pd.array([3, None, 1200], dtype="Int64"), index=[5, 2, 9]),
+        pd.Series([0.5, np.nan, 12.25]),
+        pd.Series([date(2024, 1, 31), date(2025, 6, 1)]),
+    ],
+)
+def test_cada_igual_al_map_de_pandas(serie):
+    funcion = vista._entero if serie.dtype == "Int64" else str
+    pd.testing.assert_series_equal(vista._cada(serie, funcion), serie.map(funcion))
