@@ -222,18 +222,17 @@ def puntaje(valores: pd.Series) -> pd.Series:
 
 def indice(componentes: pd.DataFrame, pesos: tuple[int, int, int]) -> pd.Series:
     """Promedio ponderado de los puntajes con dato; sin ningún componente con peso, sin dato."""
-    puntajes = pd.DataFrame(
-        {
-            "tasa": puntaje(componentes["tasa_dmcs"]),
-            "calientes": puntaje(componentes["parte_calientes"]),
-            "percepcion": puntaje(componentes["inseguridad"]),
-        }
+    puntajes = np.column_stack(
+        [
+            puntaje(componentes["tasa_dmcs"]).to_numpy(float),
+            puntaje(componentes["parte_calientes"]).to_numpy(float),
+            puntaje(componentes["inseguridad"]).to_numpy(float),
+        ]
     )
-    w = pd.Series(pesos, index=list(COMPONENTES), dtype=float)
-    con_dato = puntajes.notna() * w
-    suma_pesos = con_dato.sum(axis=1)
-    suma = (puntajes.fillna(0) * w).sum(axis=1)
-    return suma / suma_pesos.where(suma_pesos > 0)
+    w = np.asarray(pesos, dtype=float)
+    suma_pesos = (~np.isnan(puntajes) * w).sum(axis=1)
+    suma = (np.nan_to_num(puntajes, nan=0.0) * w).sum(axis=1)
+    return pd.Series(suma / np.where(suma_pesos > 0, suma_pesos, np.nan), index=componentes.index)
 
 
 def _componentes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:

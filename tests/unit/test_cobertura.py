@@ -250,3 +250,22 @@ def test_encuesta_de_la_ficha_igual_a_las_estimaciones_de_la_comuna(con, barrio)
 def test_cada_igual_al_map_de_pandas(serie):
     funcion = vista._entero if serie.dtype == "Int64" else str
     pd.testing.assert_series_equal(vista._cada(serie, funcion), serie.map(funcion))
+
+
+@pytest.mark.parametrize("pesos", [(1, 1, 1), (2, 0, 1), (0, 0, 3), (0, 0, 0), (3, 2, 1)])
+def test_indice_igual_al_calculo_con_pandas(pesos):
+    azar = np.random.default_rng(7)
+    valores = azar.random((40, 3))
+    valores[azar.random((40, 3)) < 0.2] = np.nan
+    valores[:5, 0] = valores[5, 0]  # empates
+    comp = pd.DataFrame(valores, columns=["tasa_dmcs", "parte_calientes", "inseguridad"])
+    puntajes = pd.DataFrame(
+        {
+            c: cobertura.puntaje(comp[col])
+            for c, col in zip(cobertura.COMPONENTES, comp, strict=True)
+        }
+    )
+    w = pd.Series(pesos, index=list(cobertura.COMPONENTES), dtype=float)
+    suma_pesos = (puntajes.notna() * w).sum(axis=1)
+    esperado = (puntajes.fillna(0) * w).sum(axis=1) / suma_pesos.where(suma_pesos > 0)
+    pd.testing.assert_series_equal(cobertura.indice(comp, pesos), esperado, check_exact=True)
