@@ -358,8 +358,8 @@ def evaluar(
     veredictos = np.where(sin_calculo, INSUFICIENTE, tabla["veredicto"].to_numpy(object))
     antes = tabla["antes"].to_numpy(float)
     # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
-    minima = 100 * Z_CRITICO * np.sqrt(tabla["varianza"].to_numpy()) / np.where(
-        antes > 0, antes, np.nan
+    minima = (
+        100 * Z_CRITICO * np.sqrt(tabla["varianza"].to_numpy()) / np.where(antes > 0, antes, np.nan)
     )
     return tabla.assign(
         veredicto=veredictos,
@@ -408,10 +408,8 @@ def frase(tabla: pd.DataFrame) -> str:
 
 def ordenar(tabla: pd.DataFrame) -> pd.DataFrame:
     """Primero las bajas, luego las alzas, sin cambio y datos insuficientes; cada grupo, de la
-    intervención más reciente a la más antigua."""
-    orden = tabla["veredicto"].map({v: k for k, v in enumerate(VEREDICTOS)})
-    return (
-        tabla.assign(_orden=orden)
-        .sort_values(["_orden", "inicio"], ascending=[True, False])
-        .drop(columns="_orden")
-    )
+    intervención más reciente a la más antigua (los empates, en su orden)."""
+    rango = {v: k for k, v in enumerate(VEREDICTOS)}
+    grupo = [rango.get(v, len(VEREDICTOS)) for v in tabla["veredicto"].tolist()]
+    dias = [-d.toordinal() for d in tabla["inicio"].tolist()]
+    return tabla.take(np.lexsort((dias, grupo)))

@@ -74,21 +74,35 @@ def tabla_cobertura(tabla: pd.DataFrame, filtros: Filtros) -> pd.DataFrame:
     return pd.DataFrame(datos)
 
 
+def _por_sector(tabla: pd.DataFrame) -> pd.DataFrame:
+    """Sumas por sector (ordenados por nombre), en una sola agrupación, y hogares alcanzados
+    por 100 hogares."""
+    columnas = ["actividades", "participantes", "hogares_alcanzados", "hogares"]
+    suma = (
+        tabla[["sector", *columnas]]
+        .assign(con_actividades=(tabla["actividades"] > 0).astype(int), barrios=1)
+        .groupby("sector", sort=True)
+        .sum()
+    )
+    hogares = suma["hogares"]
+    return suma.assign(por_100=100 * suma["hogares_alcanzados"] / hogares.where(hogares > 0))
+
+
 def tabla_sectores(tabla: pd.DataFrame) -> pd.DataFrame:
-    grupos = tabla.groupby("sector", sort=True)
-    suma = grupos[["actividades", "participantes", "hogares_alcanzados", "hogares"]].sum()
-    con_actividades = grupos["actividades"].apply(lambda s: int((s > 0).sum()))
-    por_100 = 100 * suma["hogares_alcanzados"] / suma["hogares"].where(suma["hogares"] > 0)
+    suma = _por_sector(tabla)
     return pd.DataFrame(
         {
             "Sector": suma.index,
             "Barrios con actividades": [
-                f"{c} de {n}" for c, n in zip(con_actividades, grupos.size(), strict=True)
+                f"{c} de {n}"
+                for c, n in zip(
+                    suma["con_actividades"].tolist(), suma["barrios"].tolist(), strict=True
+                )
             ],
             "Actividades": suma["actividades"].to_numpy(),
             "Participantes": suma["participantes"].to_numpy(),
             "Hogares alcanzados": suma["hogares_alcanzados"].to_numpy(),
-            "Por 100 hogares": por_100.map(lambda v: formato.numero(v, 1)).to_numpy(),
+            "Por 100 hogares": suma["por_100"].map(lambda v: formato.numero(v, 1)).to_numpy(),
         }
     )
 
@@ -302,8 +316,7 @@ def mapa_barrio(geometrias: pd.DataFrame, barrio_id: str, calientes: pd.DataFram
 
 
 def frase_sectores(tabla: pd.DataFrame) -> str:
-    suma = tabla.groupby("sector")[["hogares_alcanzados", "hogares"]].sum()
-    por_100 = 100 * suma["hogares_alcanzados"] / suma["hogares"].where(suma["hogares"] > 0)
+    por_100 = _por_sector(tabla)["por_100"]
     if por_100.fillna(0).max() == 0:
         return "Ningún sector tuvo hogares alcanzados por el programa en el período."
     mayor, menor = por_100.idxmax(), por_100.idxmin()

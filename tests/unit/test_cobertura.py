@@ -15,6 +15,7 @@ from consultas.filtros import Filtros
 from datos import catalogo
 from tests import fixtures
 from ui import cobertura as vista
+from ui import formato
 
 # --- Puntajes e índice, a mano ----------------------------------------------------------------
 
@@ -269,3 +270,19 @@ def test_indice_igual_al_calculo_con_pandas(pesos):
     suma_pesos = (puntajes.notna() * w).sum(axis=1)
     esperado = (puntajes.fillna(0) * w).sum(axis=1) / suma_pesos.where(suma_pesos > 0)
     pd.testing.assert_series_equal(cobertura.indice(comp, pesos), esperado, check_exact=True)
+
+
+def test_tabla_sectores_contra_una_agrupacion_por_sector(con):
+    tabla = cobertura.necesidad_y_cobertura(con, FILTROS)
+    sectores = vista.tabla_sectores(tabla).set_index("Sector")
+    for sector, filas in tabla.groupby("sector"):
+        fila = sectores.loc[sector]
+        con_actividades = int((filas["actividades"] > 0).sum())
+        assert fila["Barrios con actividades"] == f"{con_actividades} de {len(filas)}"
+        assert fila["Actividades"] == filas["actividades"].sum()
+        assert fila["Hogares alcanzados"] == filas["hogares_alcanzados"].sum()
+        hogares = filas["hogares"].sum()
+        por_100 = 100 * filas["hogares_alcanzados"].sum() / hogares if hogares else np.nan
+        assert fila["Por 100 hogares"] == formato.numero(por_100, 1)
+    assert list(sectores.index) == sorted(tabla["sector"].unique())
+    assert vista.frase_sectores(tabla).startswith(("El sector", "Ningún sector"))

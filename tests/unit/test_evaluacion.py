@@ -334,3 +334,22 @@ def test_conteos_contra_un_conteo_de_pandas():
         assert obtenido.tolist() == [esperado.get(b, 0) for b in ("a", "b", "c")]
     # El barrio "x" no es de la lista: no se cuenta en ninguno.
     assert conteos.casos(date(2024, 1, 1), date(2024, 1, 11)).sum() == 15
+
+
+def test_ordenar_igual_al_orden_de_pandas():
+    azar = np.random.default_rng(3)
+    tabla = pd.DataFrame(
+        {
+            "veredicto": azar.choice(ev.VEREDICTOS, 60),
+            "inicio": [date(2024, 1, 1) + timedelta(days=int(d)) for d in azar.integers(0, 9, 60)],
+            "barrio": [f"b{k}" for k in range(60)],
+        },
+        index=azar.permutation(60),
+    )
+    rango = tabla["veredicto"].map({v: k for k, v in enumerate(ev.VEREDICTOS)})
+    esperado = (
+        tabla.assign(_orden=rango)
+        .sort_values(["_orden", "inicio"], ascending=[True, False])
+        .drop(columns="_orden")
+    )
+    pd.testing.assert_frame_equal(ev.ordenar(tabla), esperado)
