@@ -47,7 +47,7 @@ paginas = {
 }
 pagina = st.navigation(list(paginas))
 compartir.fijar()  # la versión de los datos de un enlace compartido, antes de la primera consulta
-cat = conexion.consultar(catalogo)
+cat = conexion.referencia(catalogo)
 st.session_state["catalogo"] = cat
 grupos = paginas.get(pagina, filtros.CASOS)
 st.session_state["filtros"] = filtros.barra(cat, grupos)

@@ -137,14 +137,14 @@ def esperar_salud(
     raise TimeoutError(f"streamlit no respondió en {url}")
 
 
-def lanzar(base: Path, puerto: int) -> subprocess.Popen:
+def lanzar(base: Path | None, puerto: int, script: str = "app.py") -> subprocess.Popen:
     """`streamlit run app.py` sobre `base`, en loopback y sin pantalla; no espera a que responda."""
-    orden = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    orden = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true"]
     orden += ["--server.port", str(puerto), "--server.address", "127.0.0.1"]
     return subprocess.Popen(
         orden,
         cwd=RAIZ,
-        env=os.environ | {"OBSERVATORIO_DB": str(base)},
+        env=os.environ | ({"OBSERVATORIO_DB": str(base)} if base else {}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

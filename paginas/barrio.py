@@ -168,7 +168,7 @@ with derecha:
 # --- Puntos calientes ----------------------------------------------------------------------------
 st.subheader("Celdas que son punto caliente")
 calientes = conexion.consultar(ficha.celdas_calientes, seleccion, nombre)
-geometrias, _ = conexion.consultar(catalogos.geometrias)
+geometrias, _ = conexion.referencia(catalogos.geometrias)
 st.pydeck_chart(vista.mapa_barrio(geometrias, barrio, calientes), height=380)
 if not calientes.empty:
     presentes = [c for c in dibujo.COLORES_CLASE if c in set(calientes["clase"])]

@@ -116,7 +116,7 @@ descargas.botones(
 
 izquierda, derecha = st.columns([3, 2])
 with izquierda:
-    geometrias, comuna = conexion.consultar(catalogos.geometrias)
+    geometrias, comuna = conexion.referencia(catalogos.geometrias)
     valores = tabla.assign(
         valor=tabla["hogares_por_100"].where(tabla["actividades"] > 0),
         texto=[

@@ -71,7 +71,7 @@ if not (celdas["casos"] != 0).any():
     )
     st.stop()
 con_casos = dibujo.con_textos_celdas(celdas[celdas["casos"] != 0])
-geometrias, comuna = conexion.consultar(catalogos.geometrias)
+geometrias, comuna = conexion.referencia(catalogos.geometrias)
 
 
 def capa_celdas() -> tuple[list, list, str]:

@@ -119,7 +119,7 @@ valores = en_mapa.assign(
     ],
     alfa=(en_mapa["calidad"] == POCO_FIABLE).map({True: 90, False: 190}),
 )[["barrio_id", "valor", "texto", "alfa"]]
-geometrias, contorno = conexion.consultar(catalogos.geometrias)
+geometrias, contorno = conexion.referencia(catalogos.geometrias)
 st.pydeck_chart(mapa.coropleta(geometrias, valores, contorno), height=420)
 if not mostrable.any():
     st.info(

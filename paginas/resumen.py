@@ -72,7 +72,7 @@ with izquierda:
 barrios = conexion.consultar(resumen.barrios_comparados, seleccion)
 with derecha:
     st.subheader("Tasa por barrio")
-    geometrias, comuna = conexion.consultar(catalogos.geometrias)
+    geometrias, comuna = conexion.referencia(catalogos.geometrias)
     valores = barrios.assign(
         valor=barrios["tasa"],
         texto=[

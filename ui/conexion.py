@@ -1,6 +1,7 @@
 """El único módulo que toca Streamlit y DuckDB a la vez: conexión y consultas en caché."""
 
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -27,6 +28,8 @@ def firma(ruta: Path | None = None) -> tuple[int, int]:
 def _conectar(ruta: str, version: tuple[int, int]) -> Base:
     base = Base(Path(ruta))
     base.firma = version  # la clave de la caché de consultas
+    base.referencias = {}  # lo que `referencia` ya leyó de este archivo
+    base.candado = threading.Lock()
     return base
 
 
@@ -91,6 +94,23 @@ def consultar(funcion, *argumentos):
     if fijada == base.version:  # la vigente: la misma caché que una sesión sin enlace
         fijada = None
     return _en_cache(nombre, base.firma, fijada, argumentos, _publico(), base)
+
+
+def referencia(funcion):
+    """`funcion(con)` para lo que no depende de filtros (catálogo, geometrías): se lee una vez por
+    archivo de datos y versión fijada, y queda con la base; otra importación trae otra base, así
+    que nunca sirve datos viejos. Los resultados se comparten entre sesiones: no se modifican."""
+    base = de_la_ejecucion()
+    fijada = st.session_state.get(VERSION_FIJADA)
+    if fijada == base.version:
+        fijada = None
+    publico = _publico()
+    clave = (privacidad.nombre(funcion), fijada, publico)
+    with base.candado:
+        if clave not in base.referencias:
+            con = base.en_version(fijada)
+            base.referencias[clave] = privacidad.llamar(funcion, con, publico=publico)
+        return base.referencias[clave]
 
 
 def derivar(funcion, *argumentos):

@@ -8,7 +8,6 @@ from html import escape
 import h3
 import numpy as np
 import pydeck as pdk
-from scipy.ndimage import gaussian_filter
 
 ANCHO = 760
 # Rampa por defecto del HeatmapLayer de deck.gl (colorRange).
@@ -218,6 +217,8 @@ def _calor(lienzo: Lienzo, capa: pdk.Layer) -> list[str]:
         i, j = int(y // paso), int(x // paso)
         if 0 <= i < filas and 0 <= j < columnas:
             grilla[i, j] += float(_valor(kw.get("get_weight", 1), dato, 1))
+    from scipy.ndimage import gaussian_filter  # al usarse: scipy pesa en el arranque
+
     densidad = gaussian_filter(grilla, sigma=float(kw.get("radius_pixels", 30)) / paso / 3)
     maximo = densidad.max()
     if maximo <= 0:

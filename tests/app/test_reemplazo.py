@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -74,3 +75,17 @@ def test_una_ejecucion_lee_una_sola_version_y_la_siguiente_la_nueva(bases, incid
     at.run()
     assert not at.exception and not at.error
     assert casos(at) == casos_en_el_mapa(at) == antes + AGREGADOS
+
+
+def test_el_catalogo_se_lee_de_nuevo_cuando_la_base_se_reemplaza(bases):
+    """El catálogo se lee una vez por archivo (conexion.referencia): otro archivo lo trae nuevo."""
+    servida, nueva = bases
+    at = abrir("paginas/resumen.py")
+    assert "Norte" in at.multiselect(key="f_barrios").options
+    with duckdb.connect(str(nueva)) as con:
+        con.execute("UPDATE barrios SET nombre = 'Norte Alto' WHERE barrio_id = 'norte'")
+    os.replace(nueva, servida)
+    at.run()
+    assert not at.exception and not at.error
+    opciones = at.multiselect(key="f_barrios").options
+    assert "Norte Alto" in opciones and "Norte" not in opciones
