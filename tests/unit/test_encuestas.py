@@ -254,3 +254,55 @@ def test_indicadores_descubiertos_del_esquema(con_encuesta):
     assert nombres["inseguro_barrio"] == "Se siente inseguro en su barrio"
     assert nombres[fixtures.INDICADOR_NUEVO] == fixtures.INDICADOR_NUEVO
     assert "factor" not in nombres and "estrato" not in nombres
+
+
+@pytest.mark.parametrize("semilla", [3, 11, 29])
+@pytest.mark.parametrize("un_conglomerado", [False, True])
+def test_estimar_niveles_igual_a_estimar_con_una_columna_por_dominio(semilla, un_conglomerado):
+    """La versión por particiones (la de la página) da lo mismo que `estimar` con la matriz de
+    dominios, también con filas sin sector ni barrio y un barrio sin respuestas."""
+    datos = diseno(semilla, un_conglomerado=un_conglomerado)
+    datos.loc[datos.index[:3], ["sector_id", "barrio_id"]] = None
+    sectores = ["alto", "bajo", "vacio"]
+    barrios = sorted(datos["barrio_id"].dropna().unique()) + ["b_sin_respuestas"]
+    niveles = [
+        (np.zeros(len(datos), dtype=np.int64), 1),
+        (pd.Index(sectores).get_indexer(datos["sector_id"]), len(sectores)),
+        (pd.Index(barrios).get_indexer(datos["barrio_id"]), len(barrios)),
+    ]
+    matriz = pd.DataFrame(
+        {"comuna": np.ones(len(datos), dtype=bool)}
+        | {f"sector:{s}": (datos["sector_id"] == s).to_numpy() for s in sectores}
+        | {f"barrio:{b}": (datos["barrio_id"] == b).to_numpy() for b in barrios}
+    )
+    esperado = estimar(datos, INDICADORES, matriz).drop(columns="dominio")
+    obtenido = encuestas.estimar_niveles(datos, INDICADORES, niveles)
+    pd.testing.assert_frame_equal(obtenido, esperado, check_exact=False, rtol=1e-12, atol=1e-15)
+    assert (obtenido["calidad"] == esperado["calidad"]).all()
+
+
+def test_estimaciones_por_dominio_iguales_a_la_matriz_de_dominios(con_encuesta):
+    """`estimaciones` (por particiones) contra `estimar` con una columna booleana por unidad."""
+    ola = encuestas.olas(con_encuesta)[0]
+    est = encuestas.estimaciones(con_encuesta, (ola,))
+    datos = encuestas.leer(con_encuesta, "respuestas_encuesta", olas=[ola])
+    unidades = est.drop_duplicates("unidad_id")
+    columnas = list(dict.fromkeys(est["indicador"]))
+    matriz = pd.DataFrame(
+        {
+            f"{nivel}:{uid}": np.ones(len(datos), dtype=bool)
+            if nivel == "comuna"
+            else (datos[f"{nivel}_id"] == uid).to_numpy(bool)
+            for nivel, uid in zip(unidades["nivel"], unidades["unidad_id"], strict=True)
+        }
+    )
+    esperado = estimar(datos, columnas, matriz)
+    campos = ["indicador", "estimacion", "error_estandar", "ic_inferior", "n", "gl", "calidad"]
+    pd.testing.assert_frame_equal(
+        est[campos].reset_index(drop=True),
+        esperado[campos],
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-15,
+    )
+    assert list(est["nivel"] + ":" + est["unidad_id"]) == list(esperado["dominio"])
