@@ -147,10 +147,11 @@ def estimar_niveles(
         partes_n.append(por_dominio(valido.astype(float)).astype(np.int64))
         if filas:
             z = pesos * (y0 - np.nan_to_num(p)[c]) / np.where(total > 0, total, 1.0)[c]
-            celda = (upm * m + c)[orden][dentro[orden]]
+            filas_d = orden[dentro[orden]]  # las del nivel, agrupadas por conglomerado
+            celda = upm[filas_d] * m + c[filas_d]
             u = len(cortes) * m
-            z_d = [np.bincount(celda, z[orden][dentro[orden], i], minlength=u) for i in range(j)]
-            v_d = [np.bincount(celda, valido[orden][dentro[orden], i], minlength=u) for i in range(j)]
+            z_d = [np.bincount(celda, z[filas_d, i], minlength=u) for i in range(j)]
+            v_d = [np.bincount(celda, valido[filas_d, i], minlength=u) for i in range(j)]
             partes_z.append(np.stack(z_d, axis=1).reshape(len(cortes), m * j))
             partes_c.append(np.stack(v_d, axis=1).reshape(len(cortes), m * j) > 0)
     p = np.vstack(partes_p) if partes_p else np.zeros((0, j))

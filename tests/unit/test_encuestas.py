@@ -306,3 +306,43 @@ def test_estimaciones_por_dominio_iguales_a_la_matriz_de_dominios(con_encuesta):
         atol=1e-15,
     )
     assert list(est["nivel"] + ":" + est["unidad_id"]) == list(esperado["dominio"])
+
+
+def test_grafico_y_textos_de_la_pagina_iguales_a_los_validados(con_encuesta):
+    """El gráfico se arma con diccionarios sin validar: Plotly, validándolo, da el mismo JSON; y
+    los textos vectorizados son los de `texto` fila por fila."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from ui import encuestas as vista
+
+    olas = tuple(sorted(encuestas.olas(con_encuesta)[:2]))
+    est = encuestas.estimaciones(con_encuesta, olas)
+    unidades = vista.ordenar(est[est["indicador"] == est["indicador"].iloc[0]])
+    assert set(unidades["calidad"]) >= {NO_FIABLE}
+    eje = vista.etiquetas(unidades)
+    figura = vista.grafico(unidades, eje)
+    validada = go.Figure(data=figura.to_dict()["data"])
+    validada.update_layout(figura.to_dict()["layout"])
+    assert _sin_binarios(json.loads(figura.to_json())) == _sin_binarios(
+        json.loads(validada.to_json())
+    )
+    assert vista.textos(unidades) == [vista.texto(f) for _, f in unidades.iterrows()]
+    assert eje.iloc[0] == "Comuna de Las Condes"
+    assert eje[unidades["nivel"] == "sector"].str.startswith("Sector ").all()
+
+
+def _sin_binarios(valor):
+    """El JSON de Plotly con sus arreglos binarios ({"dtype", "bdata"}) como listas y sin las
+    propiedades vacías ({}), que la validación descarta."""
+    import base64
+
+    if isinstance(valor, list):
+        return [_sin_binarios(v) for v in valor]
+    if not isinstance(valor, dict):
+        return valor
+    if set(valor) >= {"dtype", "bdata"}:
+        arreglo = np.frombuffer(base64.b64decode(valor["bdata"]), dtype=valor["dtype"])
+        return [None if isinstance(v, float) and np.isnan(v) else v for v in arreglo.tolist()]
+    return {k: _sin_binarios(v) for k, v in valor.items() if v != {}}
