@@ -5,9 +5,11 @@ obtiene sin recalcular nada: se escribe r en el campo de resolución (bits 52-55
 (binario 111) los dígitos de r+1 a 15, tres bits cada uno. Es lo que hace `h3.cell_to_parent`.
 """
 
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import h3
+import h3.api.basic_int as h3_int
 import numpy as np
 import shapely
 
@@ -49,16 +51,18 @@ def vecindad(celdas: np.ndarray) -> "sparse.csr_matrix":
     """Pesos binarios: cada celda consigo misma y sus vecinas del anillo 1 dentro de `celdas`."""
     from scipy import sparse  # al usarse: scipy pesa en el arranque
 
-    posicion = {int(c): i for i, c in enumerate(celdas)}
-    filas, columnas = [], []
-    for c, i in posicion.items():
-        for vecina in h3.grid_disk(h3.int_to_str(c), 1):
-            j = posicion.get(h3.str_to_int(vecina))
-            if j is not None:
-                filas.append(i)
-                columnas.append(j)
+    celdas = np.asarray(celdas, dtype=np.uint64)
     n = len(celdas)
-    return sparse.csr_matrix((np.ones(len(filas)), (filas, columnas)), shape=(n, n))
+    discos = [h3_int.grid_disk(c, 1) for c in celdas.tolist()]
+    filas = np.repeat(np.arange(n), [len(d) for d in discos])
+    vecinas = np.fromiter(chain.from_iterable(discos), dtype=np.uint64, count=len(filas))
+    orden = np.argsort(celdas, kind="stable")
+    lugar = np.minimum(np.searchsorted(celdas, vecinas, sorter=orden), max(n - 1, 0))
+    columnas = orden[lugar] if n else lugar
+    dentro = celdas[columnas] == vecinas if n else np.zeros(0, dtype=bool)
+    return sparse.csr_matrix(
+        (np.ones(int(dentro.sum())), (filas[dentro], columnas[dentro])), shape=(n, n)
+    )
 
 
 def texto(celdas) -> list[str]:

@@ -50,6 +50,24 @@ def test_vecindad_binaria_con_la_propia_celda():
     ]  # borde: centro y 2 del anillo
 
 
+def test_vecindad_igual_a_la_de_grid_disk_en_desorden_y_con_huecos():
+    """Celdas sin ordenar y con huecos: el peso es 1 entre una celda y cada vecina del anillo 1
+    (o ella misma) que esté en la lista, como lo dice grid_disk celda por celda."""
+    rng = np.random.default_rng(5)
+    centro = h3.latlng_to_cell(-33.41, -70.57, 10)
+    todas = [h3.str_to_int(c) for c in h3.grid_disk(centro, 5)]
+    lista = rng.permutation([c for c in todas if rng.random() < 0.7]).astype(np.uint64)
+    esperado = np.array(
+        [
+            [h3.int_to_str(int(b)) in h3.grid_disk(h3.int_to_str(int(a)), 1) for b in lista]
+            for a in lista
+        ],
+        dtype=float,
+    )
+    np.testing.assert_array_equal(celdas.vecindad(lista).toarray(), esperado)
+    assert celdas.vecindad(np.array([], dtype=np.uint64)).shape == (0, 0)
+
+
 # --- Gi*, FDR y clases -----------------------------------------------------------------------
 
 
