@@ -320,3 +320,23 @@ def test_foco_nuevo_sale_nuevo_en_la_evolucion(demo_completa):
     tabla, _ = mapa.evolucion(demo_completa, filtros, 9, 12, 28)
     nuevo = next(c for _, c, *_, perfil in demo.FOCOS_PLANTADOS if perfil == "nuevo")
     assert tabla.set_index("h3").loc[nuevo, "categoria"] == espacial.NUEVO
+
+
+def test_formato_por_columna_igual_al_de_cada_valor():
+    """Los textos por columna (los del cursor del mapa y las tablas) son los de formato.numero,
+    conteo y porcentaje valor por valor, también con faltantes, signos e infinitos."""
+    from ui import formato
+
+    valores = pd.Series(
+        [0, 1, -1, 1234567, np.nan, 0.5, 1.5, 2.5, -0.0, -1234.5678, 1e12, np.inf, 0.049999, 999.95]
+    )
+    for decimales in (0, 1, 2):
+        assert formato.numeros(valores, decimales) == [
+            formato.numero(v, decimales) for v in valores
+        ]
+        assert formato.porcentajes(valores, decimales) == [
+            formato.porcentaje(v, decimales) for v in valores
+        ]
+    enteros = pd.Series([3, None, 12000], dtype="Int64")
+    assert formato.conteos_texto(enteros) == [formato.conteo(v) for v in enteros]
+    assert formato.conteos_texto(enteros)[1] == "<5"
