@@ -207,8 +207,10 @@ def unidades(ventana: Ventana, escala: str) -> pd.DataFrame:
 def _atras(u: pd.DataFrame, escala: str, n: int) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
     """Inicio y fin de cada unidad `n` unidades antes."""
     if escala == "mes":
-        meses = pd.PeriodIndex(u["fecha"], freq="M") - n
-        return meses.start_time, meses.end_time.normalize()
+        meses = u["fecha"].to_numpy("datetime64[M]") - n
+        inicios = meses.astype("datetime64[D]")
+        fines = (meses + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        return pd.DatetimeIndex(inicios), pd.DatetimeIndex(fines)
     paso = pd.Timedelta(days=n * (7 if escala == "semana" else 1))
     return pd.DatetimeIndex(u["fecha"]) - paso, pd.DatetimeIndex(u["fin"]) - paso
 
@@ -218,14 +220,19 @@ class _Historia:
 
     def __init__(self, historia: pd.DataFrame, primer_dia: date, hasta: date):
         self.inicio = pd.Timestamp(primer_dia)
-        tabla = historia.pivot_table(
-            index="dia", columns="grupo", values="casos", aggfunc="sum", fill_value=0
-        ).reindex(pd.date_range(primer_dia, hasta, freq="D"), fill_value=0)
-        if tabla.shape[1] == 0:
-            tabla[TOTAL] = 0
-        self.grupos = list(tabla.columns)
-        suma = tabla.to_numpy(float).cumsum(axis=0)
-        self.acumulado = np.vstack([np.zeros((1, len(self.grupos))), suma])
+        # La tabla día × grupo (grupos en orden alfabético, días de primer_dia a hasta) armada
+        # en numpy: pivot_table tomaba más que todo el resto de la serie.
+        codigos, grupos = pd.factorize(historia["grupo"], sort=True)
+        dia = historia["dia"].to_numpy("datetime64[D]") - np.datetime64(primer_dia, "D")
+        dia = dia.astype(np.int64)
+        n = (hasta - primer_dia).days + 1
+        dentro = (dia >= 0) & (dia < n) & (codigos >= 0)
+        tabla = np.zeros((max(n, 0), len(grupos)))
+        np.add.at(tabla, (dia[dentro], codigos[dentro]), historia["casos"].to_numpy(float)[dentro])
+        if len(grupos) == 0:
+            grupos, tabla = [TOTAL], np.zeros((max(n, 0), 1))
+        self.grupos = list(grupos)
+        self.acumulado = np.vstack([np.zeros((1, len(self.grupos))), tabla.cumsum(axis=0)])
 
     def casos(self, inicios: pd.DatetimeIndex, fines: pd.DatetimeIndex) -> np.ndarray:
         """Casos de cada tramo [inicio, fin] (filas) por grupo (columnas); NaN si el tramo cae
