@@ -173,10 +173,14 @@ def olas(con: duckdb.DuckDBPyConnection) -> list[str]:
 def indicadores(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Columnas de indicadores de la tabla (enteros fuera del diseño) -> nombre visible; una
     columna sin nombre en la tabla `indicadores` se muestra con su propio nombre."""
-    columnas = leer(con, "columnas_encuesta")
-    enteras = columnas["tipo"].isin(_ENTEROS) & ~columnas["columna"].isin(_DISENO)
-    nombres = dict(leer(con, "nombres_indicadores").itertuples(index=False))
-    return {c: nombres.get(c, c) for c in columnas.loc[enteras, "columna"]}
+    columnas = leer(con, "indicadores_encuesta")
+    return {
+        columna: columna if pd.isna(nombre) else nombre
+        for columna, tipo, nombre in zip(
+            columnas["columna"], columnas["tipo"], columnas["nombre"], strict=True
+        )
+        if tipo in _ENTEROS and columna not in _DISENO
+    }
 
 
 def _binaria(columna: pd.Series) -> bool:
@@ -196,9 +200,11 @@ def estimaciones(
     columnas = [c for c in nombres if (not solo or c in solo) and _binaria(datos[c])]
     if not olas_:
         return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
-    sectores, barrios = leer(con, "sectores"), leer(con, "barrios")
-    ids_sector = pd.Index(sectores["sector_id"].to_numpy(object))
-    ids_barrio = pd.Index(barrios["barrio_id"].to_numpy(object))
+    unidades = leer(con, "unidades_encuesta")
+    sectores = unidades[unidades["nivel"] == "sector"]
+    barrios = unidades[unidades["nivel"] == "barrio"]
+    ids_sector = pd.Index(sectores["unidad_id"].to_numpy(object))
+    ids_barrio = pd.Index(barrios["unidad_id"].to_numpy(object))
     de_la_ola = datos["ola"].to_numpy(object)
     partes = []
     for ola in olas_:
@@ -213,7 +219,7 @@ def estimaciones(
     unidades = {
         "nivel": [COMUNA] + ["sector"] * len(ids_sector) + ["barrio"] * len(ids_barrio),
         "unidad_id": [COMUNA, *ids_sector, *ids_barrio],
-        "unidad": [COMUNA, *sectores["nombre"], *barrios["nombre"]],
+        "unidad": [COMUNA, *sectores["unidad"], *barrios["unidad"]],
         "sector_id": [np.nan, *ids_sector, *barrios["sector_id"]],
     }
     cada = len(columnas)  # una fila por unidad e indicador, en cada ola
@@ -285,13 +291,12 @@ def comparar(est: pd.DataFrame, antes: str, despues: str) -> pd.DataFrame:
 def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     """Comuna y sectores: hogares víctimas según la encuesta y casos policiales DMCS por 1.000
     hogares en los 12 meses antes del inicio de la ola, y la proporción de víctimas que denunció."""
-    inicio = leer(con, "inicio_olas", olas=[ola])
+    inicio, primera = leer(con, "inicio_ola_y_primer_caso", ola=ola).iloc[0]
     columnas = ["nivel", "unidad_id", "unidad", "desde", "hasta", "hogares", "casos"]
-    if inicio.empty:
+    if pd.isna(inicio):
         return pd.DataFrame(columns=columnas)
-    hasta = pd.Timestamp(inicio["inicio"].iloc[0])
+    hasta = pd.Timestamp(inicio)
     desde = hasta - pd.DateOffset(years=1)
-    primera = leer(con, "rango_fechas")["primera"].iloc[0]
     cubierto = pd.notna(primera) and pd.Timestamp(primera) <= desde
     casos = leer(con, "casos_dmcs_por_sector", desde=desde, hasta=hasta)
     hogares = leer(con, "hogares_por_sector").merge(casos, on="sector_id", how="left")
