@@ -340,3 +340,16 @@ def test_formato_por_columna_igual_al_de_cada_valor():
     enteros = pd.Series([3, None, 12000], dtype="Int64")
     assert formato.conteos_texto(enteros) == [formato.conteo(v) for v in enteros]
     assert formato.conteos_texto(enteros)[1] == "<5"
+
+
+def test_fdr_por_columnas_igual_a_cada_columna():
+    """La evolución ajusta cada período de una vez: lo mismo que `fdr` columna por columna, con y
+    sin NaN (un período sin variación no tiene z)."""
+    rng = np.random.default_rng(2)
+    p = rng.random((40, 6)) ** 3
+    esperado = np.column_stack([espacial.fdr(p[:, t]) for t in range(6)])
+    np.testing.assert_array_equal(espacial.fdr_columnas(p), esperado)
+    p[:, 2], p[5, 4] = np.nan, np.nan
+    esperado = np.column_stack([espacial.fdr(p[:, t]) for t in range(6)])
+    np.testing.assert_array_equal(espacial.fdr_columnas(p), esperado)
+    assert espacial.fdr_columnas(np.zeros((0, 3))).shape == (0, 3)
