@@ -11,7 +11,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from consultas.estadistica import MINIMO_CASOS, POCOS, comparar, tasa_por_mil
+from consultas.estadistica import (
+    MINIMO_CASOS,
+    POCOS,
+    clasificar,
+    comparar,
+    tasa_por_mil,
+    variacion_pct,
+    z_poisson,
+)
 from consultas.filtros import Filtros, limites
 from consultas.periodos import Ventana
 from consultas.sql import leer
@@ -166,19 +174,23 @@ def comparacion(
     else:
         tabla = barrios.rename(columns={"barrio_id": "unidad_id", "nombre": "unidad"})
         tabla = tabla[["unidad_id", "unidad", "sector", *conteos]]
-    tabla = comparar(tabla.reset_index(drop=True))
-    anual = comparar(pd.DataFrame({"actual": tabla["actual"], "anterior": tabla["anio_anterior"]}))
-    tabla = tabla.assign(
-        variacion_anual_pct=anual["variacion_pct"],
-        z_anual=anual["z_poisson"],
-        clasificacion_anual=anual["clasificacion"],
-        tasa=tasa_por_mil(tabla["actual"], tabla["poblacion"]),
-        tasa_comuna=tasa_comuna,
-    )
+    # Las columnas nuevas en un solo DataFrame: agregarlas una a una a pandas tomaba más que el
+    # SQL.
+    columnas = dict(tabla.reset_index(drop=True).items())
+    actual = tabla["actual"].to_numpy(float)
+    for sufijo, anterior in [("", "anterior"), ("_anual", "anio_anterior")]:
+        antes = tabla[anterior].to_numpy(float)
+        z = z_poisson(actual, antes)
+        columnas[f"variacion{sufijo}_pct"] = variacion_pct(actual, antes)
+        columnas["z_poisson" if not sufijo else "z_anual"] = z
+        columnas[f"clasificacion{sufijo}"] = clasificar(z, actual, antes)
+    columnas["tasa"] = tasa_por_mil(tabla["actual"], tabla["poblacion"])
+    columnas["tasa_comuna"] = np.full(len(tabla), tasa_comuna, dtype=float)
     for nivel in NIVELES_EMBUDO:
         inferior, superior = limites_embudo(tabla["poblacion"], tasa_comuna, nivel)
         nombre = _nombre_nivel(nivel)
-        tabla[f"limite_{nombre}_inf"], tabla[f"limite_{nombre}_sup"] = inferior, superior
+        columnas[f"limite_{nombre}_inf"], columnas[f"limite_{nombre}_sup"] = inferior, superior
+    tabla = pd.DataFrame(columnas)
     tabla["embudo"] = posicion_embudo(tabla)
     return tabla
 
