@@ -42,9 +42,9 @@ def padre(celdas, resolucion: int):
 
 def universo(territorio: shapely.Geometry, resolucion: int) -> np.ndarray:
     """Todas las celdas de `resolucion` que tocan el territorio, ordenadas (enteros H3)."""
-    forma = h3.geo_to_h3shape(territorio.__geo_interface__)
-    celdas = h3.h3shape_to_cells_experimental(forma, resolucion, contain="overlap")
-    return np.sort(np.array([h3.str_to_int(c) for c in celdas], dtype=np.uint64))
+    forma = h3_int.geo_to_h3shape(territorio.__geo_interface__)
+    celdas = h3_int.h3shape_to_cells_experimental(forma, resolucion, contain="overlap")
+    return np.sort(np.array(celdas, dtype=np.uint64))
 
 
 def vecindad(celdas: np.ndarray) -> "sparse.csr_matrix":

@@ -246,8 +246,8 @@ def con_textos_celdas(tabla: pd.DataFrame) -> pd.DataFrame:
             formato.conteos_texto(tabla["casos"]),
             formato.conteos_texto(tabla["anterior"]),
             formato.porcentajes(tabla["variacion_pct"]),
-            tabla["clasificacion"],
-            tabla["clase"],
+            tabla["clasificacion"].tolist(),
+            tabla["clase"].tolist(),
             formato.numeros(tabla["gi_z"], 2),
             strict=True,
         )
@@ -256,15 +256,16 @@ def con_textos_celdas(tabla: pd.DataFrame) -> pd.DataFrame:
 
 
 def _nombres_celdas(tabla: pd.DataFrame) -> list[str]:
-    return [f"Celda {h} · {b}" for h, b in zip(tabla["h3"], tabla["barrio"], strict=True)]
+    h3, barrios = tabla["h3"].tolist(), tabla["barrio"].tolist()
+    return [f"Celda {h} · {b}" for h, b in zip(h3, barrios, strict=True)]
 
 
 def con_textos_evolucion(tabla: pd.DataFrame) -> pd.DataFrame:
     textos = [
         f"{categoria}: caliente en {calientes} períodos · {casos} casos (último período {ultimo})"
         for categoria, calientes, casos, ultimo in zip(
-            tabla["categoria"],
-            tabla["periodos_calientes"],
+            tabla["categoria"].tolist(),
+            tabla["periodos_calientes"].tolist(),
             formato.conteos_texto(tabla["casos"]),
             formato.conteos_texto(tabla["casos_ultimo"]),
             strict=True,
@@ -328,11 +329,12 @@ def _p(valor: float) -> str:
 
 def tabla_categorias(tabla: pd.DataFrame) -> pd.DataFrame:
     conteo = tabla["categoria"].value_counts()
+    casos = tabla.groupby("categoria")["casos"].sum()
     return pd.DataFrame(
         {
             "Categoría": list(conteo.index),
             "Celdas": list(conteo.to_numpy()),
-            "Casos": [int(tabla.loc[tabla["categoria"] == c, "casos"].sum()) for c in conteo.index],
+            "Casos": [int(casos[c]) for c in conteo.index],
         }
     )
 
