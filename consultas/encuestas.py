@@ -315,12 +315,20 @@ def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     unidades = est[est["nivel"].isin([COMUNA, "sector"])]
     victimas = unidades[unidades["indicador"] == "victima_hogar_12m"]
     denuncio = unidades[unidades["indicador"] == "denuncio"]
-    campos = ["unidad_id", "estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
-    tabla = (
-        victimas[["nivel", "unidad_id", "unidad", "sector_id"]]
-        .merge(hogares.rename(columns={"sector_id": "unidad_id"}), on="unidad_id", how="left")
-        .merge(victimas[campos], on="unidad_id")
-        .merge(denuncio[campos], on="unidad_id", how="left", suffixes=("", "_denuncio"))
+    campos = ["estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
+    # Cada unidad aparece una vez en cada tabla: alinear por unidad_id (reindex) da lo mismo que
+    # los merge por la izquierda, sin su costo.
+    unidad = victimas["unidad_id"].to_numpy(object)
+    por_unidad = hogares.set_index("sector_id")[["hogares", "casos"]].reindex(unidad)
+    del_denuncio = denuncio.set_index("unidad_id")[campos].reindex(unidad)
+    tabla = pd.concat(
+        [
+            victimas[["nivel", "unidad_id", "unidad", "sector_id"]].reset_index(drop=True),
+            por_unidad.reset_index(drop=True),
+            victimas[campos].reset_index(drop=True),
+            del_denuncio.add_suffix("_denuncio").reset_index(drop=True),
+        ],
+        axis=1,
     )
     por_mil = 1000 * tabla["casos"] / tabla["hogares"].where(tabla["hogares"] > 0)
     return tabla.assign(
