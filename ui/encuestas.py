@@ -162,8 +162,8 @@ def tabla(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
                 {
                     columna: eje.loc[grupo.index].to_numpy(),
                     f"{ola}: estimación (IC 95 %)": textos(grupo),
-                    f"{ola}: n": grupo["n"].map(formato.numero).to_numpy(),
-                    f"{ola}: gl": grupo["gl"].map(formato.numero).to_numpy(),
+                    f"{ola}: n": formato.numeros(grupo["n"]),
+                    f"{ola}: gl": formato.numeros(grupo["gl"]),
                     f"{ola}: calidad": grupo["calidad"].to_numpy(),
                 }
             ).set_index(columna)
