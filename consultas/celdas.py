@@ -8,7 +8,6 @@ obtiene sin recalcular nada: se escribe r en el campo de resolución (bits 52-55
 from itertools import chain
 from typing import TYPE_CHECKING
 
-import h3
 import h3.api.basic_int as h3_int
 import numpy as np
 import shapely
@@ -53,7 +52,7 @@ def vecindad(celdas: np.ndarray) -> "sparse.csr_matrix":
 
     celdas = np.asarray(celdas, dtype=np.uint64)
     n = len(celdas)
-    discos = [h3_int.grid_disk(c, 1) for c in celdas.tolist()]
+    discos = [_disco(c) for c in celdas.tolist()]
     filas = np.repeat(np.arange(n), [len(d) for d in discos])
     vecinas = np.fromiter(chain.from_iterable(discos), dtype=np.uint64, count=len(filas))
     orden = np.argsort(celdas, kind="stable")
@@ -65,7 +64,22 @@ def vecindad(celdas: np.ndarray) -> "sparse.csr_matrix":
     )
 
 
+# El anillo 1 de cada celda ya vista: depende solo de la celda (no de los datos), y los universos
+# de territorios y períodos distintos comparten casi todas sus celdas. Acotado por si acaso.
+_DISCOS: dict[int, list[int]] = {}
+_MAXIMO_DISCOS = 500_000
+
+
+def _disco(celda: int) -> list[int]:
+    disco = _DISCOS.get(celda)
+    if disco is None:
+        if len(_DISCOS) >= _MAXIMO_DISCOS:
+            _DISCOS.clear()
+        disco = _DISCOS[celda] = h3_int.grid_disk(celda, 1)
+    return disco
+
+
 def texto(celdas) -> list[str]:
-    """Identificadores H3 estándar (hexadecimales), como los usa deck.gl y cualquier otra
-    herramienta."""
-    return [h3.int_to_str(int(c)) for c in celdas]
+    """Identificadores H3 estándar (hexadecimales, lo mismo que h3.int_to_str), como los usa
+    deck.gl y cualquier otra herramienta."""
+    return [format(c, "x") for c in np.asarray(celdas, dtype=np.uint64).tolist()]

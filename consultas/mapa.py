@@ -131,8 +131,13 @@ def _barrios_en_cache(centros_bytes: bytes, geometrias: tuple[tuple[str, str], .
     nombres = np.array([nombre for nombre, _ in geometrias], dtype=object)
     poligonos = shapely.from_geojson([geometria for _, geometria in geometrias])
     barrio = np.full(len(centros), "", dtype=object)
-    for nombre, poligono in zip(nombres, poligonos, strict=True):
-        barrio[shapely.contains_xy(poligono, centros[:, 1], centros[:, 0])] = nombre
+    # Cada punto dentro de un polígono (sin el borde, como contains_xy); si cae en dos, el último.
+    puntos, poligono = shapely.STRtree(poligonos).query(
+        shapely.points(centros[:, 1], centros[:, 0]), predicate="within"
+    )
+    ultimo = np.full(len(centros), -1)
+    np.maximum.at(ultimo, puntos, poligono)
+    barrio[ultimo >= 0] = nombres[ultimo[ultimo >= 0]]
     fuera = np.flatnonzero(barrio == "")
     if len(fuera):
         puntos = shapely.points(centros[fuera, 1], centros[fuera, 0])

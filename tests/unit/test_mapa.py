@@ -353,3 +353,30 @@ def test_fdr_por_columnas_igual_a_cada_columna():
     esperado = np.column_stack([espacial.fdr(p[:, t]) for t in range(6)])
     np.testing.assert_array_equal(espacial.fdr_columnas(p), esperado)
     assert espacial.fdr_columnas(np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_barrio_de_cada_centro_igual_a_contains_poligono_por_poligono():
+    """El barrio de cada punto (con el índice espacial) es el del recorrido polígono por
+    polígono con contains_xy: el último que lo contiene, sin contar el borde; fuera de todos, el
+    más cercano."""
+    import shapely
+
+    cuadrados = {
+        "A": shapely.box(0, 0, 2, 2),
+        "B": shapely.box(1, 1, 3, 3),  # se superpone con A
+        "C": shapely.box(5, 5, 6, 6),
+    }
+    geometrias = tuple((n, shapely.to_geojson(g)) for n, g in cuadrados.items())
+    rng = np.random.default_rng(4)
+    centros = np.column_stack([rng.uniform(-1, 7, 300), rng.uniform(-1, 7, 300)])  # (lat, lon)
+    centros[:3] = [[2, 1.5], [1.5, 1.5], [0, 0]]  # borde de A, dentro de A y B, esquina de A
+    obtenido = mapa._barrios_en_cache(centros.tobytes(), geometrias)
+    esperado = np.full(len(centros), "", dtype=object)
+    for nombre, g in cuadrados.items():
+        esperado[shapely.contains_xy(g, centros[:, 1], centros[:, 0])] = nombre
+    fuera = esperado == ""
+    puntos = shapely.points(centros[fuera, 1], centros[fuera, 0])
+    distancias = np.stack([shapely.distance(g, puntos) for g in cuadrados.values()])
+    esperado[fuera] = np.array(list(cuadrados), dtype=object)[np.argmin(distancias, axis=0)]
+    assert obtenido.tolist() == esperado.tolist()
+    assert obtenido[1] == "B"
