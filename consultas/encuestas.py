@@ -137,9 +137,8 @@ def estimar_niveles(
         c = np.where(dentro, codigos, 0)
 
         def por_dominio(valores, c=c, dentro=dentro, m=m):
-            return np.stack(
-                [np.bincount(c[dentro], valores[dentro, i], minlength=m) for i in range(j)], axis=1
-            ).reshape(m, j)
+            sumas = [np.bincount(c[dentro], valores[dentro, i], minlength=m) for i in range(j)]
+            return _columnas(sumas, m)
 
         total = por_dominio(pesos)
         p = np.divide(por_dominio(pesos * y0), total, out=np.full((m, j), np.nan), where=total > 0)
@@ -152,8 +151,8 @@ def estimar_niveles(
             u = len(cortes) * m
             z_d = [np.bincount(celda, z[filas_d, i], minlength=u) for i in range(j)]
             v_d = [np.bincount(celda, valido[filas_d, i], minlength=u) for i in range(j)]
-            partes_z.append(np.stack(z_d, axis=1).reshape(len(cortes), m * j))
-            partes_c.append(np.stack(v_d, axis=1).reshape(len(cortes), m * j) > 0)
+            partes_z.append(_columnas(z_d, u).reshape(len(cortes), m * j))
+            partes_c.append(_columnas(v_d, u).reshape(len(cortes), m * j) > 0)
     p = np.vstack(partes_p) if partes_p else np.zeros((0, j))
     z_upm = con_datos = estrato = None
     if filas:
@@ -163,6 +162,11 @@ def estimar_niveles(
         {"indicador": np.tile(indicadores, len(p))}
         | _intervalos(p, np.vstack(partes_n) if partes_n else p, z_upm, con_datos, estrato)
     )
+
+
+def _columnas(columnas: list[np.ndarray], filas: int) -> np.ndarray:
+    """Las columnas lado a lado (filas × 0 si no hay ninguna: una encuesta sin indicadores)."""
+    return np.stack(columnas, axis=1) if columnas else np.zeros((filas, 0))
 
 
 def olas(con: duckdb.DuckDBPyConnection) -> list[str]:

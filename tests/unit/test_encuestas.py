@@ -281,6 +281,15 @@ def test_estimar_niveles_igual_a_estimar_con_una_columna_por_dominio(semilla, un
     assert (obtenido["calidad"] == esperado["calidad"]).all()
 
 
+def test_estimar_niveles_sin_indicadores_como_estimar():
+    datos = diseno(3)
+    niveles = [(np.zeros(len(datos), dtype=np.int64), 1), (np.zeros(len(datos), dtype=np.int64), 2)]
+    matriz = pd.DataFrame({"comuna": True, "s:a": True, "s:b": False}, index=datos.index)
+    esperado = estimar(datos, [], matriz).drop(columns="dominio")
+    obtenido = encuestas.estimar_niveles(datos, [], niveles)
+    assert obtenido.empty and list(obtenido.columns) == list(esperado.columns)
+
+
 def test_estimaciones_por_dominio_iguales_a_la_matriz_de_dominios(con_encuesta):
     """`estimaciones` (por particiones) contra `estimar` con una columna booleana por unidad."""
     ola = encuestas.olas(con_encuesta)[0]
