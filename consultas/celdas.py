@@ -5,9 +5,10 @@ obtiene sin recalcular nada: se escribe r en el campo de resolución (bits 52-55
 (binario 111) los dígitos de r+1 a 15, tres bits cada uno. Es lo que hace `h3.cell_to_parent`.
 """
 
+from itertools import chain
 from typing import TYPE_CHECKING
 
-import h3
+import h3.api.basic_int as h3_int
 import numpy as np
 import shapely
 
@@ -40,28 +41,45 @@ def padre(celdas, resolucion: int):
 
 def universo(territorio: shapely.Geometry, resolucion: int) -> np.ndarray:
     """Todas las celdas de `resolucion` que tocan el territorio, ordenadas (enteros H3)."""
-    forma = h3.geo_to_h3shape(territorio.__geo_interface__)
-    celdas = h3.h3shape_to_cells_experimental(forma, resolucion, contain="overlap")
-    return np.sort(np.array([h3.str_to_int(c) for c in celdas], dtype=np.uint64))
+    forma = h3_int.geo_to_h3shape(territorio.__geo_interface__)
+    celdas = h3_int.h3shape_to_cells_experimental(forma, resolucion, contain="overlap")
+    return np.sort(np.array(celdas, dtype=np.uint64))
 
 
 def vecindad(celdas: np.ndarray) -> "sparse.csr_matrix":
     """Pesos binarios: cada celda consigo misma y sus vecinas del anillo 1 dentro de `celdas`."""
     from scipy import sparse  # al usarse: scipy pesa en el arranque
 
-    posicion = {int(c): i for i, c in enumerate(celdas)}
-    filas, columnas = [], []
-    for c, i in posicion.items():
-        for vecina in h3.grid_disk(h3.int_to_str(c), 1):
-            j = posicion.get(h3.str_to_int(vecina))
-            if j is not None:
-                filas.append(i)
-                columnas.append(j)
+    celdas = np.asarray(celdas, dtype=np.uint64)
     n = len(celdas)
-    return sparse.csr_matrix((np.ones(len(filas)), (filas, columnas)), shape=(n, n))
+    discos = [_disco(c) for c in celdas.tolist()]
+    filas = np.repeat(np.arange(n), [len(d) for d in discos])
+    vecinas = np.fromiter(chain.from_iterable(discos), dtype=np.uint64, count=len(filas))
+    orden = np.argsort(celdas, kind="stable")
+    lugar = np.minimum(np.searchsorted(celdas, vecinas, sorter=orden), max(n - 1, 0))
+    columnas = orden[lugar] if n else lugar
+    dentro = celdas[columnas] == vecinas if n else np.zeros(0, dtype=bool)
+    return sparse.csr_matrix(
+        (np.ones(int(dentro.sum())), (filas[dentro], columnas[dentro])), shape=(n, n)
+    )
+
+
+# El anillo 1 de cada celda ya vista: depende solo de la celda (no de los datos), y los universos
+# de territorios y períodos distintos comparten casi todas sus celdas. Acotado por si acaso.
+_DISCOS: dict[int, list[int]] = {}
+_MAXIMO_DISCOS = 500_000
+
+
+def _disco(celda: int) -> list[int]:
+    disco = _DISCOS.get(celda)
+    if disco is None:
+        if len(_DISCOS) >= _MAXIMO_DISCOS:
+            _DISCOS.clear()
+        disco = _DISCOS[celda] = h3_int.grid_disk(celda, 1)
+    return disco
 
 
 def texto(celdas) -> list[str]:
-    """Identificadores H3 estándar (hexadecimales), como los usa deck.gl y cualquier otra
-    herramienta."""
-    return [h3.int_to_str(int(c)) for c in celdas]
+    """Identificadores H3 estándar (hexadecimales, lo mismo que h3.int_to_str), como los usa
+    deck.gl y cualquier otra herramienta."""
+    return [format(c, "x") for c in np.asarray(celdas, dtype=np.uint64).tolist()]

@@ -62,40 +62,111 @@ def estimar(datos: pd.DataFrame, indicadores: list[str], dominios: pd.DataFrame)
     y0 = np.nan_to_num(y)[:, None, :]
     total = pesos.sum(axis=0)
     p = np.divide((pesos * y0).sum(axis=0), total, out=np.full((k, j), np.nan), where=total > 0)
-    varianza, gl = np.zeros((k, j)), np.zeros((k, j), dtype=int)
+    z_upm = con_datos = estrato = None
     if len(datos):
         z = pesos * (y0 - np.nan_to_num(p)) / np.where(total > 0, total, 1.0)
-        upm = datos.groupby(["estrato", "conglomerado"], sort=False).ngroup().to_numpy()
-        orden = np.argsort(upm, kind="stable")
-        cortes = np.flatnonzero(np.r_[True, np.diff(upm[orden]) != 0])
+        upm, orden, cortes = _conglomerados(datos)
         z_upm = np.add.reduceat(z[orden], cortes, axis=0).reshape(len(cortes), -1)
         con_datos = np.add.reduceat(en[orden].astype(np.int64), cortes, axis=0) > 0
+        con_datos = con_datos.reshape(len(cortes), -1)
         estrato = pd.factorize(datos["estrato"].to_numpy()[orden][cortes])[0]
+    return pd.DataFrame(
+        {"dominio": np.repeat(nombres, j), "indicador": np.tile(indicadores, k)}
+        | _intervalos(p, en.sum(axis=0), z_upm, con_datos, estrato)
+    )
+
+
+def _conglomerados(datos: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Conglomerado (estrato, conglomerado) de cada fila, el orden que los agrupa y dónde empieza
+    cada uno en ese orden."""
+    upm = datos.groupby(["estrato", "conglomerado"], sort=False).ngroup().to_numpy()
+    orden = np.argsort(upm, kind="stable")
+    cortes = np.flatnonzero(np.r_[True, np.diff(upm[orden]) != 0])
+    return upm, orden, cortes
+
+
+def _intervalos(p, n, z_upm, con_datos, estrato) -> dict[str, np.ndarray]:
+    """Error estándar, intervalo, n, gl y calidad de las proporciones `p` (dominios × indicadores)
+    a partir de la variable linealizada sumada por conglomerado (`z_upm`, conglomerados × celdas
+    de `p`), de qué conglomerados tienen respuestas en cada celda y del estrato de cada uno."""
+    k, j = p.shape
+    varianza, gl = np.zeros((k, j)), np.zeros((k, j), dtype=int)
+    if z_upm is not None:
         n_h = np.bincount(estrato)[estrato]
         factor = np.divide(n_h, n_h - 1, out=np.zeros(len(n_h)), where=n_h > 1)
         desvio = z_upm - pd.DataFrame(z_upm).groupby(estrato).transform("mean").to_numpy()
         varianza = (factor[:, None] * desvio**2).sum(axis=0).reshape(k, j)
-        estratos = pd.DataFrame(con_datos.reshape(len(cortes), -1)).groupby(estrato).any().sum()
-        gl = con_datos.sum(axis=0) - estratos.to_numpy().reshape(k, j)
+        estratos = pd.DataFrame(con_datos).groupby(estrato).any().sum()
+        gl = con_datos.sum(axis=0).reshape(k, j) - estratos.to_numpy().reshape(k, j)
     se = np.where(np.isnan(p), np.nan, np.sqrt(varianza))
     from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
 
     t = stats.t.ppf(0.975, np.maximum(gl, 1))
     margen = np.where(gl > 0, t * se, np.nan)
-    n = en.sum(axis=0)
+    return {
+        "estimacion": p.ravel(),
+        "error_estandar": se.ravel(),
+        "ic_inferior": (p - margen).ravel(),
+        "ic_superior": (p + margen).ravel(),
+        "n": n.ravel(),
+        "gl": gl.ravel(),
+        "calidad": calidad(p, se, n, gl).ravel(),
+    }
+
+
+def estimar_niveles(
+    datos: pd.DataFrame, indicadores: list[str], niveles: list[tuple[np.ndarray, int]]
+) -> pd.DataFrame:
+    """Lo mismo que `estimar` cuando los dominios son particiones (comuna, sectores, barrios):
+    cada nivel es (dominio de cada fila, de 0 a m − 1, o −1 si la fila no está en ninguno; m).
+    Suma por dominio sin armar la matriz filas × dominios × indicadores; mismas sumas en el mismo
+    orden, así que el resultado es el mismo de `estimar` con una columna por dominio."""
+    filas, j = len(datos), len(indicadores)
+    y = np.zeros((filas, j))
+    for i, columna in enumerate(indicadores):
+        y[:, i] = datos[columna].to_numpy(float, na_value=np.nan)
+    valido = ~np.isnan(y)
+    y0 = np.nan_to_num(y)
+    pesos = np.where(valido, datos["factor"].to_numpy(float)[:, None], 0.0)
+    upm = orden = cortes = None
+    if filas:
+        upm, orden, cortes = _conglomerados(datos)  # upm: de 0 a len(cortes) − 1
+    partes_p, partes_n, partes_z, partes_c = [], [], [], []
+    for codigos, m in niveles:
+        dentro = codigos >= 0
+        c = np.where(dentro, codigos, 0)
+
+        def por_dominio(valores, c=c, dentro=dentro, m=m):
+            sumas = [np.bincount(c[dentro], valores[dentro, i], minlength=m) for i in range(j)]
+            return _columnas(sumas, m)
+
+        total = por_dominio(pesos)
+        p = np.divide(por_dominio(pesos * y0), total, out=np.full((m, j), np.nan), where=total > 0)
+        partes_p.append(p)
+        partes_n.append(por_dominio(valido.astype(float)).astype(np.int64))
+        if filas:
+            z = pesos * (y0 - np.nan_to_num(p)[c]) / np.where(total > 0, total, 1.0)[c]
+            filas_d = orden[dentro[orden]]  # las del nivel, agrupadas por conglomerado
+            celda = upm[filas_d] * m + c[filas_d]
+            u = len(cortes) * m
+            z_d = [np.bincount(celda, z[filas_d, i], minlength=u) for i in range(j)]
+            v_d = [np.bincount(celda, valido[filas_d, i], minlength=u) for i in range(j)]
+            partes_z.append(_columnas(z_d, u).reshape(len(cortes), m * j))
+            partes_c.append(_columnas(v_d, u).reshape(len(cortes), m * j) > 0)
+    p = np.vstack(partes_p) if partes_p else np.zeros((0, j))
+    z_upm = con_datos = estrato = None
+    if filas:
+        z_upm, con_datos = np.hstack(partes_z), np.hstack(partes_c)
+        estrato = pd.factorize(datos["estrato"].to_numpy()[orden][cortes])[0]
     return pd.DataFrame(
-        {
-            "dominio": np.repeat(nombres, j),
-            "indicador": np.tile(indicadores, k),
-            "estimacion": p.ravel(),
-            "error_estandar": se.ravel(),
-            "ic_inferior": (p - margen).ravel(),
-            "ic_superior": (p + margen).ravel(),
-            "n": n.ravel(),
-            "gl": gl.ravel(),
-            "calidad": calidad(p, se, n, gl).ravel(),
-        }
+        {"indicador": np.tile(indicadores, len(p))}
+        | _intervalos(p, np.vstack(partes_n) if partes_n else p, z_upm, con_datos, estrato)
     )
+
+
+def _columnas(columnas: list[np.ndarray], filas: int) -> np.ndarray:
+    """Las columnas lado a lado (filas × 0 si no hay ninguna: una encuesta sin indicadores)."""
+    return np.stack(columnas, axis=1) if columnas else np.zeros((filas, 0))
 
 
 def olas(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -106,27 +177,19 @@ def olas(con: duckdb.DuckDBPyConnection) -> list[str]:
 def indicadores(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Columnas de indicadores de la tabla (enteros fuera del diseño) -> nombre visible; una
     columna sin nombre en la tabla `indicadores` se muestra con su propio nombre."""
-    columnas = leer(con, "columnas_encuesta")
-    enteras = columnas["tipo"].isin(_ENTEROS) & ~columnas["columna"].isin(_DISENO)
-    nombres = dict(leer(con, "nombres_indicadores").itertuples(index=False))
-    return {c: nombres.get(c, c) for c in columnas.loc[enteras, "columna"]}
+    columnas = leer(con, "indicadores_encuesta")
+    return {
+        columna: columna if pd.isna(nombre) else nombre
+        for columna, tipo, nombre in zip(
+            columnas["columna"], columnas["tipo"], columnas["nombre"], strict=True
+        )
+        if tipo in _ENTEROS and columna not in _DISENO
+    }
 
 
-def _unidades(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    barrios = leer(con, "barrios")
-    sectores = leer(con, "sectores")
-    return pd.concat(
-        [
-            pd.DataFrame({"nivel": [COMUNA], "unidad_id": [COMUNA], "unidad": [COMUNA]}),
-            sectores.rename(columns={"sector_id": "unidad_id", "nombre": "unidad"}).assign(
-                nivel="sector", sector_id=sectores["sector_id"]
-            ),
-            barrios.rename(columns={"barrio_id": "unidad_id", "nombre": "unidad"}).assign(
-                nivel="barrio"
-            )[["nivel", "unidad_id", "unidad", "sector_id"]],
-        ],
-        ignore_index=True,
-    )
+def _binaria(columna: pd.Series) -> bool:
+    valores = columna.to_numpy(float, na_value=np.nan)
+    return bool(np.isin(valores[~np.isnan(valores)], [0, 1]).all())
 
 
 def estimaciones(
@@ -138,35 +201,40 @@ def estimaciones(
     nombres = indicadores(con)
     datos = leer(con, "respuestas_encuesta", olas=list(olas_))
     # Solo columnas 0/1: un entero con otros valores no es un indicador.
-    columnas = [
-        c for c in nombres if (not solo or c in solo) and datos[c].dropna().isin([0, 1]).all()
-    ]
-    unidades = _unidades(con)
-    claves = unidades["nivel"] + ":" + unidades["unidad_id"]
+    columnas = [c for c in nombres if (not solo or c in solo) and _binaria(datos[c])]
+    if not olas_:
+        return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
+    unidades = leer(con, "unidades_encuesta")
+    sectores = unidades[unidades["nivel"] == "sector"]
+    barrios = unidades[unidades["nivel"] == "barrio"]
+    ids_sector = pd.Index(sectores["unidad_id"].to_numpy(object))
+    ids_barrio = pd.Index(barrios["unidad_id"].to_numpy(object))
+    de_la_ola = datos["ola"].to_numpy(object)
     partes = []
     for ola in olas_:
-        respuestas = datos[datos["ola"] == ola].reset_index(drop=True)
-        # En arreglos de numpy: comparar columnas de texto de pandas una por dominio es lento.
-        por_nivel = {
-            "sector": respuestas["sector_id"].to_numpy(object),
-            "barrio": respuestas["barrio_id"].to_numpy(object),
-        }
-        todos = np.ones(len(respuestas), dtype=bool)
-        dominios = pd.DataFrame(
-            {
-                clave: por_nivel[nivel] == uid if nivel != COMUNA else todos
-                for clave, nivel, uid in zip(
-                    claves, unidades["nivel"], unidades["unidad_id"], strict=True
-                )
-            },
-            index=respuestas.index,
-        )
-        partes.append(estimar(respuestas, columnas, dominios).assign(ola=ola))
-    if not partes:
-        return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
+        respuestas = datos[de_la_ola == ola]
+        niveles = [
+            (np.zeros(len(respuestas), dtype=np.int64), 1),
+            (ids_sector.get_indexer(respuestas["sector_id"].to_numpy(object)), len(ids_sector)),
+            (ids_barrio.get_indexer(respuestas["barrio_id"].to_numpy(object)), len(ids_barrio)),
+        ]
+        partes.append(estimar_niveles(respuestas, columnas, niveles))
     resultado = pd.concat(partes, ignore_index=True)
-    resultado = resultado.merge(unidades.assign(dominio=claves), on="dominio", how="left")
-    return resultado.assign(nombre=resultado["indicador"].map(nombres)).drop(columns="dominio")
+    unidades = {
+        "nivel": [COMUNA] + ["sector"] * len(ids_sector) + ["barrio"] * len(ids_barrio),
+        "unidad_id": [COMUNA, *ids_sector, *ids_barrio],
+        "unidad": [COMUNA, *sectores["unidad"], *barrios["unidad"]],
+        "sector_id": [np.nan, *ids_sector, *barrios["sector_id"]],
+    }
+    cada = len(columnas)  # una fila por unidad e indicador, en cada ola
+    return resultado.assign(
+        ola=np.repeat(np.array(olas_, dtype=object), len(unidades["nivel"]) * cada),
+        **{
+            campo: np.tile(np.repeat(np.array(valores, dtype=object), cada), len(olas_))
+            for campo, valores in unidades.items()
+        },
+        nombre=resultado["indicador"].map(nombres),
+    )
 
 
 def filtrar(
@@ -227,13 +295,12 @@ def comparar(est: pd.DataFrame, antes: str, despues: str) -> pd.DataFrame:
 def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     """Comuna y sectores: hogares víctimas según la encuesta y casos policiales DMCS por 1.000
     hogares en los 12 meses antes del inicio de la ola, y la proporción de víctimas que denunció."""
-    inicio = leer(con, "inicio_olas", olas=[ola])
+    inicio, primera = leer(con, "inicio_ola_y_primer_caso", ola=ola).iloc[0]
     columnas = ["nivel", "unidad_id", "unidad", "desde", "hasta", "hogares", "casos"]
-    if inicio.empty:
+    if pd.isna(inicio):
         return pd.DataFrame(columns=columnas)
-    hasta = pd.Timestamp(inicio["inicio"].iloc[0])
+    hasta = pd.Timestamp(inicio)
     desde = hasta - pd.DateOffset(years=1)
-    primera = leer(con, "rango_fechas")["primera"].iloc[0]
     cubierto = pd.notna(primera) and pd.Timestamp(primera) <= desde
     casos = leer(con, "casos_dmcs_por_sector", desde=desde, hasta=hasta)
     hogares = leer(con, "hogares_por_sector").merge(casos, on="sector_id", how="left")
@@ -248,16 +315,24 @@ def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     hogares = pd.concat([total, hogares], ignore_index=True)
     if not cubierto:
         hogares["casos"] = np.nan  # los datos policiales no cubren los 12 meses
-    est = estimaciones(con, (ola,))
+    est = estimaciones(con, (ola,), ("victima_hogar_12m", "denuncio"))
     unidades = est[est["nivel"].isin([COMUNA, "sector"])]
     victimas = unidades[unidades["indicador"] == "victima_hogar_12m"]
     denuncio = unidades[unidades["indicador"] == "denuncio"]
-    campos = ["unidad_id", "estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
-    tabla = (
-        victimas[["nivel", "unidad_id", "unidad", "sector_id"]]
-        .merge(hogares.rename(columns={"sector_id": "unidad_id"}), on="unidad_id", how="left")
-        .merge(victimas[campos], on="unidad_id")
-        .merge(denuncio[campos], on="unidad_id", how="left", suffixes=("", "_denuncio"))
+    campos = ["estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
+    # Cada unidad aparece una vez en cada tabla: alinear por unidad_id (reindex) da lo mismo que
+    # los merge por la izquierda, sin su costo.
+    unidad = victimas["unidad_id"].to_numpy(object)
+    por_unidad = hogares.set_index("sector_id")[["hogares", "casos"]].reindex(unidad)
+    del_denuncio = denuncio.set_index("unidad_id")[campos].reindex(unidad)
+    tabla = pd.concat(
+        [
+            victimas[["nivel", "unidad_id", "unidad", "sector_id"]].reset_index(drop=True),
+            por_unidad.reset_index(drop=True),
+            victimas[campos].reset_index(drop=True),
+            del_denuncio.add_suffix("_denuncio").reset_index(drop=True),
+        ],
+        axis=1,
     )
     por_mil = 1000 * tabla["casos"] / tabla["hogares"].where(tabla["hogares"] > 0)
     return tabla.assign(

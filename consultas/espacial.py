@@ -55,6 +55,16 @@ def fdr(p: np.ndarray) -> np.ndarray:
     return ajustados
 
 
+def fdr_columnas(p: np.ndarray) -> np.ndarray:
+    """`fdr` de cada columna (cada período de la evolución): de una vez cuando no hay NaN."""
+    from scipy import stats
+
+    p = np.asarray(p, dtype=float)
+    if p.size and not np.isnan(p).any():
+        return stats.false_discovery_control(p, axis=0, method="bh")
+    return np.column_stack([fdr(p[:, t]) for t in range(p.shape[1])]).reshape(p.shape)
+
+
 def clase(z: np.ndarray, p_fdr: np.ndarray) -> np.ndarray:
     """'caliente 99 %', 'frío 95 %'… según el p ajustado; 'no significativo' si p ≥ 0,10."""
     z = np.asarray(z, dtype=float)

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from consultas import celdas, espacial
-from consultas.estadistica import comparar
+from consultas.estadistica import clasificar, variacion_pct, z_poisson
 from consultas.filtros import Filtros, limites, parametros_actividades
 from consultas.sql import leer
 
@@ -106,10 +106,14 @@ def _ubicar(celdas_bytes: bytes) -> tuple[list[str], np.ndarray]:
 
 def _centros(con, tabla: pd.DataFrame) -> pd.DataFrame:
     """Agrega el identificador H3 estándar, el centro de cada celda y el barrio de ese centro."""
-    textos, centros = _ubicar(tabla["celda"].to_numpy(np.uint64).tobytes())
-    return tabla.assign(
-        h3=textos, lat=centros[:, 0], lon=centros[:, 1], barrio=_barrios(con, centros)
-    )
+    return tabla.assign(**_ubicacion(con, tabla["celda"].to_numpy(np.uint64)))
+
+
+def _ubicacion(con, lista: np.ndarray) -> dict:
+    """Columnas h3, lat, lon y barrio de cada celda."""
+    textos, centros = _ubicar(lista.tobytes())
+    barrios = _barrios(con, centros)
+    return {"h3": textos, "lat": centros[:, 0], "lon": centros[:, 1], "barrio": barrios}
 
 
 def _barrios(con, centros: np.ndarray) -> np.ndarray:
@@ -127,8 +131,13 @@ def _barrios_en_cache(centros_bytes: bytes, geometrias: tuple[tuple[str, str], .
     nombres = np.array([nombre for nombre, _ in geometrias], dtype=object)
     poligonos = shapely.from_geojson([geometria for _, geometria in geometrias])
     barrio = np.full(len(centros), "", dtype=object)
-    for nombre, poligono in zip(nombres, poligonos, strict=True):
-        barrio[shapely.contains_xy(poligono, centros[:, 1], centros[:, 0])] = nombre
+    # Cada punto dentro de un polígono (sin el borde, como contains_xy); si cae en dos, el último.
+    puntos, poligono = shapely.STRtree(poligonos).query(
+        shapely.points(centros[:, 1], centros[:, 0]), predicate="within"
+    )
+    ultimo = np.full(len(centros), -1)
+    np.maximum.at(ultimo, puntos, poligono)
+    barrio[ultimo >= 0] = nombres[ultimo[ultimo >= 0]]
     fuera = np.flatnonzero(barrio == "")
     if len(fuera):
         puntos = shapely.points(centros[fuera, 1], centros[fuera, 0])
@@ -144,19 +153,31 @@ def puntos_calientes(
     anterior, z de Gi*, p bilateral, p ajustado por FDR y clase."""
     conteo = casos_por_celda(con, filtros, resolucion)
     universo, pesos = _universo(con, filtros, resolucion, conteo["celda"])
-    tabla = (
-        pd.DataFrame({"celda": universo})
-        .merge(conteo.astype({"celda": "uint64"}), on="celda", how="left")
-        .fillna({"actual": 0, "anterior": 0})
-        .astype({"actual": int, "anterior": int})
-    )
-    z = espacial.gi_estrella(tabla["actual"].to_numpy(), pesos)
+    # En arreglos y un solo DataFrame al final: merge, fillna y assign sobre pandas tomaban más
+    # que el SQL. El universo contiene todas las celdas observadas.
+    fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
+    actual, anterior = np.zeros(len(universo), np.int64), np.zeros(len(universo), np.int64)
+    actual[fila], anterior[fila] = conteo["actual"], conteo["anterior"]
+    z = espacial.gi_estrella(actual, pesos)
     p = espacial.p_bilateral(z)
     p_fdr = espacial.fdr(p)
-    tabla = comparar(tabla).assign(
-        casos=tabla["actual"], gi_z=z, p_valor=p, p_fdr=p_fdr, clase=espacial.clase(z, p_fdr)
+    cambio = z_poisson(actual.astype(float), anterior.astype(float))
+    return pd.DataFrame(
+        {
+            "celda": universo,
+            "actual": actual,
+            "anterior": anterior,
+            "variacion_pct": variacion_pct(actual, anterior),
+            "z_poisson": cambio,
+            "clasificacion": clasificar(cambio, actual, anterior),
+            "casos": actual,
+            "gi_z": z,
+            "p_valor": p,
+            "p_fdr": p_fdr,
+            "clase": espacial.clase(z, p_fdr),
+        }
+        | _ubicacion(con, universo)
     )
-    return _centros(con, tabla)
 
 
 def curva_concentracion(
@@ -227,7 +248,7 @@ def evolucion(
     fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
     np.add.at(matriz, (fila, conteo["periodo"].to_numpy()), conteo["casos"].to_numpy())
     z = np.column_stack([espacial.gi_estrella(matriz[:, t], pesos) for t in range(periodos)])
-    p_fdr = np.column_stack([espacial.fdr(espacial.p_bilateral(z[:, t])) for t in range(periodos)])
+    p_fdr = espacial.fdr_columnas(espacial.p_bilateral(z))
     significativas = p_fdr < (100 - min(espacial.NIVELES)) / 100  # al 90 % o más
     calientes, frios = significativas & (z > 0), significativas & (z < 0)
     tendencia, p_tendencia = espacial.mann_kendall_filas(np.nan_to_num(z))
@@ -243,10 +264,11 @@ def evolucion(
             "tendencia_z": tendencia,
             "p_tendencia": p_tendencia,
         }
+        | {f"z_p{t + 1}": z[:, t] for t in range(periodos)}
+        | _ubicacion(con, universo)
     )
-    tabla[[f"z_p{t + 1}" for t in range(periodos)]] = z
     tramos = tramos.assign(casos=matriz.sum(axis=0).astype(int), calientes=calientes.sum(axis=0))
-    return _centros(con, tabla), tramos
+    return tabla, tramos
 
 
 def puntos(con: duckdb.DuckDBPyConnection, filtros: Filtros, limite: int = LIMITE_PUNTOS):

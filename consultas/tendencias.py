@@ -11,7 +11,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from consultas.estadistica import MINIMO_CASOS, POCOS, comparar, tasa_por_mil
+from consultas.estadistica import (
+    MINIMO_CASOS,
+    POCOS,
+    clasificar,
+    comparar,
+    tasa_por_mil,
+    variacion_pct,
+    z_poisson,
+)
 from consultas.filtros import Filtros, limites
 from consultas.periodos import Ventana
 from consultas.sql import leer
@@ -166,19 +174,23 @@ def comparacion(
     else:
         tabla = barrios.rename(columns={"barrio_id": "unidad_id", "nombre": "unidad"})
         tabla = tabla[["unidad_id", "unidad", "sector", *conteos]]
-    tabla = comparar(tabla.reset_index(drop=True))
-    anual = comparar(pd.DataFrame({"actual": tabla["actual"], "anterior": tabla["anio_anterior"]}))
-    tabla = tabla.assign(
-        variacion_anual_pct=anual["variacion_pct"],
-        z_anual=anual["z_poisson"],
-        clasificacion_anual=anual["clasificacion"],
-        tasa=tasa_por_mil(tabla["actual"], tabla["poblacion"]),
-        tasa_comuna=tasa_comuna,
-    )
+    # Las columnas nuevas en un solo DataFrame: agregarlas una a una a pandas tomaba más que el
+    # SQL.
+    columnas = dict(tabla.reset_index(drop=True).items())
+    actual = tabla["actual"].to_numpy(float)
+    for sufijo, anterior in [("", "anterior"), ("_anual", "anio_anterior")]:
+        antes = tabla[anterior].to_numpy(float)
+        z = z_poisson(actual, antes)
+        columnas[f"variacion{sufijo}_pct"] = variacion_pct(actual, antes)
+        columnas["z_poisson" if not sufijo else "z_anual"] = z
+        columnas[f"clasificacion{sufijo}"] = clasificar(z, actual, antes)
+    columnas["tasa"] = tasa_por_mil(tabla["actual"], tabla["poblacion"])
+    columnas["tasa_comuna"] = np.full(len(tabla), tasa_comuna, dtype=float)
     for nivel in NIVELES_EMBUDO:
         inferior, superior = limites_embudo(tabla["poblacion"], tasa_comuna, nivel)
         nombre = _nombre_nivel(nivel)
-        tabla[f"limite_{nombre}_inf"], tabla[f"limite_{nombre}_sup"] = inferior, superior
+        columnas[f"limite_{nombre}_inf"], columnas[f"limite_{nombre}_sup"] = inferior, superior
+    tabla = pd.DataFrame(columnas)
     tabla["embudo"] = posicion_embudo(tabla)
     return tabla
 
@@ -207,8 +219,10 @@ def unidades(ventana: Ventana, escala: str) -> pd.DataFrame:
 def _atras(u: pd.DataFrame, escala: str, n: int) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
     """Inicio y fin de cada unidad `n` unidades antes."""
     if escala == "mes":
-        meses = pd.PeriodIndex(u["fecha"], freq="M") - n
-        return meses.start_time, meses.end_time.normalize()
+        meses = u["fecha"].to_numpy("datetime64[M]") - n
+        inicios = meses.astype("datetime64[D]")
+        fines = (meses + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        return pd.DatetimeIndex(inicios), pd.DatetimeIndex(fines)
     paso = pd.Timedelta(days=n * (7 if escala == "semana" else 1))
     return pd.DatetimeIndex(u["fecha"]) - paso, pd.DatetimeIndex(u["fin"]) - paso
 
@@ -218,14 +232,19 @@ class _Historia:
 
     def __init__(self, historia: pd.DataFrame, primer_dia: date, hasta: date):
         self.inicio = pd.Timestamp(primer_dia)
-        tabla = historia.pivot_table(
-            index="dia", columns="grupo", values="casos", aggfunc="sum", fill_value=0
-        ).reindex(pd.date_range(primer_dia, hasta, freq="D"), fill_value=0)
-        if tabla.shape[1] == 0:
-            tabla[TOTAL] = 0
-        self.grupos = list(tabla.columns)
-        suma = tabla.to_numpy(float).cumsum(axis=0)
-        self.acumulado = np.vstack([np.zeros((1, len(self.grupos))), suma])
+        # La tabla día × grupo (grupos en orden alfabético, días de primer_dia a hasta) armada
+        # en numpy: pivot_table tomaba más que todo el resto de la serie.
+        codigos, grupos = pd.factorize(historia["grupo"], sort=True)
+        dia = historia["dia"].to_numpy("datetime64[D]") - np.datetime64(primer_dia, "D")
+        dia = dia.astype(np.int64)
+        n = (hasta - primer_dia).days + 1
+        dentro = (dia >= 0) & (dia < n) & (codigos >= 0)
+        tabla = np.zeros((max(n, 0), len(grupos)))
+        np.add.at(tabla, (dia[dentro], codigos[dentro]), historia["casos"].to_numpy(float)[dentro])
+        if len(grupos) == 0:
+            grupos, tabla = [TOTAL], np.zeros((max(n, 0), 1))
+        self.grupos = list(grupos)
+        self.acumulado = np.vstack([np.zeros((1, len(self.grupos))), tabla.cumsum(axis=0)])
 
     def casos(self, inicios: pd.DatetimeIndex, fines: pd.DatetimeIndex) -> np.ndarray:
         """Casos de cada tramo [inicio, fin] (filas) por grupo (columnas); NaN si el tramo cae

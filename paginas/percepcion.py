@@ -114,8 +114,8 @@ valores = en_mapa.assign(
     barrio_id=en_mapa["unidad_id"],
     valor=(100 * en_mapa["estimacion"]).where(mostrable),
     texto=[
-        vista.texto(f) if u in visibles else "fuera del filtro"
-        for u, (_, f) in zip(en_mapa["unidad_id"], en_mapa.iterrows(), strict=True)
+        t if u in visibles else "fuera del filtro"
+        for u, t in zip(en_mapa["unidad_id"], vista.textos(en_mapa), strict=True)
     ],
     alfa=(en_mapa["calidad"] == POCO_FIABLE).map({True: 90, False: 190}),
 )[["barrio_id", "valor", "texto", "alfa"]]

@@ -25,26 +25,39 @@ def intervalo(inferior, superior) -> str:
 
 def texto(fila) -> str:
     """La estimación como se lee en pantalla; "no fiable" nunca muestra el número."""
-    if fila["calidad"] == NO_FIABLE:
-        return f"no fiable (n = {formato.conteo(fila['n'])})"
-    marca = " ◌ poco fiable" if fila["calidad"] == POCO_FIABLE else ""
-    return (
-        f"{pct(fila['estimacion'])} (IC {intervalo(fila['ic_inferior'], fila['ic_superior'])})"
-        + marca
+    return _texto(
+        fila["calidad"], fila["n"], fila["estimacion"], fila["ic_inferior"], fila["ic_superior"]
     )
+
+
+def textos(est: pd.DataFrame) -> list[str]:
+    """`texto` de cada fila, sin recorrer el DataFrame fila por fila."""
+    columnas = ["calidad", "n", "estimacion", "ic_inferior", "ic_superior"]
+    return [_texto(*valores) for valores in zip(*(est[c] for c in columnas), strict=True)]
+
+
+def _texto(calidad, n, estimacion, inferior, superior) -> str:
+    if calidad == NO_FIABLE:
+        return f"no fiable (n = {formato.conteo(n)})"
+    marca = " ◌ poco fiable" if calidad == POCO_FIABLE else ""
+    return f"{pct(estimacion)} (IC {intervalo(inferior, superior)})" + marca
 
 
 def etiquetas(est: pd.DataFrame) -> pd.Series:
     """Nombre visible de cada unidad: la comuna, «Sector X» y el barrio con su sector."""
-    sectores = est.loc[est["nivel"] == "sector"].set_index("unidad_id")["unidad"].to_dict()
-    return pd.Series(
-        np.select(
-            [est["nivel"] == COMUNA, est["nivel"] == "sector"],
-            ["Comuna de Las Condes", "Sector " + est["unidad"].astype(str)],
-            est["unidad"].astype(str) + " (" + est["sector_id"].map(sectores).fillna("—") + ")",
-        ),
-        index=est.index,
-    )
+    nivel, unidad = est["nivel"].to_numpy(object), est["unidad"].to_numpy(object)
+    es_sector = nivel == "sector"
+    ids = est["unidad_id"].to_numpy(object)
+    sectores = dict(zip(ids[es_sector], unidad[es_sector], strict=True))
+    nombres = [
+        "Comuna de Las Condes"
+        if n == COMUNA
+        else f"Sector {u}"
+        if n == "sector"
+        else f"{u} ({sectores.get(s, '—')})"
+        for n, u, s in zip(nivel, unidad, est["sector_id"].to_numpy(object), strict=True)
+    ]
+    return pd.Series(nombres, index=est.index, dtype="str")
 
 
 def ordenar(est: pd.DataFrame) -> pd.DataFrame:
@@ -58,76 +71,86 @@ def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> 
 
     "Poco fiable": pálido, hueco y marcado. "No fiable": sin punto ni número, solo la leyenda
     "no fiable" con su n junto al eje.
+
+    Las trazas van como diccionarios, sin la validación de Plotly (lenta); las pruebas comparan
+    el JSON con el de las trazas validadas.
     """
-    figura = go.Figure()
+    trazas = []
     categorias = list(dict.fromkeys(eje))
-    for k, (ola, grupo) in enumerate(est.groupby("ola", sort=True)):
+    olas = est["ola"].to_numpy(object)
+    calidades = est["calidad"].to_numpy(object)
+    ejes = eje.loc[est.index].to_numpy(object)
+    valores = {c: est[c].to_numpy(float) for c in ("estimacion", "ic_inferior", "ic_superior")}
+    todos = textos(est)
+    for k, ola in enumerate(sorted(set(olas))):
         color = COLORES_OLA[k % len(COLORES_OLA)]
-        y = eje.loc[grupo.index]
         for calidad, opacidad, simbolo in [
             ("fiable", 1.0, "circle"),
             (POCO_FIABLE, 0.4, "circle-open"),
         ]:
-            sel = grupo["calidad"] == calidad
-            g = grupo[sel]
-            figura.add_trace(
-                go.Scatter(
-                    x=100 * g["estimacion"],
-                    y=y[sel],
-                    mode="markers+text" if calidad == POCO_FIABLE else "markers",
-                    orientation="h",  # con scattermode="group", las olas se separan en el eje y
-                    text=["◌ poco fiable"] * len(g) if calidad == POCO_FIABLE else None,
-                    textposition="middle right",
-                    textfont={"color": "#7a7a7a", "size": 11},
-                    name=f"Ola {ola}" + (" (poco fiable)" if calidad == POCO_FIABLE else ""),
-                    legendgroup=ola,
-                    showlegend=bool(calidad == "fiable" or sel.any()),
-                    marker={"color": color, "size": 9, "symbol": simbolo, "opacity": opacidad},
-                    error_x={
-                        "type": "data",
-                        "symmetric": False,
-                        "array": 100 * (g["ic_superior"] - g["estimacion"]),
-                        "arrayminus": 100 * (g["estimacion"] - g["ic_inferior"]),
-                        "color": color,
-                        "thickness": 1.5,
-                    },
-                    opacity=opacidad,
-                    customdata=[texto(f) for _, f in g.iterrows()],
-                    hovertemplate="%{y}<br>Ola " + ola + ": %{customdata}<extra></extra>",
-                )
-            )
+            sel = (olas == ola) & (calidades == calidad)
+            p, inferior, superior = (valores[c][sel] for c in valores)
+            poco = calidad == POCO_FIABLE
+            traza = {
+                "type": "scatter",
+                "x": 100 * p,
+                "y": ejes[sel],
+                "mode": "markers+text" if poco else "markers",
+                "orientation": "h",  # con scattermode="group", las olas se separan en el eje y
+                "textposition": "middle right",
+                "textfont": {"color": "#7a7a7a", "size": 11},
+                "name": f"Ola {ola}" + (" (poco fiable)" if poco else ""),
+                "legendgroup": ola,
+                "showlegend": bool(calidad == "fiable" or sel.any()),
+                "marker": {"color": color, "size": 9, "symbol": simbolo, "opacity": opacidad},
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": 100 * (superior - p),
+                    "arrayminus": 100 * (p - inferior),
+                    "color": color,
+                    "thickness": 1.5,
+                },
+                "opacity": opacidad,
+                "customdata": [t for t, s in zip(todos, sel, strict=True) if s],
+                "hovertemplate": "%{y}<br>Ola " + ola + ": %{customdata}<extra></extra>",
+            }
+            if poco:
+                traza["text"] = ["◌ poco fiable"] * int(sel.sum())
+            trazas.append(traza)
     # "No fiable": una sola leyenda por fila, con el n de cada ola (el texto no se desplaza por
     # ola como los puntos, y dos textos en la misma fila se taparían).
-    sin = est[est["calidad"] == NO_FIABLE]
-    if not sin.empty:
-        varias = est["ola"].nunique() > 1
-        textos = {}
-        for ola, categoria, n in zip(sin["ola"], eje.loc[sin.index], sin["n"], strict=True):
-            textos.setdefault(categoria, []).append(
+    sin = calidades == NO_FIABLE
+    if sin.any():
+        varias = len(set(olas)) > 1
+        textos_sin = {}
+        for ola, categoria, n in zip(olas[sin], ejes[sin], est["n"].to_numpy()[sin], strict=True):
+            textos_sin.setdefault(categoria, []).append(
                 formato.numero(n) + (f" ({ola})" if varias else "")
             )
-        figura.add_trace(
-            go.Scatter(
-                x=[0] * len(textos),
-                y=list(textos),
-                mode="text",
-                text=[f"no fiable · n = {', '.join(t)}" for t in textos.values()],
-                textposition="middle right",
-                textfont={"color": "#6b6b6b", "size": 11},
-                name="no fiable (sin número)",
-                hoverinfo="skip",
-            )
+        trazas.append(
+            {
+                "type": "scatter",
+                "x": [0] * len(textos_sin),
+                "y": list(textos_sin),
+                "mode": "text",
+                "text": [f"no fiable · n = {', '.join(t)}" for t in textos_sin.values()],
+                "textposition": "middle right",
+                "textfont": {"color": "#6b6b6b", "size": 11},
+                "name": "no fiable (sin número)",
+                "hoverinfo": "skip",
+            }
         )
-    figura.update_layout(
-        scattermode="group",
-        height=120 + 26 * len(categorias) * max(1, est["ola"].nunique()),
-        margin={"l": 10, "r": 30, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-        separators=",.",
-        xaxis={"title": titulo_x, "rangemode": "tozero", "ticksuffix": " %"},
-        yaxis={"categoryorder": "array", "categoryarray": categorias[::-1], "title": None},
-    )
-    return figura
+    diseno = {
+        "scattermode": "group",
+        "height": 120 + 26 * len(categorias) * max(1, len(set(olas))),
+        "margin": {"l": 10, "r": 30, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        "separators": ",.",
+        "xaxis": {"title": {"text": titulo_x}, "rangemode": "tozero", "ticksuffix": " %"},
+        "yaxis": {"categoryorder": "array", "categoryarray": categorias[::-1], "title": {}},
+    }
+    return go.Figure(data=trazas, layout=diseno, _validate=False)
 
 
 def tabla(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
@@ -138,9 +161,9 @@ def tabla(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
             pd.DataFrame(
                 {
                     columna: eje.loc[grupo.index].to_numpy(),
-                    f"{ola}: estimación (IC 95 %)": [texto(f) for _, f in grupo.iterrows()],
-                    f"{ola}: n": grupo["n"].map(formato.numero).to_numpy(),
-                    f"{ola}: gl": grupo["gl"].map(formato.numero).to_numpy(),
+                    f"{ola}: estimación (IC 95 %)": textos(grupo),
+                    f"{ola}: n": formato.numeros(grupo["n"]),
+                    f"{ola}: gl": formato.numeros(grupo["gl"]),
                     f"{ola}: calidad": grupo["calidad"].to_numpy(),
                 }
             ).set_index(columna)

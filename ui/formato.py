@@ -38,6 +38,31 @@ def porcentaje(valor, decimales: int = 1) -> str:
     return f"{signo}{numero(valor, decimales)} %"
 
 
+# Las mismas reglas para una columna entera, sin pasar por pd.isna en cada valor.
+_CHILENO = str.maketrans(",.", ".,")
+
+
+def numeros(valores, decimales: int = 0, vacio: str = "—") -> list[str]:
+    """`numero` de cada valor (`vacio` donde no hay valor)."""
+    patron = f"{{:,.{decimales}f}}"
+    arreglo = pd.Series(valores).to_numpy(float, na_value=float("nan"))
+    return [vacio if v != v else patron.format(v).translate(_CHILENO) for v in arreglo.tolist()]
+
+
+def conteos_texto(valores) -> list[str]:
+    """`conteo` de cada valor: «<5» donde no hay valor."""
+    return numeros(valores, 0, MENOS_DE_5)
+
+
+def porcentajes(valores, decimales: int = 1) -> list[str]:
+    """`porcentaje` de cada valor."""
+    arreglo = pd.Series(valores).to_numpy(float, na_value=float("nan"))
+    return [
+        t if t == "—" else ("+" if v > 0 else "") + t + " %"
+        for v, t in zip(arreglo.tolist(), numeros(arreglo, decimales), strict=True)
+    ]
+
+
 def fecha(valor: date) -> str:
     return pd.Timestamp(valor).strftime("%d-%m-%Y")
 

@@ -1,5 +1,6 @@
 """Gráficos de la página Tendencias (Plotly, con separadores chilenos y textos ya formateados)."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -39,9 +40,17 @@ def _figura(trazas: list[dict], **diseno) -> go.Figure:
 def _lista(valores) -> list:
     """Fechas como texto ISO y NaN como null: el JSON de listas simples es varias veces más rápido
     que el de series de pandas."""
-    serie = pd.Series(valores)
-    if pd.api.types.is_datetime64_any_dtype(serie):
+    serie = valores if isinstance(valores, pd.Series) else pd.Series(valores)
+    tipo = serie.dtype
+    if pd.api.types.is_datetime64_any_dtype(tipo):
+        dias = serie.to_numpy("datetime64[D]")
+        if not np.isnat(dias).any():  # en numpy, sin pasar por strftime valor por valor
+            return np.datetime_as_string(dias).tolist()
         return serie.dt.strftime("%Y-%m-%d").tolist()
+    if isinstance(tipo, np.dtype) and tipo.kind in "iu":
+        return serie.to_numpy().tolist()
+    if isinstance(tipo, np.dtype) and tipo.kind == "f":
+        return [None if v != v else v for v in serie.to_numpy().tolist()]
     return serie.astype(object).where(serie.notna(), None).tolist()
 
 

@@ -241,23 +241,37 @@ def leyenda(elementos: list[tuple[str, list[int]]], titulo: str) -> str:
 def con_textos_celdas(tabla: pd.DataFrame) -> pd.DataFrame:
     """`nombre` y `texto` del cursor para celdas de puntos_calientes: casos, cambio y clase."""
     textos = [
-        f"{formato.conteo(f.casos)} casos (antes {formato.conteo(f.anterior)}, "
-        f"{formato.porcentaje(f.variacion_pct)}: {f.clasificacion})<br/>Gi*: {f.clase} "
-        f"(z {formato.numero(f.gi_z, 2)})"
-        for f in tabla.itertuples()
+        f"{casos} casos (antes {anterior}, {variacion}: {clasificacion})<br/>Gi*: {clase} (z {z})"
+        for casos, anterior, variacion, clasificacion, clase, z in zip(
+            formato.conteos_texto(tabla["casos"]),
+            formato.conteos_texto(tabla["anterior"]),
+            formato.porcentajes(tabla["variacion_pct"]),
+            tabla["clasificacion"].tolist(),
+            tabla["clase"].tolist(),
+            formato.numeros(tabla["gi_z"], 2),
+            strict=True,
+        )
     ]
-    nombres = [f"Celda {h} · {b}" for h, b in zip(tabla["h3"], tabla["barrio"], strict=True)]
-    return tabla.assign(nombre=nombres, texto=textos)
+    return tabla.assign(nombre=_nombres_celdas(tabla), texto=textos)
+
+
+def _nombres_celdas(tabla: pd.DataFrame) -> list[str]:
+    h3, barrios = tabla["h3"].tolist(), tabla["barrio"].tolist()
+    return [f"Celda {h} · {b}" for h, b in zip(h3, barrios, strict=True)]
 
 
 def con_textos_evolucion(tabla: pd.DataFrame) -> pd.DataFrame:
     textos = [
-        f"{f.categoria}: caliente en {f.periodos_calientes} períodos · {formato.conteo(f.casos)} "
-        f"casos (último período {formato.conteo(f.casos_ultimo)})"
-        for f in tabla.itertuples()
+        f"{categoria}: caliente en {calientes} períodos · {casos} casos (último período {ultimo})"
+        for categoria, calientes, casos, ultimo in zip(
+            tabla["categoria"].tolist(),
+            tabla["periodos_calientes"].tolist(),
+            formato.conteos_texto(tabla["casos"]),
+            formato.conteos_texto(tabla["casos_ultimo"]),
+            strict=True,
+        )
     ]
-    nombres = [f"Celda {h} · {b}" for h, b in zip(tabla["h3"], tabla["barrio"], strict=True)]
-    return tabla.assign(nombre=nombres, texto=textos)
+    return tabla.assign(nombre=_nombres_celdas(tabla), texto=textos)
 
 
 def capa_actividades(actividades: pd.DataFrame, geometrias: pd.DataFrame) -> pdk.Layer:
@@ -301,7 +315,7 @@ def tabla_hotspots(tabla: pd.DataFrame) -> pd.DataFrame:
             "Celda H3": tabla["h3"],
             "Barrio": tabla["barrio"],
             "Casos": formato.conteos(tabla["casos"]),
-            "z de Gi*": tabla["gi_z"].map(lambda z: formato.numero(z, 2)),
+            "z de Gi*": formato.numeros(tabla["gi_z"], 2),
             "p": tabla["p_valor"].map(_p),
             "p ajustado (FDR)": tabla["p_fdr"].map(_p),
             "Clase": tabla["clase"],
@@ -315,11 +329,12 @@ def _p(valor: float) -> str:
 
 def tabla_categorias(tabla: pd.DataFrame) -> pd.DataFrame:
     conteo = tabla["categoria"].value_counts()
+    casos = tabla.groupby("categoria")["casos"].sum()
     return pd.DataFrame(
         {
             "Categoría": list(conteo.index),
             "Celdas": list(conteo.to_numpy()),
-            "Casos": [int(tabla.loc[tabla["categoria"] == c, "casos"].sum()) for c in conteo.index],
+            "Casos": [int(casos[c]) for c in conteo.index],
         }
     )
 
@@ -334,9 +349,7 @@ def tabla_evolucion(tabla: pd.DataFrame) -> pd.DataFrame:
             "Períodos calientes": orden["periodos_calientes"],
             "Casos": formato.conteos(orden["casos"]),
             "Casos último período": formato.conteos(orden["casos_ultimo"]),
-            "z último período": orden["z_ultimo"].map(lambda z: formato.numero(z, 2)),
-            "Tendencia del z (Mann–Kendall)": orden["tendencia_z"].map(
-                lambda z: formato.numero(z, 2)
-            ),
+            "z último período": formato.numeros(orden["z_ultimo"], 2),
+            "Tendencia del z (Mann–Kendall)": formato.numeros(orden["tendencia_z"], 2),
         }
     )

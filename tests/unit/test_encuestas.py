@@ -254,3 +254,104 @@ def test_indicadores_descubiertos_del_esquema(con_encuesta):
     assert nombres["inseguro_barrio"] == "Se siente inseguro en su barrio"
     assert nombres[fixtures.INDICADOR_NUEVO] == fixtures.INDICADOR_NUEVO
     assert "factor" not in nombres and "estrato" not in nombres
+
+
+@pytest.mark.parametrize("semilla", [3, 11, 29])
+@pytest.mark.parametrize("un_conglomerado", [False, True])
+def test_estimar_niveles_igual_a_estimar_con_una_columna_por_dominio(semilla, un_conglomerado):
+    """La versión por particiones (la de la página) da lo mismo que `estimar` con la matriz de
+    dominios, también con filas sin sector ni barrio y un barrio sin respuestas."""
+    datos = diseno(semilla, un_conglomerado=un_conglomerado)
+    datos.loc[datos.index[:3], ["sector_id", "barrio_id"]] = None
+    sectores = ["alto", "bajo", "vacio"]
+    barrios = sorted(datos["barrio_id"].dropna().unique()) + ["b_sin_respuestas"]
+    niveles = [
+        (np.zeros(len(datos), dtype=np.int64), 1),
+        (pd.Index(sectores).get_indexer(datos["sector_id"]), len(sectores)),
+        (pd.Index(barrios).get_indexer(datos["barrio_id"]), len(barrios)),
+    ]
+    matriz = pd.DataFrame(
+        {"comuna": np.ones(len(datos), dtype=bool)}
+        | {f"sector:{s}": (datos["sector_id"] == s).to_numpy() for s in sectores}
+        | {f"barrio:{b}": (datos["barrio_id"] == b).to_numpy() for b in barrios}
+    )
+    esperado = estimar(datos, INDICADORES, matriz).drop(columns="dominio")
+    obtenido = encuestas.estimar_niveles(datos, INDICADORES, niveles)
+    pd.testing.assert_frame_equal(obtenido, esperado, check_exact=False, rtol=1e-12, atol=1e-15)
+    assert (obtenido["calidad"] == esperado["calidad"]).all()
+
+
+def test_estimar_niveles_sin_indicadores_como_estimar():
+    datos = diseno(3)
+    niveles = [(np.zeros(len(datos), dtype=np.int64), 1), (np.zeros(len(datos), dtype=np.int64), 2)]
+    matriz = pd.DataFrame({"comuna": True, "s:a": True, "s:b": False}, index=datos.index)
+    esperado = estimar(datos, [], matriz).drop(columns="dominio")
+    obtenido = encuestas.estimar_niveles(datos, [], niveles)
+    assert obtenido.empty and list(obtenido.columns) == list(esperado.columns)
+
+
+def test_estimaciones_por_dominio_iguales_a_la_matriz_de_dominios(con_encuesta):
+    """`estimaciones` (por particiones) contra `estimar` con una columna booleana por unidad."""
+    ola = encuestas.olas(con_encuesta)[0]
+    est = encuestas.estimaciones(con_encuesta, (ola,))
+    datos = encuestas.leer(con_encuesta, "respuestas_encuesta", olas=[ola])
+    unidades = est.drop_duplicates("unidad_id")
+    columnas = list(dict.fromkeys(est["indicador"]))
+    matriz = pd.DataFrame(
+        {
+            f"{nivel}:{uid}": np.ones(len(datos), dtype=bool)
+            if nivel == "comuna"
+            else (datos[f"{nivel}_id"] == uid).to_numpy(bool)
+            for nivel, uid in zip(unidades["nivel"], unidades["unidad_id"], strict=True)
+        }
+    )
+    esperado = estimar(datos, columnas, matriz)
+    campos = ["indicador", "estimacion", "error_estandar", "ic_inferior", "n", "gl", "calidad"]
+    pd.testing.assert_frame_equal(
+        est[campos].reset_index(drop=True),
+        esperado[campos],
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-15,
+    )
+    assert list(est["nivel"] + ":" + est["unidad_id"]) == list(esperado["dominio"])
+
+
+def test_grafico_y_textos_de_la_pagina_iguales_a_los_validados(con_encuesta):
+    """El gráfico se arma con diccionarios sin validar: Plotly, validándolo, da el mismo JSON; y
+    los textos vectorizados son los de `texto` fila por fila."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from ui import encuestas as vista
+
+    olas = tuple(sorted(encuestas.olas(con_encuesta)[:2]))
+    est = encuestas.estimaciones(con_encuesta, olas)
+    unidades = vista.ordenar(est[est["indicador"] == est["indicador"].iloc[0]])
+    assert set(unidades["calidad"]) >= {NO_FIABLE}
+    eje = vista.etiquetas(unidades)
+    figura = vista.grafico(unidades, eje)
+    validada = go.Figure(data=figura.to_dict()["data"])
+    validada.update_layout(figura.to_dict()["layout"])
+    assert _sin_binarios(json.loads(figura.to_json())) == _sin_binarios(
+        json.loads(validada.to_json())
+    )
+    assert vista.textos(unidades) == [vista.texto(f) for _, f in unidades.iterrows()]
+    assert eje.iloc[0] == "Comuna de Las Condes"
+    assert eje[unidades["nivel"] == "sector"].str.startswith("Sector ").all()
+
+
+def _sin_binarios(valor):
+    """El JSON de Plotly con sus arreglos binarios ({"dtype", "bdata"}) como listas y sin las
+    propiedades vacías ({}), que la validación descarta."""
+    import base64
+
+    if isinstance(valor, list):
+        return [_sin_binarios(v) for v in valor]
+    if not isinstance(valor, dict):
+        return valor
+    if set(valor) >= {"dtype", "bdata"}:
+        arreglo = np.frombuffer(base64.b64decode(valor["bdata"]), dtype=valor["dtype"])
+        return [None if isinstance(v, float) and np.isnan(v) else v for v in arreglo.tolist()]
+    return {k: _sin_binarios(v) for k, v in valor.items() if v != {}}

@@ -50,6 +50,24 @@ def test_vecindad_binaria_con_la_propia_celda():
     ]  # borde: centro y 2 del anillo
 
 
+def test_vecindad_igual_a_la_de_grid_disk_en_desorden_y_con_huecos():
+    """Celdas sin ordenar y con huecos: el peso es 1 entre una celda y cada vecina del anillo 1
+    (o ella misma) que esté en la lista, como lo dice grid_disk celda por celda."""
+    rng = np.random.default_rng(5)
+    centro = h3.latlng_to_cell(-33.41, -70.57, 10)
+    todas = [h3.str_to_int(c) for c in h3.grid_disk(centro, 5)]
+    lista = rng.permutation([c for c in todas if rng.random() < 0.7]).astype(np.uint64)
+    esperado = np.array(
+        [
+            [h3.int_to_str(int(b)) in h3.grid_disk(h3.int_to_str(int(a)), 1) for b in lista]
+            for a in lista
+        ],
+        dtype=float,
+    )
+    np.testing.assert_array_equal(celdas.vecindad(lista).toarray(), esperado)
+    assert celdas.vecindad(np.array([], dtype=np.uint64)).shape == (0, 0)
+
+
 # --- Gi*, FDR y clases -----------------------------------------------------------------------
 
 
@@ -302,3 +320,63 @@ def test_foco_nuevo_sale_nuevo_en_la_evolucion(demo_completa):
     tabla, _ = mapa.evolucion(demo_completa, filtros, 9, 12, 28)
     nuevo = next(c for _, c, *_, perfil in demo.FOCOS_PLANTADOS if perfil == "nuevo")
     assert tabla.set_index("h3").loc[nuevo, "categoria"] == espacial.NUEVO
+
+
+def test_formato_por_columna_igual_al_de_cada_valor():
+    """Los textos por columna (los del cursor del mapa y las tablas) son los de formato.numero,
+    conteo y porcentaje valor por valor, también con faltantes, signos e infinitos."""
+    from ui import formato
+
+    valores = pd.Series(
+        [0, 1, -1, 1234567, np.nan, 0.5, 1.5, 2.5, -0.0, -1234.5678, 1e12, np.inf, 0.049999, 999.95]
+    )
+    for decimales in (0, 1, 2):
+        assert formato.numeros(valores, decimales) == [
+            formato.numero(v, decimales) for v in valores
+        ]
+        assert formato.porcentajes(valores, decimales) == [
+            formato.porcentaje(v, decimales) for v in valores
+        ]
+    enteros = pd.Series([3, None, 12000], dtype="Int64")
+    assert formato.conteos_texto(enteros) == [formato.conteo(v) for v in enteros]
+    assert formato.conteos_texto(enteros)[1] == "<5"
+
+
+def test_fdr_por_columnas_igual_a_cada_columna():
+    """La evolución ajusta cada período de una vez: lo mismo que `fdr` columna por columna, con y
+    sin NaN (un período sin variación no tiene z)."""
+    rng = np.random.default_rng(2)
+    p = rng.random((40, 6)) ** 3
+    esperado = np.column_stack([espacial.fdr(p[:, t]) for t in range(6)])
+    np.testing.assert_array_equal(espacial.fdr_columnas(p), esperado)
+    p[:, 2], p[5, 4] = np.nan, np.nan
+    esperado = np.column_stack([espacial.fdr(p[:, t]) for t in range(6)])
+    np.testing.assert_array_equal(espacial.fdr_columnas(p), esperado)
+    assert espacial.fdr_columnas(np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_barrio_de_cada_centro_igual_a_contains_poligono_por_poligono():
+    """El barrio de cada punto (con el índice espacial) es el del recorrido polígono por
+    polígono con contains_xy: el último que lo contiene, sin contar el borde; fuera de todos, el
+    más cercano."""
+    import shapely
+
+    cuadrados = {
+        "A": shapely.box(0, 0, 2, 2),
+        "B": shapely.box(1, 1, 3, 3),  # se superpone con A
+        "C": shapely.box(5, 5, 6, 6),
+    }
+    geometrias = tuple((n, shapely.to_geojson(g)) for n, g in cuadrados.items())
+    rng = np.random.default_rng(4)
+    centros = np.column_stack([rng.uniform(-1, 7, 300), rng.uniform(-1, 7, 300)])  # (lat, lon)
+    centros[:3] = [[2, 1.5], [1.5, 1.5], [0, 0]]  # borde de A, dentro de A y B, esquina de A
+    obtenido = mapa._barrios_en_cache(centros.tobytes(), geometrias)
+    esperado = np.full(len(centros), "", dtype=object)
+    for nombre, g in cuadrados.items():
+        esperado[shapely.contains_xy(g, centros[:, 1], centros[:, 0])] = nombre
+    fuera = esperado == ""
+    puntos = shapely.points(centros[fuera, 1], centros[fuera, 0])
+    distancias = np.stack([shapely.distance(g, puntos) for g in cuadrados.values()])
+    esperado[fuera] = np.array(list(cuadrados), dtype=object)[np.argmin(distancias, axis=0)]
+    assert obtenido.tolist() == esperado.tolist()
+    assert obtenido[1] == "B"

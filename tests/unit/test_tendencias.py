@@ -284,3 +284,31 @@ def test_sobredispersion_de_spiegelhalter_a_mano():
     # 7 y 13 casos: z = ±3/√10, φ = 0,9: dentro de lo que da el azar.
     assert tendencias.sobredispersion(tabla.assign(actual=[7, 13] * 5)) is None
     assert tendencias.sobredispersion(tabla.head(9)) is None  # con menos de 10 no se estima
+
+
+def test_historia_y_meses_atras_iguales_a_pandas():
+    """La tabla acumulada día × grupo (en numpy) es la de pivot_table, con grupos en orden
+    alfabético, días sin casos en cero, días fuera del rango y un grupo faltante fuera; los meses
+    hacia atrás son los de PeriodIndex."""
+    rng = np.random.default_rng(3)
+    dias = pd.to_datetime(date(2023, 1, 1)) + pd.to_timedelta(rng.integers(-5, 400, 300), "D")
+    historia = pd.DataFrame(
+        {
+            "dia": dias,
+            "grupo": pd.Series(rng.choice(["robos", "hurtos", "Armas", None], 300), dtype="str"),
+            "casos": rng.integers(1, 9, 300),
+        }
+    )
+    primer, hasta = date(2023, 1, 1), date(2023, 12, 31)
+    h = tendencias._Historia(historia, primer, hasta)
+    esperado = historia.pivot_table(
+        index="dia", columns="grupo", values="casos", aggfunc="sum", fill_value=0
+    ).reindex(pd.date_range(primer, hasta, freq="D"), fill_value=0)
+    assert h.grupos == list(esperado.columns) == ["Armas", "hurtos", "robos"]
+    np.testing.assert_array_equal(h.acumulado[1:], esperado.to_numpy(float).cumsum(axis=0))
+    u = tendencias.unidades(Ventana(date(2022, 3, 1), date(2023, 2, 28)), "mes")
+    for n in (0, 1, 12, 37):
+        inicios, fines = tendencias._atras(u, "mes", n)
+        meses = pd.PeriodIndex(u["fecha"], freq="M") - n
+        assert list(inicios) == list(meses.start_time)
+        assert list(fines) == list(meses.end_time.normalize())
