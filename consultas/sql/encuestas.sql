@@ -10,9 +10,6 @@ WHERE table_name = 'encuesta_respuestas' AND database_name =
     AND column_name <> 'version_desde'  -- de las versiones de los datos, no un indicador
 ORDER BY column_index;
 
--- name: nombres_indicadores
-SELECT indicador, nombre FROM indicadores;
-
 -- name: respuestas_encuesta
 SELECT r.*, b.sector_id
 FROM encuesta_respuestas r
@@ -44,7 +41,7 @@ GROUP BY b.sector_id;
 SELECT sector_id, sum(hogares)::BIGINT AS hogares FROM barrios GROUP BY sector_id;
 
 -- name: indicadores_encuesta
--- columnas_encuesta con el nombre visible de nombres_indicadores, en una sola consulta.
+-- columnas_encuesta con el nombre visible de cada indicador (tabla indicadores), en una sola consulta.
 SELECT c.column_name AS columna, c.data_type AS tipo, i.nombre
 FROM duckdb_columns() c
 LEFT JOIN indicadores i ON i.indicador = c.column_name
