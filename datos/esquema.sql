@@ -1,5 +1,6 @@
 -- Esquema de la base del observatorio (contrato de datos, DISENO.md §3).
--- Las tablas de catálogo se llenan desde datos/catalogo.py; incidentes se guarda ORDER BY fecha_hora.
+-- Las tablas de catálogo se llenan desde datos/catalogo.py; incidentes se guarda ORDER BY fecha_hora
+-- e incidentes_diarios ORDER BY dia.
 
 CREATE TABLE metadatos (clave VARCHAR PRIMARY KEY, valor VARCHAR NOT NULL);
 
@@ -40,6 +41,17 @@ CREATE TABLE incidentes (
     barrio_id VARCHAR NOT NULL,
     h3 UBIGINT NOT NULL,  -- celda H3 resolución 9
     h3_11 UBIGINT NOT NULL  -- celda H3 resolución 11; las de 7 a 10 salen por bits (consultas/celdas.py)
+);
+
+-- Casos por día, fuente, barrio y tipo: el agregado que leen las consultas de grano diario. Lo
+-- reconstruye todo camino que escribe incidentes (consultas/sql/diarios.sql).
+CREATE TABLE incidentes_diarios (
+    dia DATE NOT NULL,
+    fuente VARCHAR NOT NULL,
+    barrio_id VARCHAR NOT NULL,
+    familia VARCHAR NOT NULL,
+    delito VARCHAR NOT NULL,
+    casos BIGINT NOT NULL
 );
 
 CREATE TABLE indicadores (indicador VARCHAR PRIMARY KEY, nombre VARCHAR NOT NULL);
