@@ -44,14 +44,15 @@ CREATE TABLE incidentes (
 );
 
 -- Casos por día, fuente, barrio y tipo: el agregado que leen las consultas de grano diario. Lo
--- reconstruye todo camino que escribe incidentes (consultas/sql/diarios.sql).
+-- reconstruye todo camino que escribe incidentes (consultas/sql/diarios.sql) con CREATE OR REPLACE
+-- TABLE ... AS, que no guarda restricciones: por eso aquí tampoco las lleva.
 CREATE TABLE incidentes_diarios (
-    dia DATE NOT NULL,
-    fuente VARCHAR NOT NULL,
-    barrio_id VARCHAR NOT NULL,
-    familia VARCHAR NOT NULL,
-    delito VARCHAR NOT NULL,
-    casos BIGINT NOT NULL
+    dia DATE,
+    fuente VARCHAR,
+    barrio_id VARCHAR,
+    familia VARCHAR,
+    delito VARCHAR,
+    casos BIGINT
 );
 
 CREATE TABLE indicadores (indicador VARCHAR PRIMARY KEY, nombre VARCHAR NOT NULL);

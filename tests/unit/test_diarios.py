@@ -72,14 +72,22 @@ def test_el_agregado_de_la_demo_es_el_groupby_y_esta_ordenado_por_dia(demo_peque
         con.close()
 
 
-def test_la_base_vacia_tiene_el_agregado_vacio(tmp_path):
+def _columnas(con) -> list[tuple]:
+    return leer_tabla(con, "DESCRIBE incidentes_diarios").iloc[:, :3].values.tolist()
+
+
+def test_la_base_vacia_tiene_el_agregado_vacio_con_las_columnas_del_construido(
+    tmp_path, demo_pequena
+):
     ruta = tmp_path / "vacia.duckdb"
     importacion.crear_base(ruta)
-    con = abrir(ruta)
+    con, demo = abrir(ruta), abrir(demo_pequena)
     try:
         assert leer_tabla(con, "SELECT count(*) AS n FROM incidentes_diarios")["n"][0] == 0
+        assert _columnas(con) == _columnas(demo)
     finally:
         con.close()
+        demo.close()
 
 
 # --- Nunca viejo: cada escritura de incidentes lo reconstruye ---------------------------------
