@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+import observatorio
 from consultas import cobertura, encuestas, evaluacion, ficha, resumen, sql, tendencias
 from consultas.filtros import Filtros
 from consultas.versiones import Base
@@ -201,6 +202,22 @@ def test_un_archivo_sin_el_agregado_lo_ve_como_vista(antigua):
         assert tendencias.primer_dia(base, "policial") == casos["fecha_hora"].min().date()
     finally:
         base.close()
+
+
+@pytest.mark.parametrize("tabla", ["resumen", "tendencias", "comparacion", "evaluacion"])
+def test_exportar_de_un_archivo_sin_el_agregado_da_lo_mismo(antigua, tmp_path, capsys, tabla):
+    ruta, casos = antigua
+    nueva = tmp_path / "nueva.duckdb"
+    fixtures.construir(nueva, casos)
+    salidas = []
+    for archivo in (nueva, ruta):
+        argumentos = ["exportar", tabla, "--db", str(archivo), "--formato", "csv"]
+        if tabla != "evaluacion":  # la evaluación no tiene período
+            argumentos += ["--hasta", "2025-05-31"]
+        assert observatorio.main(argumentos) == 0
+        salidas.append(capsys.readouterr().out)
+    assert salidas[0] == salidas[1]
+    assert len(salidas[0].splitlines()) > 1
 
 
 # --- Cada consulta portada da lo mismo que su SQL anterior sobre `incidentes` ------------------
