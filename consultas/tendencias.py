@@ -5,7 +5,7 @@ Las reglas de la banda y del embudo están en REGLA_BANDA y REGLA_EMBUDO, que la
 """
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -104,16 +104,8 @@ def casos_diarios(con: duckdb.DuckDBPyConnection, filtros: Filtros, desglose: st
 
 
 def primer_dia(con: duckdb.DuckDBPyConnection, fuente: str) -> date | None:
-    """Primer día con casos de la fuente. Se busca primero en el primer mes de la tabla: si la
-    fuente tiene casos ahí, el primero es el de toda la tabla (nada hay antes del primer caso), y
-    así no se recorren los demás años."""
-    primera = leer(con, "rango_fechas")["primera"].iloc[0]
-    valor = None
-    if pd.notna(primera):
-        hasta = datetime.combine(pd.Timestamp(primera).date() + timedelta(days=31), time())
-        valor = leer(con, "primer_dia_fuente_antes", fuente=fuente, hasta=hasta)["primer_dia"][0]
-    if valor is None or pd.isna(valor):
-        valor = leer(con, "primer_dia_fuente", fuente=fuente)["primer_dia"].iloc[0]
+    """Primer día con casos de la fuente (del agregado diario: sin recorrer los casos)."""
+    valor = leer(con, "primer_dia_fuente", fuente=fuente)["primer_dia"].iloc[0]
     return None if pd.isna(valor) else pd.Timestamp(valor).date()
 
 

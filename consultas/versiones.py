@@ -56,6 +56,10 @@ class Base:
         self._con.execute("ATTACH $ruta AS base (READ_ONLY)", {"ruta": str(ruta)})
         self._vistas = threading.Lock()
         self._fijadas: dict[int, Fijada] = {}
+        self._ruta = None
+        if not leer(self, "existe_tabla", tabla="incidentes_diarios")["existe"].iloc[0]:
+            ejecutar(self, "vista_diarios_antigua")
+            self._ruta = consulta("ruta_antigua")
         self.versionada = bool(leer(self, "base_versionada")["versionada"].iloc[0])
         self.version = 1
         if self.versionada:
@@ -64,6 +68,8 @@ class Base:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cursor = self._con.cursor()
         cursor.execute("USE base")
+        if self._ruta:  # archivo sin el agregado diario: también la vista que lo reemplaza
+            cursor.execute(self._ruta)
         return cursor
 
     def close(self) -> None:

@@ -28,6 +28,7 @@ import shapely
 from tqdm import tqdm
 
 from consultas.celdas import RESOLUCION_FINA
+from consultas.sql import ejecutar
 from datos import catalogo
 from datos.geografia import (
     CENTROS_SECTORES,
@@ -42,7 +43,7 @@ FECHA_CORTE_DEMO = date(2026, 10, 31)
 ANIOS_DEMO = 5
 TAMANO_LOTE = 1_000_000
 RESOLUCION_H3 = 9
-VERSION_GENERADOR = "3"
+VERSION_GENERADOR = "4"
 DESCRIPCION = (
     "Datos de demostración sintéticos: barrios y casos generados; solo el contorno comunal es real."
 )
@@ -1146,6 +1147,7 @@ def generar(
         if progreso:
             print("Ordenando incidentes por fecha…", file=sys.stderr, flush=True)
         _consolidar_incidentes(con, esc.geo.barrio_ids)
+        ejecutar(con, "construir_incidentes_diarios")
         encuesta = _encuesta(rng_encuesta, esc, dmcs_barrio, hasta)
         _insertar(con, "encuesta_respuestas", encuesta)
         actividades = _actividades(rng_actividades, esc, hasta)

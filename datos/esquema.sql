@@ -1,5 +1,6 @@
 -- Esquema de la base del observatorio (contrato de datos, DISENO.md §3).
--- Las tablas de catálogo se llenan desde datos/catalogo.py; incidentes se guarda ORDER BY fecha_hora.
+-- Las tablas de catálogo se llenan desde datos/catalogo.py; incidentes se guarda ORDER BY fecha_hora
+-- e incidentes_diarios ORDER BY dia.
 
 CREATE TABLE metadatos (clave VARCHAR PRIMARY KEY, valor VARCHAR NOT NULL);
 
@@ -40,6 +41,18 @@ CREATE TABLE incidentes (
     barrio_id VARCHAR NOT NULL,
     h3 UBIGINT NOT NULL,  -- celda H3 resolución 9
     h3_11 UBIGINT NOT NULL  -- celda H3 resolución 11; las de 7 a 10 salen por bits (consultas/celdas.py)
+);
+
+-- Casos por día, fuente, barrio y tipo: el agregado que leen las consultas de grano diario. Lo
+-- reconstruye todo camino que escribe incidentes (consultas/sql/diarios.sql) con CREATE OR REPLACE
+-- TABLE ... AS, que no guarda restricciones: por eso aquí tampoco las lleva.
+CREATE TABLE incidentes_diarios (
+    dia DATE,
+    fuente VARCHAR,
+    barrio_id VARCHAR,
+    familia VARCHAR,
+    delito VARCHAR,
+    casos BIGINT
 );
 
 CREATE TABLE indicadores (indicador VARCHAR PRIMARY KEY, nombre VARCHAR NOT NULL);

@@ -248,6 +248,8 @@ def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
     ejecutar(con, f"fusionar_{v.tipo}", tablas=tablas)
     if v.tipo == "barrios":
         _reasignar_incidentes(con, nueva)
+    if v.tipo in ("incidentes", "barrios") or not _tiene_diarios(con):
+        ejecutar(con, "construir_incidentes_diarios")
     ejecutar(
         con,
         "registrar_importacion",
@@ -269,6 +271,11 @@ def _escribir(con: duckdb.DuckDBPyConnection, v: Validacion) -> None:
     ejecutar(con, "fijar_metadatos", tablas={"valores": valores, "nueva": nueva})
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
+
+
+def _tiene_diarios(con: duckdb.DuckDBPyConnection) -> bool:
+    """Si la base ya tiene el agregado diario (un archivo anterior a él no lo tiene)."""
+    return bool(leer(con, "existe_tabla", tabla="incidentes_diarios")["existe"].iloc[0])
 
 
 def _agregar_indicadores(con: duckdb.DuckDBPyConnection, nuevos: list[str]) -> None:

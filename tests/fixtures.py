@@ -9,6 +9,7 @@ import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
 
+from consultas.sql import ejecutar
 from datos import catalogo
 
 CORTE = date(2025, 6, 30)
@@ -91,6 +92,7 @@ def construir(
     con.execute("INSERT INTO actividades SELECT * FROM actividades_df")
     con.register("incidentes_df", incidentes)
     con.execute("INSERT INTO incidentes SELECT * FROM incidentes_df ORDER BY fecha_hora")
+    ejecutar(con, "construir_incidentes_diarios")
     con.close()
 
 

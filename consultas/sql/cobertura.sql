@@ -1,11 +1,12 @@
 -- name: dmcs_diarios
 -- Casos policiales DMCS por barrio y día en [$desde, $hasta): la medida de la evaluación y de la
--- necesidad (la agrupación clásica con la que se comparan los años en Chile).
-SELECT i.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
-FROM incidentes i
+-- necesidad (la agrupación clásica con la que se comparan los años en Chile). Límites a las 00:00:
+-- sobre el agregado diario.
+SELECT i.barrio_id, i.dia, sum(i.casos)::BIGINT AS casos
+FROM incidentes_diarios i
 JOIN delitos d USING (delito)
 WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+  AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
 GROUP BY ALL;
 
 -- name: delitos_dmcs
@@ -88,12 +89,12 @@ GROUP BY ALL
 ORDER BY barrio, a.linea, actividades DESC, a.actividad;
 
 -- name: dmcs_por_barrio
--- Casos policiales DMCS por barrio en [$desde, $hasta).
-SELECT i.barrio_id, count(*) AS casos
-FROM incidentes i
+-- Casos policiales DMCS por barrio en [$desde, $hasta) (días enteros: el agregado diario).
+SELECT i.barrio_id, sum(i.casos)::BIGINT AS casos
+FROM incidentes_diarios i
 JOIN delitos d USING (delito)
 WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+  AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
 GROUP BY i.barrio_id;
 
 -- name: dmcs_diarios_en_franjas

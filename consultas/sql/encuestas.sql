@@ -28,13 +28,14 @@ ORDER BY ola, estrato;
 SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas WHERE ola = ANY($olas) GROUP BY ola;
 
 -- name: casos_dmcs_por_sector
--- Casos policiales DMCS, la categoría que más se acerca a la victimización de la encuesta.
-SELECT b.sector_id, count(*) AS casos
-FROM incidentes i
+-- Casos policiales DMCS, la categoría que más se acerca a la victimización de la encuesta. Los
+-- 12 meses empiezan y terminan a las 00:00: se cuentan sobre el agregado diario.
+SELECT b.sector_id, sum(i.casos)::BIGINT AS casos
+FROM incidentes_diarios i
 JOIN delitos d USING (delito)
 JOIN barrios b USING (barrio_id)
 WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-    AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+    AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
 GROUP BY b.sector_id;
 
 -- name: hogares_por_sector

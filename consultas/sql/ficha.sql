@@ -1,21 +1,21 @@
 -- name: casos_mensuales_barrio
--- Casos por mes del barrio y de la comuna en [$desde, $hasta), de la fuente elegida.
-SELECT date_trunc('month', i.fecha_hora)::DATE AS mes,
-       count(*) FILTER (WHERE i.barrio_id = $barrio) AS barrio,
-       count(*) AS comuna
-FROM incidentes i
-WHERE i.fuente = $fuente AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+-- Casos por mes del barrio y de la comuna en [$desde, $hasta) (días enteros), de la fuente elegida.
+SELECT date_trunc('month', i.dia)::DATE AS mes,
+       coalesce(sum(i.casos) FILTER (WHERE i.barrio_id = $barrio), 0)::BIGINT AS barrio,
+       sum(i.casos)::BIGINT AS comuna
+FROM incidentes_diarios i
+WHERE i.fuente = $fuente AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
 GROUP BY ALL
 ORDER BY mes;
 
 -- name: delitos_del_barrio
 -- Casos por tipo de delito o procedimiento del barrio en el período.
-SELECT d.nombre AS delito, f.nombre AS familia, count(*) AS casos
-FROM incidentes i
+SELECT d.nombre AS delito, f.nombre AS familia, sum(i.casos)::BIGINT AS casos
+FROM incidentes_diarios i
 JOIN delitos d USING (delito)
 JOIN familias f ON f.familia = i.familia
 WHERE i.fuente = $fuente AND i.barrio_id = $barrio
-  AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+  AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
 GROUP BY ALL
 ORDER BY casos DESC, delito
 LIMIT $limite;

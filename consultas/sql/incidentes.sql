@@ -18,14 +18,15 @@ WHERE (len($barrios) = 0 OR list_contains($barrios, barrio_id))
 -- Casos por ventana de tiempo y familia; $ventanas, $desdes y $hastas son listas paralelas.
 -- Se cuenta primero por día (una sola pasada sobre el rango total, que salta los grupos de filas
 -- fuera de él) y luego se suman los días de cada ventana: así cada caso se lee una vez aunque caiga
--- en varias ventanas.
+-- en varias ventanas. Los límites son días enteros (00:00): se lee el agregado diario.
 WITH ventanas AS (
-    SELECT unnest($ventanas) AS ventana, unnest($desdes) AS desde, unnest($hastas) AS hasta
+    SELECT unnest($ventanas) AS ventana, unnest($desdes)::DATE AS desde,
+           unnest($hastas)::DATE AS hasta
 ),
 diarios AS (
-    SELECT date_trunc('day', i.fecha_hora) AS dia, i.familia, count(*) AS casos
-    FROM incidentes i
-    WHERE i.fecha_hora >= $inicio AND i.fecha_hora < $fin
+    SELECT i.dia, i.familia, sum(i.casos) AS casos
+    FROM incidentes_diarios i
+    WHERE i.dia >= $inicio::DATE AND i.dia < $fin::DATE
       AND {{filtro_incidentes}}
     GROUP BY ALL
 )
@@ -37,17 +38,18 @@ GROUP BY ALL;
 
 -- name: casos_por_barrio
 -- Casos por barrio en la ventana actual y la anterior, con todos los barrios (también los sin casos).
+-- Ventanas de días enteros: sobre el agregado diario.
 WITH conteos AS (
     SELECT i.barrio_id,
-           count(*) FILTER (WHERE i.fecha_hora >= $desde) AS actual,
-           count(*) FILTER (WHERE i.fecha_hora < $desde) AS anterior
-    FROM incidentes i
-    WHERE i.fecha_hora >= $desde_anterior AND i.fecha_hora < $hasta
+           sum(i.casos) FILTER (WHERE i.dia >= $desde::DATE) AS actual,
+           sum(i.casos) FILTER (WHERE i.dia < $desde::DATE) AS anterior
+    FROM incidentes_diarios i
+    WHERE i.dia >= $desde_anterior::DATE AND i.dia < $hasta::DATE
       AND {{filtro_incidentes}}
     GROUP BY i.barrio_id
 )
 SELECT b.barrio_id, b.nombre, s.nombre AS sector, b.poblacion,
-       coalesce(c.actual, 0) AS actual, coalesce(c.anterior, 0) AS anterior
+       coalesce(c.actual, 0)::BIGINT AS actual, coalesce(c.anterior, 0)::BIGINT AS anterior
 FROM barrios b
 JOIN sectores s USING (sector_id)
 LEFT JOIN conteos c USING (barrio_id)
@@ -57,9 +59,9 @@ ORDER BY b.nombre;
 
 -- name: casos_por_familia
 -- Casos por familia en una sola ventana [$desde, $hasta).
-SELECT f.nombre AS familia, f.orden, count(*) AS casos
-FROM incidentes i
+SELECT f.nombre AS familia, f.orden, sum(i.casos)::BIGINT AS casos
+FROM incidentes_diarios i
 JOIN familias f ON f.familia = i.familia
-WHERE i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+WHERE i.dia >= $desde::DATE AND i.dia < $hasta::DATE
   AND {{filtro_incidentes}}
 GROUP BY ALL;

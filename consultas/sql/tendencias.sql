@@ -1,20 +1,13 @@
 -- name: primer_dia_fuente
 -- Primer día con datos de una fuente: antes de él un día sin casos es un día sin datos, no un cero.
-SELECT min(fecha_hora)::DATE AS primer_dia FROM incidentes WHERE fuente = $fuente;
-
--- name: primer_dia_fuente_antes
--- Lo mismo, solo entre los casos anteriores a $hasta: como la tabla está ordenada por fecha_hora,
--- DuckDB lee solo sus primeros grupos de filas en vez de toda la tabla.
-SELECT min(fecha_hora)::DATE AS primer_dia
-FROM incidentes
-WHERE fuente = $fuente AND fecha_hora < $hasta;
+SELECT min(dia) AS primer_dia FROM incidentes_diarios WHERE fuente = $fuente;
 
 -- name: casos_diarios
 -- Casos por día de toda la historia, en total, por familia o por tipo ($desglose). Se agrupa primero
 -- por día y tipo (la familia depende del tipo) y los nombres se unen sobre ese resultado pequeño.
 WITH diarios AS (
-    SELECT i.fecha_hora::DATE AS dia, i.delito, count(*) AS casos
-    FROM incidentes i
+    SELECT i.dia, i.delito, sum(i.casos) AS casos
+    FROM incidentes_diarios i
     WHERE {{filtro_incidentes}}
     GROUP BY ALL
 )
@@ -39,23 +32,24 @@ GROUP BY ALL;
 -- name: casos_por_barrio_en_ventanas
 -- Casos de cada barrio de la comuna en la ventana actual, la anterior y la del año anterior, en una
 -- pasada sobre [$inicio, $hasta). Los filtros territoriales se aplican después, en Python: la tasa
--- comunal del embudo necesita todos los barrios.
+-- comunal del embudo necesita todos los barrios. Las ventanas son de días enteros (límites a las
+-- 00:00): se cuentan sobre el agregado diario.
 WITH conteos AS (
     SELECT i.barrio_id,
-           count(*) FILTER (WHERE i.fecha_hora >= $desde) AS actual,
-           count(*) FILTER (WHERE i.fecha_hora >= $desde_anterior AND i.fecha_hora < $desde)
+           sum(i.casos) FILTER (WHERE i.dia >= $desde::DATE) AS actual,
+           sum(i.casos) FILTER (WHERE i.dia >= $desde_anterior::DATE AND i.dia < $desde::DATE)
                AS anterior,
-           count(*) FILTER (WHERE i.fecha_hora >= $desde_anio AND i.fecha_hora < $hasta_anio)
+           sum(i.casos) FILTER (WHERE i.dia >= $desde_anio::DATE AND i.dia < $hasta_anio::DATE)
                AS anio_anterior
-    FROM incidentes i
-    WHERE i.fecha_hora >= $inicio AND i.fecha_hora < $hasta
+    FROM incidentes_diarios i
+    WHERE i.dia >= $inicio::DATE AND i.dia < $hasta::DATE
       AND {{filtro_incidentes}}
     GROUP BY i.barrio_id
 )
 SELECT b.barrio_id, b.nombre, b.sector_id, s.nombre AS sector, b.poblacion,
-       coalesce(c.actual, 0) AS actual,
-       coalesce(c.anterior, 0) AS anterior,
-       coalesce(c.anio_anterior, 0) AS anio_anterior
+       coalesce(c.actual, 0)::BIGINT AS actual,
+       coalesce(c.anterior, 0)::BIGINT AS anterior,
+       coalesce(c.anio_anterior, 0)::BIGINT AS anio_anterior
 FROM barrios b
 JOIN sectores s USING (sector_id)
 LEFT JOIN conteos c USING (barrio_id)

@@ -39,6 +39,10 @@ WHERE version_desde <= getvariable('version_fijada')
 UNION ALL BY NAME
 SELECT * EXCLUDE (version_desde, version_hasta) FROM base.main.incidentes_historia
 WHERE version_desde <= getvariable('version_fijada') AND version_hasta > getvariable('version_fijada');
+CREATE OR REPLACE VIEW memory.fijada.incidentes_diarios AS
+{{columnas_diarias}}
+FROM memory.fijada.incidentes
+GROUP BY ALL;
 CREATE OR REPLACE VIEW memory.fijada.encuesta_respuestas AS
 SELECT * EXCLUDE (version_desde) FROM base.main.encuesta_respuestas
 WHERE version_desde <= getvariable('version_fijada')
