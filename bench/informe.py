@@ -398,7 +398,9 @@ def escribir_md(resultados: dict) -> None:
         "tras cada cambio de filtro o de opción de un ciclo que vuelve al estado inicial (3 "
         "vueltas; 1 en la corrida regional), con la caché de Streamlit vaciada antes de cada "
         "ejecución (`st.cache_data.clear()`): cada consulta corre de verdad. Mediana y p95 "
-        "de todas.",
+        "de todas. El catálogo (nombres, fechas, olas) y las geometrías no dependen de los "
+        "filtros: la app los lee una vez por archivo de datos y versión fijada "
+        "(`ui.conexion.referencia`), y eso no se vacía.",
         "- **Primera carga**: la primera ejecución de la página en ese proceso.",
         "- **CPU**: tiempo de CPU del proceso durante el rerun (todos sus hilos, también los de "
         "DuckDB). En la máquina compartida el reloj se estira cuando otros la usan; la CPU mide "
@@ -417,7 +419,10 @@ def escribir_md(resultados: dict) -> None:
         "- **Memoria**: máxima residente (VmHWM) del servidor `streamlit run` tras abrir cada "
         "página en Chromium, y la del proceso de AppTest; se compara la mayor.",
         "- **Arranque en frío**: desde lanzar `streamlit run app.py` hasta ver el Resumen "
-        "terminado en Chromium sin pantalla (ya abierto).",
+        "terminado en Chromium sin pantalla (ya abierto); al lado, en la misma corrida y "
+        "arrancada igual, la **base mínima**: Streamlit solo con los mismos tipos de elementos "
+        "(título, métricas, tabla, gráfico plotly, mapa pydeck) y sin datos "
+        "(`bench/app_minima.py`). Lo que las separa es lo que agrega el tablero.",
         "- **Mapas**: bytes del JSON de pydeck que la página Mapa envía, por capa y resolución.",
         "- **Exportaciones**: `observatorio exportar <tabla>` con los filtros por defecto, en el "
         "mismo proceso (mediana de 3) y como orden completa en un proceso nuevo.",
