@@ -125,23 +125,30 @@ def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> p
     datos = leer(con, "respuestas_encuesta", olas=[ola])
     columnas = [c for c in nombres if datos[c].dropna().isin([0, 1]).all()]
     unidades, posiciones = _unidades(con, barrio)
-    claves = unidades["nivel"] + ":" + unidades["unidad_id"]
     por_nivel = {
         "sector": datos["sector_id"].to_numpy(object),
         "barrio": datos["barrio_id"].to_numpy(object),
     }
-    dominios = pd.DataFrame(
-        {
-            clave: por_nivel[nivel] == uid if nivel != COMUNA else np.ones(len(datos), bool)
-            for clave, nivel, uid in zip(
-                claves, unidades["nivel"], unidades["unidad_id"], strict=True
-            )
-        }
+    # Cada unidad es un nivel de un solo dominio: las mismas sumas, en el mismo orden, que
+    # `encuestas.estimaciones` hace para esa unidad entre todas las de su nivel.
+    niveles = [
+        (np.zeros(len(datos), np.int64), 1)
+        if nivel == COMUNA
+        else (np.where(por_nivel[nivel] == uid, 0, -1), 1)
+        for nivel, uid in zip(unidades["nivel"], unidades["unidad_id"], strict=True)
+    ]
+    est = encuestas.estimar_niveles(datos, columnas, niveles)
+    cada = len(columnas)
+    est = est.assign(
+        ola=ola,
+        **{
+            campo: pd.array(np.repeat(columna.to_numpy(object), cada), dtype=columna.dtype)
+            for campo, columna in unidades.items()
+        },
+        nombre=est["indicador"].map(nombres),
     )
-    est = encuestas.estimar(datos, columnas, dominios).assign(ola=ola)
-    est = est.merge(unidades.assign(dominio=claves), on="dominio", how="left")
-    est.index = [p * len(columnas) + i for p in posiciones for i in range(len(columnas))]
-    return est.assign(nombre=est["indicador"].map(nombres)).drop(columns="dominio")
+    est.index = [p * cada + i for p in posiciones for i in range(cada)]
+    return est
 
 
 def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
