@@ -172,29 +172,26 @@ def ola_vigente(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> str | None:
 
 def _inseguridad(con, ola: str, barrios: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Estimación de INDICADOR (sin dato si es "no fiable") de cada barrio y de su sector en la
-    ola: los mismos dominios que `encuestas.estimaciones`, solo los que la necesidad usa (la
-    estimación de un dominio no depende de los demás)."""
+    ola: los mismos dominios y las mismas sumas que `encuestas.estimaciones`, solo los que la
+    necesidad usa (la estimación de un dominio no depende de los demás)."""
     nada = np.full(len(barrios), np.nan)
     datos = leer(con, "respuestas_inseguridad", ola=ola)
-    if not datos[INDICADOR].dropna().isin([0, 1]).all():
-        return nada, nada  # un entero con otros valores no es un indicador
-    por_nivel = {
-        "barrio": datos["barrio_id"].to_numpy(object),
-        "sector": datos["sector_id"].to_numpy(object),
+    if not encuestas.binaria(datos[INDICADOR]):
+        return nada, nada
+    ids = {
+        nivel: pd.Index(barrios[columna].to_numpy(object)).unique()
+        for nivel, columna in (("barrio", "barrio_id"), ("sector", "sector_id"))
     }
-    unidades = {
-        "barrio": list(dict.fromkeys(barrios["barrio_id"])),
-        "sector": list(dict.fromkeys(barrios["sector_id"])),
-    }
-    dominios = pd.DataFrame(
-        {f"{n}:{u}": por_nivel[n] == u for n, lista in unidades.items() for u in lista}
-    )
-    est = encuestas.estimar(datos, [INDICADOR], dominios)
+    niveles = [
+        (ids["barrio"].get_indexer(datos["barrio_id"].to_numpy(object)), len(ids["barrio"])),
+        (ids["sector"].get_indexer(datos["sector_id"].to_numpy(object)), len(ids["sector"])),
+    ]
+    est = encuestas.estimar_niveles(datos, [INDICADOR], niveles)
     fiable = est["calidad"].to_numpy(object) != encuestas.NO_FIABLE
     valores = np.where(fiable, est["estimacion"].to_numpy(float), np.nan)
-    dominio = est["dominio"]
-    propia = _alinear("barrio:" + barrios["barrio_id"].astype(object), dominio, valores, np.nan)
-    sector = _alinear("sector:" + barrios["sector_id"].astype(object), dominio, valores, np.nan)
+    de_barrio, de_sector = valores[: len(ids["barrio"])], valores[len(ids["barrio"]) :]
+    propia = de_barrio[ids["barrio"].get_indexer(barrios["barrio_id"].to_numpy(object))]
+    sector = de_sector[ids["sector"].get_indexer(barrios["sector_id"].to_numpy(object))]
     return propia, sector
 
 

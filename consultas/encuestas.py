@@ -187,7 +187,8 @@ def indicadores(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     }
 
 
-def _binaria(columna: pd.Series) -> bool:
+def binaria(columna: pd.Series) -> bool:
+    """Solo 0, 1 o faltante: un entero con otros valores no es un indicador."""
     valores = columna.to_numpy(float, na_value=np.nan)
     return bool(np.isin(valores[~np.isnan(valores)], [0, 1]).all())
 
@@ -200,8 +201,7 @@ def estimaciones(
     estimación de un indicador no depende de los demás)."""
     nombres = indicadores(con)
     datos = leer(con, "respuestas_encuesta", olas=list(olas_))
-    # Solo columnas 0/1: un entero con otros valores no es un indicador.
-    columnas = [c for c in nombres if (not solo or c in solo) and _binaria(datos[c])]
+    columnas = [c for c in nombres if (not solo or c in solo) and binaria(datos[c])]
     if not olas_:
         return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
     unidades = leer(con, "unidades_encuesta")

@@ -123,7 +123,7 @@ def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> p
         return pd.DataFrame()
     nombres = encuestas.indicadores(con)
     datos = leer(con, "respuestas_encuesta", olas=[ola])
-    columnas = [c for c in nombres if datos[c].dropna().isin([0, 1]).all()]
+    columnas = [c for c in nombres if encuestas.binaria(datos[c])]
     unidades, posiciones = _unidades(con, barrio)
     por_nivel = {
         "sector": datos["sector_id"].to_numpy(object),
