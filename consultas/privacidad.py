@@ -186,26 +186,17 @@ _CAMBIO_CELDA = {c: ("actual", "anterior") for c in _CAMBIO} | {
 }
 _ESTIMACION = {c: ("n",) for c in ("estimacion", "error_estandar", "ic_inferior", "ic_superior")}
 _CELDAS = Regla(conteos=("actual", "anterior", "casos"), derivadas=_CAMBIO_CELDA, celdas=True)
+_CONTEOS_WDD = (
+    "antes",
+    "despues",
+    "comparacion_antes",
+    "comparacion_despues",
+    "desplazamiento_antes",
+    "desplazamiento_despues",
+)
 _EVALUACION = Regla(
-    conteos=(
-        "antes",
-        "despues",
-        "comparacion_antes",
-        "comparacion_despues",
-        "desplazamiento_antes",
-        "desplazamiento_despues",
-    ),
-    derivadas={
-        c: (
-            "antes",
-            "despues",
-            "comparacion_antes",
-            "comparacion_despues",
-            "desplazamiento_antes",
-            "desplazamiento_despues",
-        )
-        for c in ("wdd", "varianza", "z", "p_valor", "veredicto")
-    },
+    conteos=_CONTEOS_WDD,
+    derivadas={c: _CONTEOS_WDD for c in ("wdd", "varianza", "z", "p_valor", "veredicto")},
     grupos=None,
 )
 _PERCEPCION = Regla(conteos=("n",), derivadas=_ESTIMACION, grupos=None)
