@@ -1,5 +1,6 @@
 """Pruebas en Chromium real contra `streamlit run app.py`, como las del repositorio de Streamlit."""
 
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -48,6 +49,16 @@ def servir(base: Path):
 def servidor(base_demo):
     with servir(base_demo) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def copia_servida(base_demo, tmp_path_factory):
+    """Una copia propia de la demostración con su propio servidor, para un módulo cuyas pruebas
+    importan: el servidor de las otras pruebas no debe verlo. Entrega (url, ruta de la copia)."""
+    ruta = tmp_path_factory.mktemp("e2e_copia") / "demo.duckdb"
+    shutil.copy(base_demo, ruta)
+    with servir(ruta) as url:
+        yield url, ruta
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,14 @@
 import re
-import shutil
 
 import duckdb
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.ayudas import esperar, metrica
 from tests.e2e.conftest import servir
 
 pytestmark = pytest.mark.e2e
 
-APP_QUIETA = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ARCHIVO = "casos_octubre.csv"
 CSV = "\n".join(
     [
@@ -23,33 +22,6 @@ CSV = "\n".join(
 ).encode("utf-8")
 
 
-@pytest.fixture(scope="module")
-def base_importable(base_demo, tmp_path_factory):
-    """Copia propia: esta prueba importa, y el servidor de las otras pruebas no debe verlo."""
-    ruta = tmp_path_factory.mktemp("e2e_datos") / "demo.duckdb"
-    shutil.copy(base_demo, ruta)
-    return ruta
-
-
-@pytest.fixture(scope="module")
-def servidor_datos(base_importable):
-    with servir(base_importable) as url:
-        yield url
-
-
-def esperar(pagina: Page) -> None:
-    pagina.wait_for_timeout(300)
-    pagina.locator(APP_QUIETA).wait_for()
-
-
-def metrica(pagina: Page, etiqueta: str):
-    return (
-        pagina.locator('[data-testid="stMetric"]')
-        .filter(has=pagina.get_by_text(etiqueta, exact=True))
-        .locator('[data-testid="stMetricValue"]')
-    )
-
-
 def contar(ruta, sql: str) -> int:
     con = duckdb.connect(str(ruta), read_only=True)
     try:
@@ -58,7 +30,8 @@ def contar(ruta, sql: str) -> int:
         con.close()
 
 
-def test_importar_incidentes_desde_el_navegador(pagina: Page, servidor_datos, base_importable):
+def test_importar_incidentes_desde_el_navegador(pagina: Page, copia_servida):
+    servidor_datos, base_importable = copia_servida
     antes = contar(base_importable, "SELECT count(*) FROM incidentes")
     pagina.goto(servidor_datos)
     esperar(pagina)

@@ -2,46 +2,25 @@
 actualiza casos, sigue mostrando las cifras de cuando se compartió."""
 
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from datos.demo import FECHA_CORTE_DEMO
-from tests.e2e.ayudas import esperar
-from tests.e2e.conftest import servir
+from tests.e2e.ayudas import esperar, metrica
 from tests.versiones import cambios, importar
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def base_propia(base_demo, tmp_path_factory):
-    """Copia propia: esta prueba importa, y el servidor de las otras pruebas no debe verlo."""
-    ruta = tmp_path_factory.mktemp("e2e_versiones") / "demo.duckdb"
-    shutil.copy(base_demo, ruta)
-    return ruta
-
-
-@pytest.fixture(scope="module")
-def servidor_propio(base_propia):
-    with servir(base_propia) as url:
-        yield url
-
-
 def casos(pagina: Page) -> int:
-    valor = (
-        pagina.locator('[data-testid="stMetric"]')
-        .filter(has=pagina.get_by_text("Casos en el período", exact=True))
-        .locator('[data-testid="stMetricValue"]')
-    )
+    valor = metrica(pagina, "Casos en el período")
     expect(valor).to_have_text(re.compile(r"^[\d.]+$"))
     return int(valor.inner_text().replace(".", ""))
 
 
-def test_enlace_compartido_muestra_las_cifras_de_su_version(
-    pagina: Page, servidor_propio, base_propia
-):
+def test_enlace_compartido_muestra_las_cifras_de_su_version(pagina: Page, copia_servida):
+    servidor_propio, base_propia = copia_servida
     # El mes de octubre contiene los 28 días que cambia la importación (tests/versiones.py).
     pagina.goto(f"{servidor_propio}/?periodo=mes")
     esperar(pagina, "Resumen")
