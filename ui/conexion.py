@@ -82,6 +82,13 @@ def _publico() -> bool:
     return acceso.rol() == acceso.PUBLICO
 
 
+def _fijada(base: Base) -> int | None:
+    """La versión fijada por un enlace compartido; None si no hay o si es la vigente (así usa la
+    misma caché que una sesión sin enlace)."""
+    fijada = st.session_state.get(VERSION_FIJADA)
+    return None if fijada == base.version else fijada
+
+
 def consultar(funcion, *argumentos):
     """Llama `funcion(con, *argumentos)` sobre la base de esta ejecución, guardando el resultado
     según los argumentos, la versión del archivo (otra importación nunca sirve resultados viejos),
@@ -90,10 +97,7 @@ def consultar(funcion, *argumentos):
     nombre = privacidad.nombre(funcion)
     _FUNCIONES[nombre] = funcion
     base = de_la_ejecucion()
-    fijada = st.session_state.get(VERSION_FIJADA)
-    if fijada == base.version:  # la vigente: la misma caché que una sesión sin enlace
-        fijada = None
-    return _en_cache(nombre, base.firma, fijada, argumentos, _publico(), base)
+    return _en_cache(nombre, base.firma, _fijada(base), argumentos, _publico(), base)
 
 
 def referencia(funcion):
@@ -101,9 +105,7 @@ def referencia(funcion):
     archivo de datos y versión fijada, y queda con la base; otra importación trae otra base, así
     que nunca sirve datos viejos. Los resultados se comparten entre sesiones: no se modifican."""
     base = de_la_ejecucion()
-    fijada = st.session_state.get(VERSION_FIJADA)
-    if fijada == base.version:
-        fijada = None
+    fijada = _fijada(base)
     publico = _publico()
     clave = (privacidad.nombre(funcion), fijada, publico)
     with base.candado:
