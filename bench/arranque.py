@@ -10,6 +10,7 @@ Uso: python -m bench.arranque N salida.json (lo llama bench/informe.py).
 
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench import comun
@@ -43,18 +44,21 @@ def memoria_mb(pid: int, campo: str = "VmHWM") -> float:
     return float("nan")
 
 
-def base_minima(navegador) -> float:
-    """ms desde lanzar bench/app_minima.py hasta verla terminada, como el arranque del tablero."""
+@contextmanager
+def arrancar(navegador, ruta: Path | None, script: str, titulo: str):
+    """Con Chromium ya abierto, lanza `script` sobre `ruta` y espera ver `titulo` terminado.
+    Entrega la página, el proceso, la URL y los ms hasta que el servidor respondió y hasta verlo."""
     puerto = comun.puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
     pagina = navegador.new_page(viewport={"width": 1400, "height": 900})
     inicio = time.perf_counter()
-    servidor = comun.lanzar(None, puerto, "bench/app_minima.py")
+    servidor = comun.lanzar(ruta, puerto, script)
     try:
         comun.esperar_salud(url, servidor, limite=120, pausa=0.02)
+        salud = round(1000 * (time.perf_counter() - inicio), 1)
         pagina.goto(url)
-        _esperar(pagina, "Base mínima")
-        return round(1000 * (time.perf_counter() - inicio), 1)
+        _esperar(pagina, titulo)
+        yield pagina, servidor, url, salud, round(1000 * (time.perf_counter() - inicio), 1)
     finally:
         servidor.terminate()
         servidor.wait(timeout=30)
@@ -64,41 +68,32 @@ def base_minima(navegador) -> float:
 def medir(ruta: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    puerto = comun.puerto_libre()
-    url = f"http://127.0.0.1:{puerto}"
     with sync_playwright() as p:
         navegador = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTOS)
-        # La base primero: así ninguna de las dos encuentra el código de Streamlit ya compilado.
-        minima = base_minima(navegador)
-        pagina = navegador.new_page(viewport={"width": 1400, "height": 900})
-        inicio = time.perf_counter()
-        servidor = comun.lanzar(ruta, puerto)
         try:
-            comun.esperar_salud(url, servidor, limite=120, pausa=0.02)
-            salud = 1000 * (time.perf_counter() - inicio)
-            pagina.goto(url)
-            _esperar(pagina, "Resumen")
-            frio = 1000 * (time.perf_counter() - inicio)
-            rss_arranque = memoria_mb(servidor.pid)
-            visitas = {}
-            for destino, titulo in RECORRIDO:
-                antes = time.perf_counter()
-                pagina.goto(f"{url}/{destino}")
-                _esperar(pagina, titulo)
-                visitas[destino.split("?")[0] or "resumen (de nuevo)"] = round(
-                    1000 * (time.perf_counter() - antes), 1
-                )
-            return {
-                "servidor_listo_ms": round(salud, 1),
-                "arranque_en_frio_ms": round(frio, 1),
-                "base_minima_ms": minima,
-                "rss_tras_arranque_mb": rss_arranque,
-                "primera_visita_ms": visitas,
-                "rss_servidor_maximo_mb": memoria_mb(servidor.pid),
-            }
+            # La base mínima primero (otro puerto): ninguna encuentra lo de la otra en la caché.
+            with arrancar(navegador, None, "bench/app_minima.py", "Base mínima") as arranque:
+                minima = arranque[-1]
+            with arrancar(navegador, ruta, "app.py", "Resumen") as arranque:
+                pagina, servidor, url, salud, frio = arranque
+                rss_arranque = memoria_mb(servidor.pid)
+                visitas = {}
+                for destino, titulo in RECORRIDO:
+                    antes = time.perf_counter()
+                    pagina.goto(f"{url}/{destino}")
+                    _esperar(pagina, titulo)
+                    visitas[destino.split("?")[0] or "resumen (de nuevo)"] = round(
+                        1000 * (time.perf_counter() - antes), 1
+                    )
+                return {
+                    "servidor_listo_ms": salud,
+                    "arranque_en_frio_ms": frio,
+                    "base_minima_ms": minima,
+                    "rss_tras_arranque_mb": rss_arranque,
+                    "primera_visita_ms": visitas,
+                    "rss_servidor_maximo_mb": memoria_mb(servidor.pid),
+                }
         finally:
-            servidor.terminate()
-            servidor.wait(timeout=30)
             navegador.close()
 
 
