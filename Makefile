@@ -23,10 +23,10 @@ demo: $(INSTALADO)
 run: $(INSTALADO) chromium
 ifdef OBSERVATORIO_DB
 	@test -f "$(OBSERVATORIO_DB)" || { echo "No existe la base $(OBSERVATORIO_DB)" >&2; exit 1; }
-	$(BIN)/streamlit run app.py --server.port $(PUERTO)
+	$(BIN)/python servir.py --server.port $(PUERTO)
 else
 	@$(MAKE) --no-print-directory $(DEMO)
-	OBSERVATORIO_DB=$(DEMO) $(BIN)/streamlit run app.py --server.port $(PUERTO)
+	OBSERVATORIO_DB=$(DEMO) $(BIN)/python servir.py --server.port $(PUERTO)
 endif
 
 chromium:

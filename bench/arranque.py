@@ -1,9 +1,9 @@
 """Arranque en frío y memoria del servidor real, en Chromium sin pantalla.
 
-Con Chromium ya abierto se lanza `streamlit run app.py`; el arranque en frío va desde ese momento
-hasta que el Resumen se ve terminado en el navegador. Luego se abre cada página en la misma sesión
-(primera visita, con las cachés vacías) y, al final, se lee la memoria máxima del proceso del
-servidor (VmHWM de /proc).
+Con Chromium ya abierto se lanza el tablero como lo sirve `make run` (servir.py); el arranque en
+frío va desde ese momento hasta que el Resumen se ve terminado en el navegador. Luego se abre cada
+página en la misma sesión (primera visita, con las cachés vacías) y, al final, se lee la memoria
+máxima del proceso del servidor (VmHWM de /proc).
 
 Uso: python -m bench.arranque N salida.json (lo llama bench/informe.py).
 """

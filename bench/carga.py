@@ -15,7 +15,7 @@ otra página, con una pausa entre acciones, y recorre todas las páginas.
 
     python -m bench.carga --usuarios 20 --segundos 60 [--procesos 2] [--url URL] [--db RUTA]
 
-Sin `--url` levanta `streamlit run app.py` sobre la base (`--db`, por defecto la demostración);
+Sin `--url` levanta el tablero (servir.py) sobre la base (`--db`, por defecto la demostración);
 con `--procesos N` (N > 1), N procesos detrás de nginx con despliegue/nginx.conf, e informa
 cuántas sesiones atendió cada proceso.
 """
@@ -409,7 +409,7 @@ def _cpu(pids) -> float:
 
 @contextmanager
 def servir(base: Path, puerto: int | None = None):
-    """`streamlit run app.py` sobre `base` (en solo lectura), en loopback; entrega la URL."""
+    """El tablero (servir.py) sobre `base` (en solo lectura), en loopback; entrega la URL."""
     puerto = puerto or puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
     proceso = lanzar(base, puerto)

@@ -21,6 +21,7 @@ RAIZ = Path(__file__).parents[1]
 CARPETA = RAIZ / "bench" / "resultados"
 TAMANOS = (100_000, 1_000_000, 10_000_000)
 REGIONAL = 50_000_000
+STREAMLIT_RUN = [sys.executable, "-m", "streamlit", "run"]
 
 
 def tamanos() -> list[int]:
@@ -138,8 +139,10 @@ def esperar_salud(
 
 
 def lanzar(base: Path | None, puerto: int, script: str = "app.py") -> subprocess.Popen:
-    """`streamlit run app.py` sobre `base`, en loopback y sin pantalla; no espera a que responda."""
-    orden = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true"]
+    """El tablero como lo sirve `make run` (servir.py, con su precarga), u otro `script` con
+    `streamlit run`, sobre `base`, en loopback y sin pantalla; no espera a que responda."""
+    orden = [sys.executable, "servir.py"] if script == "app.py" else [*STREAMLIT_RUN, script]
+    orden += ["--server.headless", "true"]
     orden += ["--server.port", str(puerto), "--server.address", "127.0.0.1"]
     return subprocess.Popen(
         orden,

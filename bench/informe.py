@@ -316,7 +316,7 @@ def seccion(r: dict) -> list[str]:
         f"Memoria máxima del servidor: {_mb(r['arranque']['rss_servidor_maximo_mb'])} tras "
         f"abrir cada página en Chromium; {_mb(r['rss_apptest_mb'])} en el proceso de AppTest tras "
         "todas las ejecuciones (la comparación con pandas usa la mayor). Arranque en frío "
-        f"(desde lanzar `streamlit run` hasta ver el Resumen en Chromium): "
+        f"(desde lanzar el servidor hasta ver el Resumen en Chromium): "
         f"**{_s(r['arranque']['arranque_en_frio_ms'])}** (servidor listo en "
         f"{_s(r['arranque']['servidor_listo_ms'])})"
         + (
@@ -420,13 +420,14 @@ def escribir_md(resultados: dict) -> None:
         "defecto); tiempo de carga + agregación y memoria máxima del proceso. Es lo que costaría "
         "cada interacción de un tablero que agrega en pandas sin guardar los datos en memoria; "
         "entre paréntesis, solo la agregación.",
-        "- **Memoria**: máxima residente (VmHWM) del servidor `streamlit run` tras abrir cada "
+        "- **Memoria**: máxima residente (VmHWM) del servidor tras abrir cada "
         "página en Chromium, y la del proceso de AppTest; se compara la mayor.",
-        "- **Arranque en frío**: desde lanzar `streamlit run app.py` hasta ver el Resumen "
-        "terminado en Chromium sin pantalla (ya abierto); al lado, en la misma corrida y "
-        "arrancada igual, la **base mínima**: Streamlit solo con los mismos tipos de elementos "
-        "(título, métricas, tabla, gráfico plotly, mapa pydeck) y sin datos "
-        "(`bench/app_minima.py`). Lo que las separa es lo que agrega el tablero.",
+        "- **Arranque en frío**: desde lanzar `python servir.py` (lo que usa `make run`) hasta "
+        "ver el Resumen terminado en Chromium sin pantalla (ya abierto); al lado, en la misma "
+        "corrida y arrancada igual, la **base mínima**: Streamlit solo con los mismos tipos de "
+        "elementos (título, métricas, tabla, gráfico plotly, mapa pydeck) y sin datos "
+        "(`bench/app_minima.py`, con `streamlit run`). Lo que las separa es lo que agrega el "
+        "tablero.",
         "- **Mapas**: bytes del JSON de pydeck que la página Mapa envía, por capa y resolución.",
         "- **Exportaciones**: `observatorio exportar <tabla>` con los filtros por defecto, en el "
         "mismo proceso (mediana de 3) y como orden completa en un proceso nuevo.",

@@ -105,14 +105,40 @@ def referencia(funcion):
     archivo de datos y versión fijada, y queda con la base; otra importación trae otra base, así
     que nunca sirve datos viejos. Los resultados se comparten entre sesiones: no se modifican."""
     base = de_la_ejecucion()
-    fijada = _fijada(base)
-    publico = _publico()
+    return _referencia(base, funcion, _fijada(base), _publico())
+
+
+def _referencia(base: Base, funcion, fijada: int | None, publico: bool):
     clave = (privacidad.nombre(funcion), fijada, publico)
     with base.candado:
         if clave not in base.referencias:
             con = base.en_version(fijada)
             base.referencias[clave] = privacidad.llamar(funcion, con, publico=publico)
         return base.referencias[clave]
+
+
+def precargar() -> None:
+    """Lo que la primera página de un servidor nuevo esperaría (servir.py): los módulos del
+    tablero, la base abierta y su catálogo y geometrías vigentes."""
+    import importlib
+    import pkgutil
+
+    import consultas
+    import ui
+    from consultas import catalogos
+
+    for paquete in (consultas, ui):
+        for modulo in pkgutil.iter_modules(paquete.__path__, paquete.__name__ + "."):
+            importlib.import_module(modulo.name)
+    importlib.import_module("PIL.PngImagePlugin")  # el ícono de la pestaña (app.py)
+    # Streamlit, la primera vez que un proceso dibuja, compila su expresión de emojis (en un aviso
+    # con texto no ASCII) y revisa la pila contra cada módulo cargado: ~0,2 s. Fuera de una
+    # ejecución este aviso no se dibuja en ninguna parte.
+    st.info("Precarga · Observatorio")
+    base = conexion()
+    if base is not None:
+        for funcion in (catalogos.catalogo, catalogos.geometrias):
+            _referencia(base, funcion, None, False)
 
 
 def derivar(funcion, *argumentos):

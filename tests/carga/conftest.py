@@ -9,7 +9,7 @@ from bench.carga import servir
 
 @pytest.fixture(scope="module")
 def servidor(demo_pequena):
-    """`streamlit run app.py` sobre la demostración pequeña (no se modifica)."""
+    """El tablero (servir.py) sobre la demostración pequeña (no se modifica)."""
     with servir(demo_pequena) as url:
         yield url
 

@@ -1,4 +1,5 @@
-"""Pruebas en Chromium real contra `streamlit run app.py`, como las del repositorio de Streamlit."""
+"""Pruebas en Chromium real contra el tablero servido como en `make run` (servir.py), como las
+del repositorio de Streamlit."""
 
 import shutil
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ def base_demo(tmp_path_factory) -> Path:
 
 @contextmanager
 def servir(base: Path):
-    """`streamlit run app.py` sobre `base` en un puerto libre; entrega la URL."""
+    """El tablero (servir.py) sobre `base` en un puerto libre; entrega la URL."""
     puerto = puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
     proceso = lanzar(base, puerto)
