@@ -113,10 +113,15 @@ def hora_y_dia(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame
     """Casos del período en una grilla día de la semana (1 = lunes, filas) × hora (columnas)."""
     desde, hasta = limites(filtros.ventana)
     df = leer(con, "casos_por_hora_y_dia", desde=desde, hasta=hasta, **filtros.parametros())
-    grilla = df.pivot_table(
-        index="dia_semana", columns="hora", values="casos", aggfunc="sum", fill_value=0
+    # En numpy: pivot_table y reindex tomaban más que el SQL.
+    grilla = np.zeros((7, 24), dtype=np.int64)
+    dia, hora = df["dia_semana"].to_numpy(np.int64) - 1, df["hora"].to_numpy(np.int64)
+    np.add.at(grilla, (dia, hora), df["casos"].to_numpy(np.int64))
+    return pd.DataFrame(
+        grilla,
+        index=pd.RangeIndex(1, 8, name="dia_semana"),
+        columns=pd.RangeIndex(24, name="hora"),
     )
-    return grilla.reindex(index=range(1, 8), columns=range(24), fill_value=0).astype(int)
 
 
 def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:
@@ -153,38 +158,47 @@ def comparacion(
         inicio=min(desde_anterior, desde_anio),
         **(filtros.parametros() | {"sectores": [], "barrios": []}),
     )
-    poblacion_comuna = barrios["poblacion"].sum()
-    tasa_comuna = 1000 * barrios["actual"].sum() / poblacion_comuna if poblacion_comuna else np.nan
-    if filtros.barrios:
-        barrios = barrios[barrios["barrio_id"].isin(filtros.barrios)]
-    elif filtros.sectores:
-        barrios = barrios[barrios["sector_id"].isin(filtros.sectores)]
+    # En arreglos de numpy y un solo DataFrame al final: filtrar, agrupar y agregar columnas a
+    # pandas, sobre unas 40 filas, tomaba más que el SQL.
     conteos = ["poblacion", "actual", "anterior", "anio_anterior"]
+    valores = {c: barrios[c].to_numpy() for c in conteos}
+    poblacion_comuna = valores["poblacion"].sum()
+    tasa_comuna = 1000 * valores["actual"].sum() / poblacion_comuna if poblacion_comuna else np.nan
+    if filtros.barrios or filtros.sectores:
+        columna, elegidos = (
+            ("barrio_id", filtros.barrios) if filtros.barrios else ("sector_id", filtros.sectores)
+        )
+        dentro = np.isin(barrios[columna].to_numpy(object), list(elegidos))
+        barrios, valores = barrios[dentro], {c: v[dentro] for c, v in valores.items()}
     if por == "sector":
-        tabla = barrios.groupby(["sector_id", "sector"], as_index=False)[conteos].sum()
-        tabla = tabla.rename(columns={"sector_id": "unidad_id", "sector": "unidad"})
+        ids, fila = np.unique(barrios["sector_id"].to_numpy(object), return_inverse=True)
+        nombres = dict(zip(barrios["sector_id"].tolist(), barrios["sector"].tolist(), strict=True))
+        columnas = {"unidad_id": ids, "unidad": np.array([nombres[i] for i in ids], dtype=object)}
+        for c in conteos:
+            suma = np.zeros(len(ids), dtype=np.int64)
+            np.add.at(suma, fila, valores[c])
+            columnas[c] = suma.astype(valores[c].dtype)
     else:
-        tabla = barrios.rename(columns={"barrio_id": "unidad_id", "nombre": "unidad"})
-        tabla = tabla[["unidad_id", "unidad", "sector", *conteos]]
-    # Las columnas nuevas en un solo DataFrame: agregarlas una a una a pandas tomaba más que el
-    # SQL.
-    columnas = dict(tabla.reset_index(drop=True).items())
-    actual = tabla["actual"].to_numpy(float)
+        columnas = {
+            "unidad_id": barrios["barrio_id"].to_numpy(object),
+            "unidad": barrios["nombre"].to_numpy(object),
+            "sector": barrios["sector"].to_numpy(object),
+        } | valores
+    actual = columnas["actual"].astype(float)
     for sufijo, anterior in [("", "anterior"), ("_anual", "anio_anterior")]:
-        antes = tabla[anterior].to_numpy(float)
+        antes = columnas[anterior].astype(float)
         z = z_poisson(actual, antes)
         columnas[f"variacion{sufijo}_pct"] = variacion_pct(actual, antes)
         columnas["z_poisson" if not sufijo else "z_anual"] = z
         columnas[f"clasificacion{sufijo}"] = clasificar(z, actual, antes)
-    columnas["tasa"] = tasa_por_mil(tabla["actual"], tabla["poblacion"])
-    columnas["tasa_comuna"] = np.full(len(tabla), tasa_comuna, dtype=float)
+    columnas["tasa"] = tasa_por_mil(columnas["actual"], columnas["poblacion"])
+    columnas["tasa_comuna"] = np.full(len(actual), tasa_comuna, dtype=float)
     for nivel in NIVELES_EMBUDO:
-        inferior, superior = limites_embudo(tabla["poblacion"], tasa_comuna, nivel)
+        inferior, superior = limites_embudo(columnas["poblacion"], tasa_comuna, nivel)
         nombre = _nombre_nivel(nivel)
         columnas[f"limite_{nombre}_inf"], columnas[f"limite_{nombre}_sup"] = inferior, superior
-    tabla = pd.DataFrame(columnas)
-    tabla["embudo"] = posicion_embudo(tabla)
-    return tabla
+    columnas["embudo"] = posicion_embudo(columnas)
+    return pd.DataFrame(columnas)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,15 +410,20 @@ def limites_embudo(poblacion, tasa: float, nivel: float):
     return resultado[0], resultado[1]
 
 
-def posicion_embudo(tabla: pd.DataFrame) -> np.ndarray:
-    t = tabla["tasa"].to_numpy(float)
+def posicion_embudo(tabla) -> np.ndarray:
+    """Posición de cada tasa en el embudo; `tabla` es un DataFrame o un dict de columnas."""
+    t = np.asarray(tabla["tasa"], float)
+    limite = {
+        k: np.asarray(tabla[f"limite_{k}"], float)
+        for k in ("95_sup", "998_sup", "998_inf", "95_inf")
+    }
     return np.select(
         [
-            np.isnan(t) | np.isnan(tabla["limite_95_sup"].to_numpy(float)),
-            t > tabla["limite_998_sup"],
-            t > tabla["limite_95_sup"],
-            t < tabla["limite_998_inf"],
-            t < tabla["limite_95_inf"],
+            np.isnan(t) | np.isnan(limite["95_sup"]),
+            t > limite["998_sup"],
+            t > limite["95_sup"],
+            t < limite["998_inf"],
+            t < limite["95_inf"],
         ],
         [SIN_POBLACION, SOBRE_998, SOBRE_95, BAJO_998, BAJO_95],
         DENTRO_EMBUDO,
