@@ -263,6 +263,25 @@ class _Historia:
         return suma
 
 
+def cuantil_poisson(q: float, media) -> np.ndarray:
+    """El menor k con P(X ≤ k) ≥ q para X ~ Poisson(media), como stats.poisson.ppf (NaN si la
+    media es NaN o negativa). stats.poisson.ppf invierte la gamma incompleta por iteración y
+    tomaba ≈ 25 µs por valor (la mitad del tiempo de la página en el embudo); aquí se parte de
+    la aproximación de Cornish-Fisher y se corrige paso a paso con la acumulada exacta."""
+    from scipy import special
+
+    m = np.asarray(media, float)
+    validos = m >= 0
+    mu = np.where(validos, m, 0.0)
+    z = special.ndtri(q)
+    k = np.maximum(np.floor(mu + z * np.sqrt(mu) + (z * z - 1) / 6), 0)
+    while (subir := special.pdtr(k, mu) < q).any():
+        k = k + subir
+    while (bajar := (k > 0) & (special.pdtr(k - 1, mu) >= q)).any():
+        k = k - bajar
+    return np.where(validos, k, np.nan)
+
+
 def limites_banda(esperado, varianza, nivel: float = NIVEL_BANDA):
     """Percentiles (1 − nivel)/2 y (1 + nivel)/2 de Poisson(m), o de la binomial negativa de media
     m y varianza s² cuando hay sobredispersión (s² > m)."""
@@ -271,7 +290,7 @@ def limites_banda(esperado, varianza, nivel: float = NIVEL_BANDA):
     m = np.atleast_1d(np.asarray(esperado, float))
     v = np.atleast_1d(np.asarray(varianza, float))
     colas = ((1 - nivel) / 2, (1 + nivel) / 2)
-    inferior, superior = (stats.poisson.ppf(q, m) for q in colas)
+    inferior, superior = (cuantil_poisson(q, m) for q in colas)
     nb = (v > m) & (m > 0)
     if nb.any():
         r = m[nb] ** 2 / (v[nb] - m[nb])
@@ -401,7 +420,7 @@ def limites_embudo(poblacion, tasa: float, nivel: float):
     esperado = np.nan_to_num(tasa * n / 1000) if np.isfinite(tasa) else np.full_like(n, np.nan)
     resultado = []
     for q in ((1 - nivel) / 2, (1 + nivel) / 2):
-        r = stats.poisson.ppf(q, esperado)
+        r = cuantil_poisson(q, esperado)
         acumulada = stats.poisson.cdf(r, esperado)
         alfa = (acumulada - q) / (acumulada - stats.poisson.cdf(r - 1, esperado))
         conteo = np.maximum(r - alfa, 0)

@@ -312,3 +312,21 @@ def test_historia_y_meses_atras_iguales_a_pandas():
         meses = pd.PeriodIndex(u["fecha"], freq="M") - n
         assert list(inicios) == list(meses.start_time)
         assert list(fines) == list(meses.end_time.normalize())
+
+
+def test_cuantil_de_poisson_igual_a_scipy():
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    medias = np.concatenate(
+        [
+            [0.0, np.nan, -1.0, 1e-12],
+            np.logspace(-3, 5, 4000),
+            np.arange(0, 500.0),
+            rng.uniform(0, 50, 2000),
+        ]
+    )
+    for q in (0.001, 0.025, 0.5, 0.975, 0.999):
+        np.testing.assert_array_equal(
+            tendencias.cuantil_poisson(q, medias), stats.poisson.ppf(q, medias)
+        )
