@@ -222,22 +222,23 @@ def unidades(ventana: Ventana, escala: str) -> pd.DataFrame:
     return u[(u["fecha"] >= desde) & (u["fin"] <= hasta)].reset_index(drop=True)
 
 
-def _atras(u: pd.DataFrame, escala: str, n: int) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
-    """Inicio y fin de cada unidad `n` unidades antes."""
+def _atras(u: pd.DataFrame, escala: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inicio y fin (datetime64[D]) de cada unidad `n` unidades antes. En numpy: la aritmética
+    de fechas de pandas tomaba la mitad del tiempo de la serie."""
     if escala == "mes":
         meses = u["fecha"].to_numpy("datetime64[M]") - n
         inicios = meses.astype("datetime64[D]")
         fines = (meses + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
-        return pd.DatetimeIndex(inicios), pd.DatetimeIndex(fines)
-    paso = pd.Timedelta(days=n * (7 if escala == "semana" else 1))
-    return pd.DatetimeIndex(u["fecha"]) - paso, pd.DatetimeIndex(u["fin"]) - paso
+        return inicios, fines
+    paso = np.timedelta64(n * (7 if escala == "semana" else 1), "D")
+    return u["fecha"].to_numpy("datetime64[D]") - paso, u["fin"].to_numpy("datetime64[D]") - paso
 
 
 class _Historia:
     """Suma acumulada por día y grupo: los casos de cualquier tramo de días salen de una resta."""
 
     def __init__(self, historia: pd.DataFrame, primer_dia: date, hasta: date):
-        self.inicio = pd.Timestamp(primer_dia)
+        self.inicio = np.datetime64(primer_dia, "D")
         # La tabla día × grupo (grupos en orden alfabético, días de primer_dia a hasta) armada
         # en numpy: pivot_table tomaba más que todo el resto de la serie.
         codigos, grupos = pd.factorize(historia["grupo"], sort=True)
@@ -252,12 +253,12 @@ class _Historia:
         self.grupos = list(grupos)
         self.acumulado = np.vstack([np.zeros((1, len(self.grupos))), tabla.cumsum(axis=0)])
 
-    def casos(self, inicios: pd.DatetimeIndex, fines: pd.DatetimeIndex) -> np.ndarray:
-        """Casos de cada tramo [inicio, fin] (filas) por grupo (columnas); NaN si el tramo cae
-        fuera de los días con datos."""
+    def casos(self, inicios: np.ndarray, fines: np.ndarray) -> np.ndarray:
+        """Casos de cada tramo [inicio, fin] (datetime64[D]; filas) por grupo (columnas); NaN si
+        el tramo cae fuera de los días con datos."""
         ultimo = len(self.acumulado) - 1
-        i = np.asarray((inicios - self.inicio).days)
-        f = np.asarray((fines - self.inicio).days) + 1
+        i = (inicios - self.inicio).astype(np.int64)
+        f = (fines - self.inicio).astype(np.int64) + 1
         suma = self.acumulado[np.clip(f, 0, ultimo)] - self.acumulado[np.clip(i, 0, ultimo)]
         suma[(i < 0) | (f > ultimo)] = np.nan
         return suma
@@ -322,7 +323,7 @@ def serie(
     if u.empty or primer_dia is None or primer_dia > ventana.hasta:
         return pd.DataFrame(columns=COLUMNAS_SERIE)
     h = _Historia(historia, primer_dia, ventana.hasta)
-    dias = ((u["fin"] - u["fecha"]).dt.days + 1).to_numpy()[:, None]
+    dias = _largo(*_atras(u, escala, 0))
     casos = h.casos(*_atras(u, escala, 0))
     media = np.mean([h.casos(*_atras(u, escala, j)) for j in range(MEDIA_MOVIL[escala])], axis=0)
     hace = [h.casos(*_atras(u, escala, UN_ANIO[escala] * k)) for k in (1, 2, 3)]
@@ -330,8 +331,7 @@ def serie(
     for k in range(1, ANIOS_BANDA + 1):
         for vecina in (-1, 0, 1):
             inicios, fines = _atras(u, escala, UN_ANIO[escala] * k + VECINO[escala] * vecina)
-            largo = np.asarray((fines - inicios).days + 1)[:, None]
-            referencias.append(h.casos(inicios, fines) * dias / largo)
+            referencias.append(h.casos(inicios, fines) * dias / _largo(inicios, fines))
     r = np.stack(referencias)
     n = (~np.isnan(r)).sum(axis=0)
     suma = np.nansum(r, axis=0)
@@ -339,31 +339,43 @@ def serie(
         esperado = np.where(n >= MINIMO_REFERENCIAS, suma / n, np.nan)
         varianza = np.nansum((r - esperado) ** 2, axis=0) / (n - 1)
     inferior, superior = limites_banda(esperado, varianza)
-    partes = []
-    for g, grupo in enumerate(h.grupos):
-        parte = pd.DataFrame(
-            {
-                "grupo": grupo,
-                "fecha": u["fecha"],
-                "fin": u["fin"],
-                "casos": casos[:, g],
-                "media_movil": media[:, g],
-                "hace_1_anio": hace[0][:, g],
-                "hace_2_anios": hace[1][:, g],
-                "hace_3_anios": hace[2][:, g],
-                "esperado": esperado[:, g],
-                "limite_inferior": inferior[:, g],
-                "limite_superior": superior[:, g],
-                "posicion": posicion_banda(
-                    casos[:, g], esperado[:, g], inferior[:, g], superior[:, g]
-                ),
-            }
-        )
-        partes.append(parte[parte["casos"].notna()])
-    tabla = pd.concat(partes, ignore_index=True)
+    # Una fila por grupo y unidad (grupo por grupo), sin las unidades antes del primer día: en
+    # arreglos planos y un solo DataFrame, no uno por grupo.
+    columnas = {
+        "casos": casos,
+        "media_movil": media,
+        "hace_1_anio": hace[0],
+        "hace_2_anios": hace[1],
+        "hace_3_anios": hace[2],
+        "esperado": esperado,
+        "limite_inferior": inferior,
+        "limite_superior": superior,
+    }
+    columnas = {k: v.T.ravel() for k, v in columnas.items()}
+    con_datos = ~np.isnan(columnas["casos"])
+    columnas = {k: v[con_datos] for k, v in columnas.items()}
+    posicion = posicion_banda(
+        columnas["casos"],
+        columnas["esperado"],
+        columnas["limite_inferior"],
+        columnas["limite_superior"],
+    )
+    grupos = len(h.grupos)
+    tabla = {
+        "grupo": pd.array(np.repeat(np.array(h.grupos, dtype=object), len(u))[con_datos], "str"),
+        "fecha": np.tile(u["fecha"].to_numpy(), grupos)[con_datos],
+        "fin": np.tile(u["fin"].to_numpy(), grupos)[con_datos],
+        **columnas,
+        "posicion": posicion,
+        "fuera": np.isin(posicion, [SOBRE, BAJO]),
+    }
     tabla["casos"] = tabla["casos"].astype(int)
-    tabla["fuera"] = tabla["posicion"].isin([SOBRE, BAJO])
-    return tabla[COLUMNAS_SERIE]
+    return pd.DataFrame(tabla)[COLUMNAS_SERIE]
+
+
+def _largo(inicios: np.ndarray, fines: np.ndarray) -> np.ndarray:
+    """Días de cada tramo [inicio, fin], como columna."""
+    return ((fines - inicios).astype(np.int64) + 1)[:, None]
 
 
 def ultimas(
@@ -378,14 +390,21 @@ def ultimas(
     actual = h.casos(*_atras(u, escala, 0)).sum(axis=0)
     inicios, fines = _atras(u, escala, len(u))
     anterior = h.casos(inicios, fines).sum(axis=0)  # NaN si la historia no alcanza
-    tabla = pd.DataFrame({"grupo": h.grupos, "actual": actual, "anterior": anterior})
-    if h.grupos != [TOTAL]:
-        tabla.loc[len(tabla)] = [TOTAL, actual.sum(), anterior.sum()]
-    tabla = tabla.assign(
-        unidades=len(u),
-        desde=u["fecha"].iloc[0].date(),
-        hasta=u["fin"].iloc[-1].date(),
-        desde_anterior=inicios[0].date(),
+    grupos = h.grupos
+    if grupos != [TOTAL]:
+        grupos = [*grupos, TOTAL]
+        actual, anterior = np.append(actual, actual.sum()), np.append(anterior, anterior.sum())
+    n = len(grupos)
+    tabla = pd.DataFrame(
+        {
+            "grupo": grupos,
+            "actual": actual,
+            "anterior": anterior,
+            "unidades": np.full(n, len(u)),
+            "desde": [u["fecha"].iloc[0].date()] * n,
+            "hasta": [u["fin"].iloc[-1].date()] * n,
+            "desde_anterior": [inicios[0].astype(object)] * n,
+        }
     )
     return comparar(tabla.dropna(subset=["anterior"]))
 

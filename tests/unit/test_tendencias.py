@@ -268,6 +268,14 @@ def test_entradas_sin_datos_no_rompen(base):
         historia, Ventana(date(2023, 2, 1), date(2023, 3, 31)), "semana", primer
     )
     assert (sin_historia["posicion"] == tendencias.SIN_HISTORIA).all()
+    # Todas las unidades empiezan antes del primer día: sin filas, con las columnas y tipos de
+    # siempre.
+    antes = tendencias.serie(
+        historia, Ventana(primer - timedelta(days=20), primer), "semana", primer
+    )
+    assert antes.empty and list(antes.columns) == tendencias.COLUMNAS_SERIE
+    assert antes["grupo"].dtype == sin_historia["grupo"].dtype
+    assert antes["casos"].dtype == sin_historia["casos"].dtype == np.int64
 
 
 def test_sobredispersion_de_spiegelhalter_a_mano():
