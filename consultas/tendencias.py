@@ -416,8 +416,17 @@ def mes_y_anio(historia: pd.DataFrame, primer_dia: date | None, hasta: date) -> 
     u = unidades(Ventana(primer_dia, hasta), "mes")
     h = _Historia(historia, primer_dia, hasta)
     casos = h.casos(*_atras(u, "mes", 0)).sum(axis=1)
-    df = pd.DataFrame({"anio": u["fecha"].dt.year, "mes": u["fecha"].dt.month, "casos": casos})
-    return df.pivot(index="anio", columns="mes", values="casos").reindex(columns=range(1, 13))
+    # La grilla en numpy: pivot y reindex tomaban más que contar los meses.
+    meses = u["fecha"].to_numpy("datetime64[M]").astype(np.int64)  # meses desde 1970-01
+    anio, mes = meses // 12 + 1970, meses % 12
+    anios = np.unique(anio)
+    grilla = np.full((len(anios), 12), np.nan)
+    grilla[np.searchsorted(anios, anio), mes] = casos
+    return pd.DataFrame(
+        grilla,
+        index=pd.Index(anios.astype(np.int32), name="anio"),
+        columns=pd.RangeIndex(1, 13, name="mes"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
