@@ -4,6 +4,7 @@ la concentración de los casos."""
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import duckdb
 import h3.api.basic_int as h3
@@ -47,12 +48,30 @@ def validar_resolucion(resolucion: int) -> int:
     return resolucion
 
 
+class Geometrias(NamedTuple):
+    territorio: shapely.Geometry
+    barrios: tuple[tuple[str, str], ...]  # (nombre, GeoJSON) de cada barrio, por barrio_id
+
+
+def geometrias(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> Geometrias:
+    """El territorio (el contorno comunal, o la unión de los barrios de los sectores o barrios
+    elegidos) y los polígonos de todos los barrios, en una sola consulta."""
+    tabla = leer(con, "geometrias_mapa", **filtros.parametros())
+    barrios = tabla[tabla["barrio_id"].notna()]
+    if filtros.sectores or filtros.barrios:
+        elegidos = barrios.loc[barrios["elegido"].to_numpy(bool), "geometria"]
+        territorio = shapely.union_all(shapely.from_geojson(elegidos.to_numpy()))
+    else:
+        territorio = shapely.from_geojson(tabla["comuna"].iloc[0])
+    orden = np.argsort(barrios["barrio_id"].to_numpy(object), kind="stable")
+    nombres = barrios["nombre"].to_numpy(object)[orden].tolist()
+    poligonos = barrios["geometria"].to_numpy(object)[orden].tolist()
+    return Geometrias(territorio, tuple(zip(nombres, poligonos, strict=True)))
+
+
 def territorio(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> shapely.Geometry:
     """El contorno comunal, o la unión de los barrios de los sectores o barrios elegidos."""
-    if not (filtros.sectores or filtros.barrios):
-        return shapely.from_geojson(leer(con, "geometria_comuna")["geometria"].iloc[0])
-    geometrias = leer(con, "geometrias_territorio", **filtros.parametros())["geometria"]
-    return shapely.union_all(shapely.from_geojson(geometrias.to_numpy()))
+    return geometrias(con, filtros).territorio
 
 
 def _parametros_celda(filtros: Filtros, resolucion: int) -> dict:
@@ -85,12 +104,12 @@ def _pesos(universo_bytes: bytes):
     return celdas.vecindad(np.frombuffer(universo_bytes, dtype=np.uint64))
 
 
-def _universo(con, filtros: Filtros, resolucion: int, observadas):
+def _universo(territorio: shapely.Geometry, resolucion: int, observadas):
     """Celdas que cubren el territorio, más las celdas con casos que caen en su margen (las
     importaciones aceptan puntos hasta 500 m fuera del contorno simplificado, y el ancestro H3
     de un punto junto al borde puede quedar fuera), y sus pesos. Ambos se guardan en caché: son
     lo caro del mapa y se repiten en cada consulta del mismo territorio."""
-    cubren = _cubierta(shapely.to_wkb(territorio(con, filtros)), resolucion)
+    cubren = _cubierta(shapely.to_wkb(territorio), resolucion)
     universo = np.union1d(cubren, np.asarray(observadas, dtype=np.uint64))
     return universo, _pesos(universo.tobytes())
 
@@ -104,23 +123,12 @@ def _ubicar(celdas_bytes: bytes) -> tuple[list[str], np.ndarray]:
     return celdas.texto(lista), centros
 
 
-def _centros(con, tabla: pd.DataFrame) -> pd.DataFrame:
-    """Agrega el identificador H3 estándar, el centro de cada celda y el barrio de ese centro."""
-    return tabla.assign(**_ubicacion(con, tabla["celda"].to_numpy(np.uint64)))
-
-
-def _ubicacion(con, lista: np.ndarray) -> dict:
-    """Columnas h3, lat, lon y barrio de cada celda."""
+def _ubicacion(barrios: tuple[tuple[str, str], ...], lista: np.ndarray) -> dict:
+    """Columnas h3, lat, lon y barrio de cada celda; `barrios` como en Geometrias. El barrio es
+    el que contiene el centro; en el borde de la comuna, el más cercano."""
     textos, centros = _ubicar(lista.tobytes())
-    barrios = _barrios(con, centros)
-    return {"h3": textos, "lat": centros[:, 0], "lon": centros[:, 1], "barrio": barrios}
-
-
-def _barrios(con, centros: np.ndarray) -> np.ndarray:
-    """El barrio que contiene cada punto (lat, lon); en el borde de la comuna, el más cercano."""
-    geometrias = leer(con, "geometrias_barrios")
-    claves = tuple(zip(geometrias["nombre"], geometrias["geometria"], strict=True))
-    return _barrios_en_cache(centros.tobytes(), claves)
+    barrio = _barrios_en_cache(centros.tobytes(), barrios)
+    return {"h3": textos, "lat": centros[:, 0], "lon": centros[:, 1], "barrio": barrio}
 
 
 @lru_cache(maxsize=64)
@@ -152,7 +160,8 @@ def puntos_calientes(
     """Una fila por celda del universo (también las sin casos): casos, cambio contra el período
     anterior, z de Gi*, p bilateral, p ajustado por FDR y clase."""
     conteo = casos_por_celda(con, filtros, resolucion)
-    universo, pesos = _universo(con, filtros, resolucion, conteo["celda"])
+    geo = geometrias(con, filtros)
+    universo, pesos = _universo(geo.territorio, resolucion, conteo["celda"])
     # En arreglos y un solo DataFrame al final: merge, fillna y assign sobre pandas tomaban más
     # que el SQL. El universo contiene todas las celdas observadas.
     fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
@@ -176,7 +185,7 @@ def puntos_calientes(
             "p_fdr": p_fdr,
             "clase": espacial.clase(z, p_fdr),
         }
-        | _ubicacion(con, universo)
+        | _ubicacion(geo.barrios, universo)
     )
 
 
@@ -243,7 +252,8 @@ def evolucion(
         dias=dias,
         **_parametros_celda(filtros, resolucion),
     )
-    universo, pesos = _universo(con, filtros, resolucion, conteo["celda"].unique())
+    geo = geometrias(con, filtros)
+    universo, pesos = _universo(geo.territorio, resolucion, conteo["celda"].unique())
     matriz = np.zeros((len(universo), periodos))
     fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
     np.add.at(matriz, (fila, conteo["periodo"].to_numpy()), conteo["casos"].to_numpy())
@@ -265,7 +275,7 @@ def evolucion(
             "p_tendencia": p_tendencia,
         }
         | {f"z_p{t + 1}": z[:, t] for t in range(periodos)}
-        | _ubicacion(con, universo)
+        | _ubicacion(geo.barrios, universo)
     )
     tramos = tramos.assign(casos=matriz.sum(axis=0).astype(int), calientes=calientes.sum(axis=0))
     return tabla, tramos
@@ -282,7 +292,9 @@ def puntos(con: duckdb.DuckDBPyConnection, filtros: Filtros, limite: int = LIMIT
 def camaras_por_celda(con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int):
     """Registros de cámaras municipales por celda en el período y el territorio filtrados."""
     solo_camaras = replace(filtros, fuente="camaras", familias=(), delitos=())
-    return _centros(con, casos_por_celda(con, solo_camaras, resolucion))
+    tabla = casos_por_celda(con, solo_camaras, resolucion)
+    ubicacion = _ubicacion(geometrias(con, filtros).barrios, tabla["celda"].to_numpy(np.uint64))
+    return tabla.assign(**ubicacion)
 
 
 def actividades_por_barrio(

@@ -1,9 +1,10 @@
 """La página Resumen y `observatorio exportar resumen`: casos, tasas y comparaciones CompStat."""
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from consultas.estadistica import comparar, tasa_por_mil
+from consultas.estadistica import clasificar, comparar, tasa_por_mil, variacion_pct, z_poisson
 from consultas.filtros import Filtros, limites
 from consultas.periodos import Comparacion, comparacion_seleccion, comparaciones_compstat
 from consultas.sql import leer
@@ -63,26 +64,53 @@ def tabla_comparacion(
             *comparaciones_compstat(filtros.hasta),
         ]
     casos = _casos_por_ventana(con, filtros, comparaciones)
-    familias = [TODAS, *casos.sort_values("orden")["familia"].drop_duplicates()]
-    conteo = casos.set_index(["ventana", "familia"])["casos"].to_dict()
-    conteo |= casos.groupby("ventana")["casos"].sum().rename(lambda v: (v, TODAS)).to_dict()
-    filas = []
+    # En listas de Python y un solo DataFrame al final: la tabla es pequeña (≈ 60 filas) y
+    # sort_values, groupby, assign y un DataFrame de diccionarios tomaban más que el SQL.
+    conteo: dict[tuple[str, str], int] = {}
+    ordenes = {}
+    for ventana, familia, orden, n in zip(
+        casos["ventana"].tolist(),
+        casos["familia"].tolist(),
+        casos["orden"].tolist(),
+        casos["casos"].tolist(),
+        strict=True,
+    ):
+        conteo[(ventana, familia)] = n
+        conteo[(ventana, TODAS)] = conteo.get((ventana, TODAS), 0) + n
+        ordenes[familia] = orden
+    familias = [TODAS, *sorted(ordenes, key=ordenes.get)]
+    columnas = {c: [] for c in COLUMNAS[:8]}
     for c in comparaciones:
         for nombre in c.referencias:
             for familia in familias:
-                filas.append(
-                    {
-                        "unidad": unidad,
-                        "familia": familia,
-                        "periodo": c.periodo,
-                        "comparacion": nombre,
-                        "desde": c.actual.desde,
-                        "hasta": c.actual.hasta,
-                        "actual": conteo.get((f"{c.periodo}|actual", familia), 0),
-                        "anterior": conteo.get((f"{c.periodo}|{nombre}", familia), 0),
-                    }
-                )
-    return comparar(pd.DataFrame(filas))[COLUMNAS]
+                for columna, valor in zip(
+                    COLUMNAS[:8],
+                    (
+                        unidad,
+                        familia,
+                        c.periodo,
+                        nombre,
+                        c.actual.desde,
+                        c.actual.hasta,
+                        conteo.get((f"{c.periodo}|actual", familia), 0),
+                        conteo.get((f"{c.periodo}|{nombre}", familia), 0),
+                    ),
+                    strict=True,
+                ):
+                    columnas[columna].append(valor)
+    actual = np.array(columnas["actual"], dtype=np.int64)
+    anterior = np.array(columnas["anterior"], dtype=np.int64)
+    z = z_poisson(actual, anterior)
+    return pd.DataFrame(
+        columnas
+        | {
+            "actual": actual,
+            "anterior": anterior,
+            "variacion_pct": variacion_pct(actual, anterior),
+            "z_poisson": z,
+            "clasificacion": clasificar(z, actual, anterior),
+        }
+    )
 
 
 def fila(tabla: pd.DataFrame, periodo: str, comparacion: str, familia: str = TODAS) -> pd.Series:

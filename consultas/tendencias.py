@@ -113,10 +113,15 @@ def hora_y_dia(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame
     """Casos del período en una grilla día de la semana (1 = lunes, filas) × hora (columnas)."""
     desde, hasta = limites(filtros.ventana)
     df = leer(con, "casos_por_hora_y_dia", desde=desde, hasta=hasta, **filtros.parametros())
-    grilla = df.pivot_table(
-        index="dia_semana", columns="hora", values="casos", aggfunc="sum", fill_value=0
+    # En numpy: pivot_table y reindex tomaban más que el SQL.
+    grilla = np.zeros((7, 24), dtype=np.int64)
+    dia, hora = df["dia_semana"].to_numpy(np.int64) - 1, df["hora"].to_numpy(np.int64)
+    np.add.at(grilla, (dia, hora), df["casos"].to_numpy(np.int64))
+    return pd.DataFrame(
+        grilla,
+        index=pd.RangeIndex(1, 8, name="dia_semana"),
+        columns=pd.RangeIndex(24, name="hora"),
     )
-    return grilla.reindex(index=range(1, 8), columns=range(24), fill_value=0).astype(int)
 
 
 def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:
@@ -153,38 +158,47 @@ def comparacion(
         inicio=min(desde_anterior, desde_anio),
         **(filtros.parametros() | {"sectores": [], "barrios": []}),
     )
-    poblacion_comuna = barrios["poblacion"].sum()
-    tasa_comuna = 1000 * barrios["actual"].sum() / poblacion_comuna if poblacion_comuna else np.nan
-    if filtros.barrios:
-        barrios = barrios[barrios["barrio_id"].isin(filtros.barrios)]
-    elif filtros.sectores:
-        barrios = barrios[barrios["sector_id"].isin(filtros.sectores)]
+    # En arreglos de numpy y un solo DataFrame al final: filtrar, agrupar y agregar columnas a
+    # pandas, sobre unas 40 filas, tomaba más que el SQL.
     conteos = ["poblacion", "actual", "anterior", "anio_anterior"]
+    valores = {c: barrios[c].to_numpy() for c in conteos}
+    poblacion_comuna = valores["poblacion"].sum()
+    tasa_comuna = 1000 * valores["actual"].sum() / poblacion_comuna if poblacion_comuna else np.nan
+    if filtros.barrios or filtros.sectores:
+        columna, elegidos = (
+            ("barrio_id", filtros.barrios) if filtros.barrios else ("sector_id", filtros.sectores)
+        )
+        dentro = np.isin(barrios[columna].to_numpy(object), list(elegidos))
+        barrios, valores = barrios[dentro], {c: v[dentro] for c, v in valores.items()}
     if por == "sector":
-        tabla = barrios.groupby(["sector_id", "sector"], as_index=False)[conteos].sum()
-        tabla = tabla.rename(columns={"sector_id": "unidad_id", "sector": "unidad"})
+        ids, fila = np.unique(barrios["sector_id"].to_numpy(object), return_inverse=True)
+        nombres = dict(zip(barrios["sector_id"].tolist(), barrios["sector"].tolist(), strict=True))
+        columnas = {"unidad_id": ids, "unidad": np.array([nombres[i] for i in ids], dtype=object)}
+        for c in conteos:
+            suma = np.zeros(len(ids), dtype=np.int64)
+            np.add.at(suma, fila, valores[c])
+            columnas[c] = suma.astype(valores[c].dtype)
     else:
-        tabla = barrios.rename(columns={"barrio_id": "unidad_id", "nombre": "unidad"})
-        tabla = tabla[["unidad_id", "unidad", "sector", *conteos]]
-    # Las columnas nuevas en un solo DataFrame: agregarlas una a una a pandas tomaba más que el
-    # SQL.
-    columnas = dict(tabla.reset_index(drop=True).items())
-    actual = tabla["actual"].to_numpy(float)
+        columnas = {
+            "unidad_id": barrios["barrio_id"].to_numpy(object),
+            "unidad": barrios["nombre"].to_numpy(object),
+            "sector": barrios["sector"].to_numpy(object),
+        } | valores
+    actual = columnas["actual"].astype(float)
     for sufijo, anterior in [("", "anterior"), ("_anual", "anio_anterior")]:
-        antes = tabla[anterior].to_numpy(float)
+        antes = columnas[anterior].astype(float)
         z = z_poisson(actual, antes)
         columnas[f"variacion{sufijo}_pct"] = variacion_pct(actual, antes)
         columnas["z_poisson" if not sufijo else "z_anual"] = z
         columnas[f"clasificacion{sufijo}"] = clasificar(z, actual, antes)
-    columnas["tasa"] = tasa_por_mil(tabla["actual"], tabla["poblacion"])
-    columnas["tasa_comuna"] = np.full(len(tabla), tasa_comuna, dtype=float)
+    columnas["tasa"] = tasa_por_mil(columnas["actual"], columnas["poblacion"])
+    columnas["tasa_comuna"] = np.full(len(actual), tasa_comuna, dtype=float)
     for nivel in NIVELES_EMBUDO:
-        inferior, superior = limites_embudo(tabla["poblacion"], tasa_comuna, nivel)
+        inferior, superior = limites_embudo(columnas["poblacion"], tasa_comuna, nivel)
         nombre = _nombre_nivel(nivel)
         columnas[f"limite_{nombre}_inf"], columnas[f"limite_{nombre}_sup"] = inferior, superior
-    tabla = pd.DataFrame(columnas)
-    tabla["embudo"] = posicion_embudo(tabla)
-    return tabla
+    columnas["embudo"] = posicion_embudo(columnas)
+    return pd.DataFrame(columnas)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,22 +222,23 @@ def unidades(ventana: Ventana, escala: str) -> pd.DataFrame:
     return u[(u["fecha"] >= desde) & (u["fin"] <= hasta)].reset_index(drop=True)
 
 
-def _atras(u: pd.DataFrame, escala: str, n: int) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
-    """Inicio y fin de cada unidad `n` unidades antes."""
+def _atras(u: pd.DataFrame, escala: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inicio y fin (datetime64[D]) de cada unidad `n` unidades antes. En numpy: la aritmética
+    de fechas de pandas tomaba la mitad del tiempo de la serie."""
     if escala == "mes":
         meses = u["fecha"].to_numpy("datetime64[M]") - n
         inicios = meses.astype("datetime64[D]")
         fines = (meses + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
-        return pd.DatetimeIndex(inicios), pd.DatetimeIndex(fines)
-    paso = pd.Timedelta(days=n * (7 if escala == "semana" else 1))
-    return pd.DatetimeIndex(u["fecha"]) - paso, pd.DatetimeIndex(u["fin"]) - paso
+        return inicios, fines
+    paso = np.timedelta64(n * (7 if escala == "semana" else 1), "D")
+    return u["fecha"].to_numpy("datetime64[D]") - paso, u["fin"].to_numpy("datetime64[D]") - paso
 
 
 class _Historia:
     """Suma acumulada por día y grupo: los casos de cualquier tramo de días salen de una resta."""
 
     def __init__(self, historia: pd.DataFrame, primer_dia: date, hasta: date):
-        self.inicio = pd.Timestamp(primer_dia)
+        self.inicio = np.datetime64(primer_dia, "D")
         # La tabla día × grupo (grupos en orden alfabético, días de primer_dia a hasta) armada
         # en numpy: pivot_table tomaba más que todo el resto de la serie.
         codigos, grupos = pd.factorize(historia["grupo"], sort=True)
@@ -238,15 +253,44 @@ class _Historia:
         self.grupos = list(grupos)
         self.acumulado = np.vstack([np.zeros((1, len(self.grupos))), tabla.cumsum(axis=0)])
 
-    def casos(self, inicios: pd.DatetimeIndex, fines: pd.DatetimeIndex) -> np.ndarray:
-        """Casos de cada tramo [inicio, fin] (filas) por grupo (columnas); NaN si el tramo cae
-        fuera de los días con datos."""
+    def casos(self, inicios: np.ndarray, fines: np.ndarray) -> np.ndarray:
+        """Casos de cada tramo [inicio, fin] (datetime64[D]; filas) por grupo (columnas); NaN si
+        el tramo cae fuera de los días con datos."""
         ultimo = len(self.acumulado) - 1
-        i = np.asarray((inicios - self.inicio).days)
-        f = np.asarray((fines - self.inicio).days) + 1
+        i = (inicios - self.inicio).astype(np.int64)
+        f = (fines - self.inicio).astype(np.int64) + 1
         suma = self.acumulado[np.clip(f, 0, ultimo)] - self.acumulado[np.clip(i, 0, ultimo)]
         suma[(i < 0) | (f > ultimo)] = np.nan
         return suma
+
+
+def cuantil_poisson(q: float, media) -> np.ndarray:
+    """El menor k con P(X ≤ k) ≥ q para X ~ Poisson(media), igual a stats.poisson.ppf (NaN si la
+    media es NaN o negativa). stats.poisson.ppf invierte la gamma incompleta por iteración, ≈ 10
+    µs por valor con medias de cientos (varios ms por página entre el embudo y la banda); aquí se
+    parte de la aproximación de Cornish-Fisher y se corrige de a uno con la acumulada exacta. Las
+    medias fuera de [0, 10⁹] y lo que no converja en unos pasos van a scipy."""
+    from scipy import special, stats
+
+    m = np.asarray(media, float)
+    resultado = np.full(m.shape, np.nan)
+    rapidas = (m >= 0) & (m <= 1e9)
+    mu = m[rapidas]
+    z = special.ndtri(q)
+    k = np.maximum(np.floor(mu + z * np.sqrt(mu) + (z * z - 1) / 6), 0)
+    for _ in range(100):
+        subir = special.pdtr(k, mu) < q
+        bajar = (k > 0) & (special.pdtr(k - 1, mu) >= q)
+        if not (subir.any() or bajar.any()):
+            break
+        k = k + subir - bajar
+    else:
+        rapidas[rapidas] = False  # sin converger: todas a scipy
+    resultado[rapidas] = k if rapidas.any() else resultado[rapidas]
+    otras = ~rapidas & ~np.isnan(m)
+    if otras.any():
+        resultado[otras] = stats.poisson.ppf(q, m[otras])
+    return resultado
 
 
 def limites_banda(esperado, varianza, nivel: float = NIVEL_BANDA):
@@ -257,7 +301,7 @@ def limites_banda(esperado, varianza, nivel: float = NIVEL_BANDA):
     m = np.atleast_1d(np.asarray(esperado, float))
     v = np.atleast_1d(np.asarray(varianza, float))
     colas = ((1 - nivel) / 2, (1 + nivel) / 2)
-    inferior, superior = (stats.poisson.ppf(q, m) for q in colas)
+    inferior, superior = (cuantil_poisson(q, m) for q in colas)
     nb = (v > m) & (m > 0)
     if nb.any():
         r = m[nb] ** 2 / (v[nb] - m[nb])
@@ -289,7 +333,7 @@ def serie(
     if u.empty or primer_dia is None or primer_dia > ventana.hasta:
         return pd.DataFrame(columns=COLUMNAS_SERIE)
     h = _Historia(historia, primer_dia, ventana.hasta)
-    dias = ((u["fin"] - u["fecha"]).dt.days + 1).to_numpy()[:, None]
+    dias = _largo(*_atras(u, escala, 0))
     casos = h.casos(*_atras(u, escala, 0))
     media = np.mean([h.casos(*_atras(u, escala, j)) for j in range(MEDIA_MOVIL[escala])], axis=0)
     hace = [h.casos(*_atras(u, escala, UN_ANIO[escala] * k)) for k in (1, 2, 3)]
@@ -297,8 +341,7 @@ def serie(
     for k in range(1, ANIOS_BANDA + 1):
         for vecina in (-1, 0, 1):
             inicios, fines = _atras(u, escala, UN_ANIO[escala] * k + VECINO[escala] * vecina)
-            largo = np.asarray((fines - inicios).days + 1)[:, None]
-            referencias.append(h.casos(inicios, fines) * dias / largo)
+            referencias.append(h.casos(inicios, fines) * dias / _largo(inicios, fines))
     r = np.stack(referencias)
     n = (~np.isnan(r)).sum(axis=0)
     suma = np.nansum(r, axis=0)
@@ -306,31 +349,43 @@ def serie(
         esperado = np.where(n >= MINIMO_REFERENCIAS, suma / n, np.nan)
         varianza = np.nansum((r - esperado) ** 2, axis=0) / (n - 1)
     inferior, superior = limites_banda(esperado, varianza)
-    partes = []
-    for g, grupo in enumerate(h.grupos):
-        parte = pd.DataFrame(
-            {
-                "grupo": grupo,
-                "fecha": u["fecha"],
-                "fin": u["fin"],
-                "casos": casos[:, g],
-                "media_movil": media[:, g],
-                "hace_1_anio": hace[0][:, g],
-                "hace_2_anios": hace[1][:, g],
-                "hace_3_anios": hace[2][:, g],
-                "esperado": esperado[:, g],
-                "limite_inferior": inferior[:, g],
-                "limite_superior": superior[:, g],
-                "posicion": posicion_banda(
-                    casos[:, g], esperado[:, g], inferior[:, g], superior[:, g]
-                ),
-            }
-        )
-        partes.append(parte[parte["casos"].notna()])
-    tabla = pd.concat(partes, ignore_index=True)
+    # Una fila por grupo y unidad (grupo por grupo), sin las unidades antes del primer día: en
+    # arreglos planos y un solo DataFrame, no uno por grupo.
+    columnas = {
+        "casos": casos,
+        "media_movil": media,
+        "hace_1_anio": hace[0],
+        "hace_2_anios": hace[1],
+        "hace_3_anios": hace[2],
+        "esperado": esperado,
+        "limite_inferior": inferior,
+        "limite_superior": superior,
+    }
+    columnas = {k: v.T.ravel() for k, v in columnas.items()}
+    con_datos = ~np.isnan(columnas["casos"])
+    columnas = {k: v[con_datos] for k, v in columnas.items()}
+    posicion = posicion_banda(
+        columnas["casos"],
+        columnas["esperado"],
+        columnas["limite_inferior"],
+        columnas["limite_superior"],
+    )
+    grupos = len(h.grupos)
+    tabla = {
+        "grupo": pd.array(np.repeat(np.array(h.grupos, dtype=object), len(u))[con_datos], "str"),
+        "fecha": np.tile(u["fecha"].to_numpy(), grupos)[con_datos],
+        "fin": np.tile(u["fin"].to_numpy(), grupos)[con_datos],
+        **columnas,
+        "posicion": posicion,
+        "fuera": np.isin(posicion, [SOBRE, BAJO]),
+    }
     tabla["casos"] = tabla["casos"].astype(int)
-    tabla["fuera"] = tabla["posicion"].isin([SOBRE, BAJO])
-    return tabla[COLUMNAS_SERIE]
+    return pd.DataFrame(tabla)[COLUMNAS_SERIE]
+
+
+def _largo(inicios: np.ndarray, fines: np.ndarray) -> np.ndarray:
+    """Días de cada tramo [inicio, fin], como columna."""
+    return ((fines - inicios).astype(np.int64) + 1)[:, None]
 
 
 def ultimas(
@@ -345,14 +400,21 @@ def ultimas(
     actual = h.casos(*_atras(u, escala, 0)).sum(axis=0)
     inicios, fines = _atras(u, escala, len(u))
     anterior = h.casos(inicios, fines).sum(axis=0)  # NaN si la historia no alcanza
-    tabla = pd.DataFrame({"grupo": h.grupos, "actual": actual, "anterior": anterior})
-    if h.grupos != [TOTAL]:
-        tabla.loc[len(tabla)] = [TOTAL, actual.sum(), anterior.sum()]
-    tabla = tabla.assign(
-        unidades=len(u),
-        desde=u["fecha"].iloc[0].date(),
-        hasta=u["fin"].iloc[-1].date(),
-        desde_anterior=inicios[0].date(),
+    grupos = h.grupos
+    if grupos != [TOTAL]:
+        grupos = [*grupos, TOTAL]
+        actual, anterior = np.append(actual, actual.sum()), np.append(anterior, anterior.sum())
+    n = len(grupos)
+    tabla = pd.DataFrame(
+        {
+            "grupo": grupos,
+            "actual": actual,
+            "anterior": anterior,
+            "unidades": np.full(n, len(u)),
+            "desde": [u["fecha"].iloc[0].date()] * n,
+            "hasta": [u["fin"].iloc[-1].date()] * n,
+            "desde_anterior": [inicios[0].astype(object)] * n,
+        }
     )
     return comparar(tabla.dropna(subset=["anterior"]))
 
@@ -364,8 +426,17 @@ def mes_y_anio(historia: pd.DataFrame, primer_dia: date | None, hasta: date) -> 
     u = unidades(Ventana(primer_dia, hasta), "mes")
     h = _Historia(historia, primer_dia, hasta)
     casos = h.casos(*_atras(u, "mes", 0)).sum(axis=1)
-    df = pd.DataFrame({"anio": u["fecha"].dt.year, "mes": u["fecha"].dt.month, "casos": casos})
-    return df.pivot(index="anio", columns="mes", values="casos").reindex(columns=range(1, 13))
+    # La grilla en numpy: pivot y reindex tomaban más que contar los meses.
+    meses = u["fecha"].to_numpy("datetime64[M]").astype(np.int64)  # meses desde 1970-01
+    anio, mes = meses // 12 + 1970, meses % 12
+    anios = np.unique(anio)
+    grilla = np.full((len(anios), 12), np.nan)
+    grilla[np.searchsorted(anios, anio), mes] = casos
+    return pd.DataFrame(
+        grilla,
+        index=pd.Index(anios.astype(np.int32), name="anio"),
+        columns=pd.RangeIndex(1, 13, name="mes"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +458,7 @@ def limites_embudo(poblacion, tasa: float, nivel: float):
     esperado = np.nan_to_num(tasa * n / 1000) if np.isfinite(tasa) else np.full_like(n, np.nan)
     resultado = []
     for q in ((1 - nivel) / 2, (1 + nivel) / 2):
-        r = stats.poisson.ppf(q, esperado)
+        r = cuantil_poisson(q, esperado)
         acumulada = stats.poisson.cdf(r, esperado)
         alfa = (acumulada - q) / (acumulada - stats.poisson.cdf(r - 1, esperado))
         conteo = np.maximum(r - alfa, 0)
@@ -396,15 +467,20 @@ def limites_embudo(poblacion, tasa: float, nivel: float):
     return resultado[0], resultado[1]
 
 
-def posicion_embudo(tabla: pd.DataFrame) -> np.ndarray:
-    t = tabla["tasa"].to_numpy(float)
+def posicion_embudo(tabla) -> np.ndarray:
+    """Posición de cada tasa en el embudo; `tabla` es un DataFrame o un dict de columnas."""
+    t = np.asarray(tabla["tasa"], float)
+    limite = {
+        k: np.asarray(tabla[f"limite_{k}"], float)
+        for k in ("95_sup", "998_sup", "998_inf", "95_inf")
+    }
     return np.select(
         [
-            np.isnan(t) | np.isnan(tabla["limite_95_sup"].to_numpy(float)),
-            t > tabla["limite_998_sup"],
-            t > tabla["limite_95_sup"],
-            t < tabla["limite_998_inf"],
-            t < tabla["limite_95_inf"],
+            np.isnan(t) | np.isnan(limite["95_sup"]),
+            t > limite["998_sup"],
+            t > limite["95_sup"],
+            t < limite["998_inf"],
+            t < limite["95_inf"],
         ],
         [SIN_POBLACION, SOBRE_998, SOBRE_95, BAJO_998, BAJO_95],
         DENTRO_EMBUDO,

@@ -121,8 +121,8 @@ def capa_calientes() -> tuple[list, list, str]:
             "Con tan pocas celdas no hay prueba de puntos calientes (ver abajo): se muestran casos."
         )
         return capa_celdas()
-    colores = [dibujo.COLORES_CLASE[c] for c in celdas["clase"]]
-    presentes = set(celdas["clase"])
+    colores = [dibujo.COLORES_CLASE[c] for c in celdas["clase"].tolist()]
+    presentes = set(celdas["clase"].tolist())
     elementos = [(c, color) for c, color in dibujo.COLORES_CLASE.items() if c in presentes]
     capa = dibujo.capa_hexagonos(dibujo.con_textos_celdas(celdas), colores)
     return [capa], elementos, "Gi* (p ajustado por FDR):"
@@ -266,12 +266,12 @@ def evolucion() -> None:
     con_patron = tabla[tabla["categoria"] != espacial.SIN_PATRON]
     izquierda, derecha = st.columns([3, 2])
     with izquierda:
-        colores = [dibujo.COLORES_CATEGORIA[c] for c in con_patron["categoria"]]
+        colores = [dibujo.COLORES_CATEGORIA[c] for c in con_patron["categoria"].tolist()]
         textos = dibujo.con_textos_evolucion(con_patron)
         fondo = [dibujo.capa_limites(geometrias), dibujo.capa_contorno(comuna)]
         hexagonos = dibujo.capa_hexagonos(textos, colores)
         st.pydeck_chart(dibujo.armar([hexagonos, *fondo], dibujo.VISTA_MAPA), height=460)
-        presentes = set(con_patron["categoria"])
+        presentes = set(con_patron["categoria"].tolist())
         elementos = [(c, k) for c, k in dibujo.COLORES_CATEGORIA.items() if c in presentes]
         st.markdown(dibujo.leyenda(elementos, "Categoría:"), unsafe_allow_html=True)
     with derecha:

@@ -54,6 +54,12 @@ def _lista(valores) -> list:
     return serie.astype(object).where(serie.notna(), None).tolist()
 
 
+def _columnas(datos: pd.DataFrame, *nombres: str):
+    """Los valores de esas columnas, fila por fila: itertuples recorre todas las columnas y en
+    pandas 3 toma más que el resto del gráfico."""
+    return zip(*(datos[n].tolist() for n in nombres), strict=True)
+
+
 def _dispersion(**propiedades) -> dict:
     return {"type": "scatter", **propiedades} | {
         eje: _lista(propiedades[eje]) for eje in ("x", "y") if eje in propiedades
@@ -106,9 +112,11 @@ def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) ->
                     mode="markers",
                     marker={"symbol": "triangle-up", "size": 11, "color": COLORES_LINEA.get(linea)},
                     text=[
-                        f"{formato.fecha(r.fecha)} · Línea {r.linea} · {r.actividad} · "
-                        f"{formato.numero(r.participantes)} participantes · {r.barrio}"
-                        for r in d.itertuples()
+                        f"{formato.fecha(fecha)} · Línea {linea_} · {actividad} · "
+                        f"{formato.numero(participantes)} participantes · {barrio}"
+                        for fecha, linea_, actividad, participantes, barrio in _columnas(
+                            d, "fecha", "linea", "actividad", "participantes", "barrio"
+                        )
                     ],
                     hovertemplate="%{text}<extra></extra>",
                 )
@@ -170,15 +178,24 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
             line={"width": 2, "color": "#1f4e79"},
             marker={"size": 4},
             text=[
-                f"{_unidad(r.fecha, r.fin, escala)}: {formato.conteo(r.casos)} casos"
+                f"{_unidad(fecha, fin, escala)}: {formato.conteo(casos)} casos"
                 + (
-                    f" · esperado {formato.numero(r.esperado, 1)} "
-                    f"({formato.numero(r.limite_inferior)} a {formato.numero(r.limite_superior)})"
-                    if pd.notna(r.esperado)
+                    f" · esperado {formato.numero(esperado, 1)} "
+                    f"({formato.numero(inferior)} a {formato.numero(superior)})"
+                    if pd.notna(esperado)
                     else ""
                 )
-                + f" · {r.posicion}"
-                for r in d.itertuples()
+                + f" · {posicion}"
+                for fecha, fin, casos, esperado, inferior, superior, posicion in _columnas(
+                    d,
+                    "fecha",
+                    "fin",
+                    "casos",
+                    "esperado",
+                    "limite_inferior",
+                    "limite_superior",
+                    "posicion",
+                )
             ],
             hovertemplate="%{text}<extra></extra>",
         )
@@ -276,9 +293,11 @@ def embudo(tabla: pd.DataFrame, plural: str) -> go.Figure:
                 marker={"size": 10, "color": color, "line": {"width": 1, "color": "white"}},
                 name=posicion.capitalize(),
                 text=[
-                    f"{r.unidad}: {formato.numero(r.tasa, 2)} por 1.000 hab. · "
-                    f"{formato.numero(r.actual)} casos · {formato.numero(r.poblacion)} habitantes"
-                    for r in d.itertuples()
+                    f"{unidad}: {formato.numero(tasa, 2)} por 1.000 hab. · "
+                    f"{formato.numero(actual)} casos · {formato.numero(poblacion)} habitantes"
+                    for unidad, tasa, actual, poblacion in _columnas(
+                        d, "unidad", "tasa", "actual", "poblacion"
+                    )
                 ],
                 hovertemplate="%{text}<extra></extra>",
             )

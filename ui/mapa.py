@@ -128,12 +128,13 @@ def capa_hexagonos(
     tabla: pd.DataFrame, colores: list, opaco: bool = True, pickable: bool = True
 ) -> pdk.Layer:
     """Celdas H3 (columna `h3`, identificador estándar) con su color y `nombre`/`texto`."""
-    barrios = tabla["barrio"] if "barrio" in tabla else [""] * len(tabla)
+    # Columnas como listas: recorrer una columna de texto de pandas 3 valor por valor toma
+    # varias veces más (miles de celdas en resolución 10).
+    barrios = tabla["barrio"].tolist() if "barrio" in tabla else [""] * len(tabla)
+    h3, nombres, textos = (tabla[c].tolist() for c in ("h3", "nombre", "texto"))
     datos = [
         {"h3": h, "color": c + [200 if opaco else 0], "nombre": n, "texto": t, "barrio": b}
-        for h, c, n, t, b in zip(
-            tabla["h3"], colores, tabla["nombre"], tabla["texto"], barrios, strict=True
-        )
+        for h, c, n, t, b in zip(h3, colores, nombres, textos, barrios, strict=True)
     ]
     return pdk.Layer(
         "H3HexagonLayer",

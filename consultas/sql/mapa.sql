@@ -50,9 +50,13 @@ ORDER BY barrio, linea;
 -- name: lineas
 SELECT linea, nombre FROM lineas ORDER BY linea;
 
--- name: geometrias_territorio
--- Polígonos de los barrios elegidos (o de todos, si no hay filtro territorial).
-SELECT geometria
-FROM barrios
-WHERE (len($barrios) = 0 OR list_contains($barrios, barrio_id))
-  AND (len($sectores) = 0 OR list_contains($sectores, sector_id));
+-- name: geometrias_mapa
+-- Lo que el mapa necesita de las geometrías, en una sola consulta: cada barrio (en el orden de la
+-- tabla: la unión del territorio se arma en ese orden) con su polígono y si está en el territorio
+-- elegido, y el contorno comunal en cada fila (una fila sin barrio si no hay barrios).
+SELECT b.barrio_id, b.nombre, b.geometria,
+       (len($barrios) = 0 OR list_contains($barrios, b.barrio_id))
+       AND (len($sectores) = 0 OR list_contains($sectores, b.sector_id)) AS elegido,
+       c.geometria AS comuna
+FROM (SELECT geometria FROM comuna LIMIT 1) c
+LEFT JOIN barrios b ON TRUE;

@@ -3,21 +3,24 @@
 SELECT min(dia) AS primer_dia FROM incidentes_diarios WHERE fuente = $fuente;
 
 -- name: casos_diarios
--- Casos por día de toda la historia, en total, por familia o por tipo ($desglose). Se agrupa primero
--- por día y tipo (la familia depende del tipo) y los nombres se unen sobre ese resultado pequeño.
+-- Casos por día de toda la historia, en total, por familia o por tipo ($desglose). Se agrupa por
+-- día y la clave del desglose (en total, solo por día: muchos menos grupos) y los nombres se unen
+-- sobre ese resultado pequeño.
 WITH diarios AS (
-    SELECT i.dia, i.delito, sum(i.casos) AS casos
+    SELECT i.dia,
+           CASE $desglose WHEN 'familia' THEN i.familia WHEN 'delito' THEN i.delito END AS clave,
+           sum(i.casos) AS casos
     FROM incidentes_diarios i
     WHERE {{filtro_incidentes}}
     GROUP BY ALL
 )
-SELECT d.dia,
-       CASE $desglose WHEN 'familia' THEN f.nombre WHEN 'delito' THEN t.nombre ELSE 'Total' END
-           AS grupo,
-       sum(d.casos)::BIGINT AS casos
+SELECT d.dia, coalesce(n.nombre, 'Total') AS grupo, sum(d.casos)::BIGINT AS casos
 FROM diarios d
-JOIN delitos t USING (delito)
-JOIN familias f ON f.familia = t.familia
+LEFT JOIN (
+    SELECT 'delito' AS desglose, delito AS clave, nombre FROM delitos
+    UNION ALL
+    SELECT 'familia', familia, nombre FROM familias
+) n ON n.desglose = $desglose AND n.clave = d.clave
 GROUP BY ALL
 ORDER BY d.dia;
 

@@ -100,6 +100,11 @@ def test_tabla_comparacion_coincide_con_pandas(base):
         "Robos violentos",
         "Contra la propiedad no violentos",
     }
+    # En cada comparación: primero todas las familias, luego en el orden del catálogo.
+    orden = [resumen.TODAS, "Robos violentos", "Contra la propiedad no violentos"]
+    for _, grupo in tabla.groupby(["periodo", "comparacion"], sort=False):
+        assert list(grupo["familia"]) == orden
+    assert tabla["actual"].dtype == np.int64 and tabla["anterior"].dtype == np.int64
 
 
 def test_barrios_comparados_coincide_con_pandas(base):

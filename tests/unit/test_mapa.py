@@ -380,3 +380,23 @@ def test_barrio_de_cada_centro_igual_a_contains_poligono_por_poligono():
     esperado[fuera] = np.array(list(cuadrados), dtype=object)[np.argmin(distancias, axis=0)]
     assert obtenido.tolist() == esperado.tolist()
     assert obtenido[1] == "B"
+
+
+def test_geometrias_del_mapa_en_una_consulta_iguales_a_leerlas_por_separado(base):
+    """El territorio es el contorno comunal o la unión de los barrios elegidos, y los barrios van
+    por barrio_id, como al leer cada tabla por separado."""
+    import shapely
+
+    con, _ = base
+    barrios = con.sql("SELECT barrio_id, nombre, sector_id, geometria FROM barrios").df()
+    comuna = con.execute("SELECT geometria FROM comuna").fetchall()[0][0]
+    todos = mapa.geometrias(con, Filtros(date(2025, 1, 1), date(2025, 1, 31)))
+    assert shapely.equals(todos.territorio, shapely.from_geojson(comuna))
+    ordenados = barrios.sort_values("barrio_id")
+    assert todos.barrios == tuple(zip(ordenados["nombre"], ordenados["geometria"], strict=True))
+    sector = barrios["sector_id"].iloc[0]
+    elegidos = barrios.loc[barrios["sector_id"] == sector, "geometria"]
+    filtros = Filtros(date(2025, 1, 1), date(2025, 1, 31), sectores=(sector,))
+    union = shapely.union_all(shapely.from_geojson(elegidos.to_numpy()))
+    assert shapely.equals(mapa.territorio(con, filtros), union)
+    assert mapa.geometrias(con, filtros).barrios == todos.barrios

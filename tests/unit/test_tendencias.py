@@ -268,6 +268,14 @@ def test_entradas_sin_datos_no_rompen(base):
         historia, Ventana(date(2023, 2, 1), date(2023, 3, 31)), "semana", primer
     )
     assert (sin_historia["posicion"] == tendencias.SIN_HISTORIA).all()
+    # Todas las unidades empiezan antes del primer día: sin filas, con las columnas y tipos de
+    # siempre.
+    antes = tendencias.serie(
+        historia, Ventana(primer - timedelta(days=20), primer), "semana", primer
+    )
+    assert antes.empty and list(antes.columns) == tendencias.COLUMNAS_SERIE
+    assert antes["grupo"].dtype == sin_historia["grupo"].dtype
+    assert antes["casos"].dtype == sin_historia["casos"].dtype == np.int64
 
 
 def test_sobredispersion_de_spiegelhalter_a_mano():
@@ -312,3 +320,21 @@ def test_historia_y_meses_atras_iguales_a_pandas():
         meses = pd.PeriodIndex(u["fecha"], freq="M") - n
         assert list(inicios) == list(meses.start_time)
         assert list(fines) == list(meses.end_time.normalize())
+
+
+def test_cuantil_de_poisson_igual_a_scipy():
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    medias = np.concatenate(
+        [
+            [0.0, np.nan, -1.0, 1e-12, np.inf, 2e9, 1e12],  # las tres últimas, por scipy
+            np.logspace(-3, 5, 4000),
+            np.arange(0, 500.0),
+            rng.uniform(0, 50, 2000),
+        ]
+    )
+    for q in (0.001, 0.025, 0.5, 0.975, 0.999):
+        np.testing.assert_array_equal(
+            tendencias.cuantil_poisson(q, medias), stats.poisson.ppf(q, medias)
+        )
