@@ -7,6 +7,7 @@ barrios son dominios sobre el diseño completo (DISENO.md §4): la variable line
 fuera del dominio y se conservan todos los estratos y conglomerados de la ola.
 """
 
+from dataclasses import dataclass, fields
 from datetime import date
 
 import duckdb
@@ -34,6 +35,8 @@ COLUMNAS = [
     "calidad",
 ]
 _DISENO = {"respuesta_id", "ola", "fecha", "barrio_id", "estrato", "conglomerado", "factor"}
+# Los tipos de la tabla vacía de una encuesta sin indicadores, los de siempre.
+_SIN_INDICADORES = {"indicador": "float64", "gl": "float64", "nombre": "str"}
 _ENTEROS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "BOOLEAN"}
 
 
@@ -92,12 +95,16 @@ def _intervalos(p, n, z_upm, con_datos, estrato) -> dict[str, np.ndarray]:
     k, j = p.shape
     varianza, gl = np.zeros((k, j)), np.zeros((k, j), dtype=int)
     if z_upm is not None:
-        n_h = np.bincount(estrato)[estrato]
+        por_estrato = np.bincount(estrato)
+        n_h = por_estrato[estrato]
         factor = np.divide(n_h, n_h - 1, out=np.zeros(len(n_h)), where=n_h > 1)
-        desvio = z_upm - pd.DataFrame(z_upm).groupby(estrato).transform("mean").to_numpy()
+        suma = np.zeros((len(por_estrato), z_upm.shape[1]))
+        np.add.at(suma, estrato, z_upm)  # fila por fila: cada columna, en el orden de las filas
+        desvio = z_upm - (suma / np.maximum(por_estrato, 1)[:, None])[estrato]
         varianza = (factor[:, None] * desvio**2).sum(axis=0).reshape(k, j)
-        estratos = pd.DataFrame(con_datos).groupby(estrato).any().sum()
-        gl = con_datos.sum(axis=0).reshape(k, j) - estratos.to_numpy().reshape(k, j)
+        estratos = np.zeros(suma.shape, dtype=bool)
+        np.logical_or.at(estratos, estrato, con_datos)
+        gl = con_datos.sum(axis=0).reshape(k, j) - estratos.sum(axis=0).reshape(k, j)
     se = np.where(np.isnan(p), np.nan, np.sqrt(varianza))
     from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
 
@@ -164,6 +171,93 @@ def estimar_niveles(
     )
 
 
+@dataclass
+class Celdas:
+    """Las respuestas sumadas por celda (conglomerado y barrio de una ola) en SQL
+    (`sumas_por_celda`): todo lo que la estimación y su error estándar necesitan, en unos cientos
+    de filas en vez de una por respuesta. `peso`, `peso_si` y `respondieron` son celdas ×
+    indicadores: suma de factores de quienes respondieron, de factor × valor y cuántos."""
+
+    columnas: list[str]
+    ola: np.ndarray
+    upm: np.ndarray
+    estrato: np.ndarray
+    sector_id: np.ndarray
+    barrio_id: np.ndarray
+    peso: np.ndarray
+    peso_si: np.ndarray
+    respondieron: np.ndarray
+
+    @classmethod
+    def leer(cls, con, candidatas: list[str], consulta: str = "celdas_encuesta", **parametros):
+        """Las celdas de la consulta con las columnas `candidatas` que son indicadores 0/1 (solo
+        0, 1 o faltante en todas las respuestas leídas), en el orden de la tabla."""
+        if not candidatas:
+            vacio = np.zeros(0, dtype=np.int64)
+            sin = np.zeros((0, 0))
+            return cls([], vacio.astype(object), vacio, vacio, vacio, vacio, sin, sin, sin)
+        tabla = leer(con, consulta, columnas=candidatas, **parametros)
+        j = len(candidatas)
+        nombres = list(tabla.columns[5 : 5 + j])  # COLUMNS() las expande en el orden de la tabla
+        sumas = tabla.iloc[:, 5:].to_numpy(float).reshape(len(tabla), 4, j)
+        binarias = sumas[:, 3, :].all(axis=0)
+        return cls(
+            [c for c, ok in zip(nombres, binarias, strict=True) if ok],
+            tabla["ola"].to_numpy(object),
+            tabla["upm"].to_numpy(np.int64),
+            tabla["estrato_upm"].to_numpy(np.int64),
+            tabla["sector_id"].to_numpy(object, na_value=None),
+            tabla["barrio_id"].to_numpy(object),
+            *(sumas[:, k, binarias] for k in range(3)),
+        )
+
+    def de_la_ola(self, ola: str) -> "Celdas":
+        fila = self.ola == ola
+        return Celdas(self.columnas, *(getattr(self, c)[fila] for c in _CAMPOS_CELDAS))
+
+    def estimar(self, niveles: list[tuple[np.ndarray, int]]) -> dict[str, np.ndarray]:
+        """Lo mismo que `estimar_niveles` con las respuestas de estas celdas (de una sola ola):
+        cada nivel es (dominio de cada celda, de 0 a m − 1, o −1 si no está en ninguno; m). Las
+        sumas por dominio y por conglomerado son las mismas, agrupadas antes por celda."""
+        celdas, j = self.peso.shape
+        u = int(self.upm.max()) + 1 if celdas else 0
+        partes_p, partes_n, partes_z, partes_c = [], [], [], []
+        for codigos, m in niveles:
+            dentro = codigos >= 0
+            c, upm = codigos[dentro], self.upm[dentro]
+            peso, peso_si, respondieron = (
+                x[dentro] for x in (self.peso, self.peso_si, self.respondieron)
+            )
+            total = _sumar(peso, c, m)
+            p = np.divide(
+                _sumar(peso_si, c, m), total, out=np.full((m, j), np.nan), where=total > 0
+            )
+            partes_p.append(p)
+            partes_n.append(_sumar(respondieron, c, m).astype(np.int64))
+            z = (peso_si - np.nan_to_num(p)[c] * peso) / np.where(total > 0, total, 1.0)[c]
+            partes_z.append(_sumar(z, upm * m + c, u * m).reshape(u, m * j))
+            partes_c.append(_sumar(respondieron, upm * m + c, u * m).reshape(u, m * j) > 0)
+        p = np.vstack(partes_p) if partes_p else np.zeros((0, j))
+        z_upm = con_datos = estrato = None
+        if celdas:
+            z_upm, con_datos = np.hstack(partes_z), np.hstack(partes_c)
+            estrato = np.zeros(u, dtype=np.int64)
+            estrato[self.upm] = self.estrato
+        n = np.vstack(partes_n) if partes_n else p
+        return _intervalos(p, n, z_upm, con_datos, estrato)
+
+
+_CAMPOS_CELDAS = [f.name for f in fields(Celdas)][1:]
+
+
+def _sumar(valores: np.ndarray, grupo: np.ndarray, m: int) -> np.ndarray:
+    """Suma de las filas de `valores` (filas × columnas) por `grupo` (de 0 a m − 1), en el orden de
+    las filas: m × columnas."""
+    return _columnas(
+        [np.bincount(grupo, valores[:, i], minlength=m) for i in range(valores.shape[1])], m
+    )
+
+
 def _columnas(columnas: list[np.ndarray], filas: int) -> np.ndarray:
     """Las columnas lado a lado (filas × 0 si no hay ninguna: una encuesta sin indicadores)."""
     return np.stack(columnas, axis=1) if columnas else np.zeros((filas, 0))
@@ -199,42 +293,41 @@ def estimaciones(
     """Todas las estimaciones de las olas pedidas: comuna, cada sector y cada barrio (aunque no
     tengan respuestas: quedan "no fiable" con n = 0), cada indicador (o solo los de `solo`: la
     estimación de un indicador no depende de los demás)."""
-    nombres = indicadores(con)
-    datos = leer(con, "respuestas_encuesta", olas=list(olas_))
-    columnas = [c for c in nombres if (not solo or c in solo) and binaria(datos[c])]
     if not olas_:
         return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
+    nombres = indicadores(con)
+    sumas = Celdas.leer(con, [c for c in nombres if not solo or c in solo], olas=list(olas_))
     unidades = leer(con, "unidades_encuesta")
-    sectores = unidades[unidades["nivel"] == "sector"]
-    barrios = unidades[unidades["nivel"] == "barrio"]
-    ids_sector = pd.Index(sectores["unidad_id"].to_numpy(object))
-    ids_barrio = pd.Index(barrios["unidad_id"].to_numpy(object))
-    de_la_ola = datos["ola"].to_numpy(object)
+    nivel = unidades["nivel"].to_numpy(object)
+    ids = unidades["unidad_id"].to_numpy(object)
+    ids_sector, ids_barrio = pd.Index(ids[nivel == "sector"]), pd.Index(ids[nivel == "barrio"])
     partes = []
     for ola in olas_:
-        respuestas = datos[de_la_ola == ola]
+        de_la_ola = sumas.de_la_ola(ola)
         niveles = [
-            (np.zeros(len(respuestas), dtype=np.int64), 1),
-            (ids_sector.get_indexer(respuestas["sector_id"].to_numpy(object)), len(ids_sector)),
-            (ids_barrio.get_indexer(respuestas["barrio_id"].to_numpy(object)), len(ids_barrio)),
+            (np.zeros(len(de_la_ola.upm), dtype=np.int64), 1),
+            (ids_sector.get_indexer(de_la_ola.sector_id), len(ids_sector)),
+            (ids_barrio.get_indexer(de_la_ola.barrio_id), len(ids_barrio)),
         ]
-        partes.append(estimar_niveles(respuestas, columnas, niveles))
-    resultado = pd.concat(partes, ignore_index=True)
-    unidades = {
-        "nivel": [COMUNA] + ["sector"] * len(ids_sector) + ["barrio"] * len(ids_barrio),
-        "unidad_id": [COMUNA, *ids_sector, *ids_barrio],
-        "unidad": [COMUNA, *sectores["unidad"], *barrios["unidad"]],
-        "sector_id": [np.nan, *ids_sector, *barrios["sector_id"]],
+        partes.append(de_la_ola.estimar(niveles))
+    campos = {c: np.concatenate([p[c] for p in partes]) for c in partes[0]}
+    cada = len(sumas.columnas)  # una fila por unidad e indicador, en cada ola
+    filas = (1 + len(ids)) * cada * len(olas_)
+    por_unidad = {
+        "nivel": np.r_[[COMUNA], nivel],
+        "unidad_id": np.r_[[COMUNA], ids],
+        "unidad": np.r_[[COMUNA], unidades["unidad"].to_numpy(object)],
+        "sector_id": np.r_[[np.nan], unidades["sector_id"].to_numpy(object)],
     }
-    cada = len(columnas)  # una fila por unidad e indicador, en cada ola
-    return resultado.assign(
-        ola=np.repeat(np.array(olas_, dtype=object), len(unidades["nivel"]) * cada),
-        **{
-            campo: np.tile(np.repeat(np.array(valores, dtype=object), cada), len(olas_))
-            for campo, valores in unidades.items()
-        },
-        nombre=resultado["indicador"].map(nombres),
+    indicador = np.tile(np.array(sumas.columnas, dtype=object), filas // max(cada, 1))
+    est = pd.DataFrame(
+        {"indicador": indicador}
+        | campos
+        | {"ola": np.repeat(np.array(olas_, dtype=object), filas // len(olas_))}
+        | {c: np.tile(np.repeat(v, cada), len(olas_)) for c, v in por_unidad.items()}
+        | {"nombre": np.array([nombres[c] for c in indicador], dtype=object)}
     )
+    return est if cada else est.astype(_SIN_INDICADORES)
 
 
 def filtrar(

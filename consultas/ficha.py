@@ -118,26 +118,26 @@ def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> p
     comuna, con intervalo y calidad. Las mismas filas (y su índice) que las de
     `encuestas.estimaciones` de esas tres unidades, estimando solo esas (la estimación de un
     dominio no depende de los demás)."""
-    ola = cobertura.ola_vigente(con, filtros)
+    nombres = encuestas.indicadores(con)
+    sumas = encuestas.Celdas.leer(con, list(nombres), "celdas_ola_vigente", hasta=filtros.hasta)
+    # Sin columnas de indicadores no hay celdas: la ola vigente se busca aparte (tabla vacía).
+    ola = (
+        sumas.ola[0] if len(sumas.ola) else None if nombres else cobertura.ola_vigente(con, filtros)
+    )
     if ola is None:
         return pd.DataFrame()
-    nombres = encuestas.indicadores(con)
-    datos = leer(con, "respuestas_encuesta", olas=[ola])
-    columnas = [c for c in nombres if encuestas.binaria(datos[c])]
     unidades, posiciones = _unidades(con, barrio)
-    por_nivel = {
-        "sector": datos["sector_id"].to_numpy(object),
-        "barrio": datos["barrio_id"].to_numpy(object),
-    }
+    por_nivel = {"sector": sumas.sector_id, "barrio": sumas.barrio_id}
     # Cada unidad es un nivel de un solo dominio: las mismas sumas, en el mismo orden, que
     # `encuestas.estimaciones` hace para esa unidad entre todas las de su nivel.
     niveles = [
-        (np.zeros(len(datos), np.int64), 1)
+        (np.zeros(len(sumas.upm), np.int64), 1)
         if nivel == COMUNA
         else (np.where(por_nivel[nivel] == uid, 0, -1), 1)
         for nivel, uid in zip(unidades["nivel"], unidades["unidad_id"], strict=True)
     ]
-    est = encuestas.estimar_niveles(datos, columnas, niveles)
+    columnas = sumas.columnas
+    est = pd.DataFrame({"indicador": np.tile(columnas, len(niveles))} | sumas.estimar(niveles))
     cada = len(columnas)
     est = est.assign(
         ola=ola,

@@ -43,13 +43,13 @@ SELECT sector_id, sum(hogares)::BIGINT AS hogares FROM barrios GROUP BY sector_i
 
 -- name: indicadores_encuesta
 -- columnas_encuesta con el nombre visible de cada indicador (tabla indicadores), en una sola consulta.
-SELECT c.column_name AS columna, c.data_type AS tipo, i.nombre
-FROM duckdb_columns() c
-LEFT JOIN indicadores i ON i.indicador = c.column_name
-WHERE c.table_name = 'encuesta_respuestas' AND c.database_name =
-{{base_de_datos}}
-    AND c.column_name <> 'version_desde'  -- de las versiones de los datos, no un indicador
-ORDER BY c.column_index;
+-- pragma_table_info lee solo esta tabla (la vista de la versión fijada, si la hay), sin recorrer el
+-- catálogo entero como duckdb_columns().
+SELECT c.name AS columna, c.type AS tipo, i.nombre
+FROM pragma_table_info('encuesta_respuestas') c
+LEFT JOIN indicadores i ON i.indicador = c.name
+WHERE c.name <> 'version_desde'  -- de las versiones de los datos, no un indicador
+ORDER BY c.cid;
 
 -- name: unidades_encuesta
 -- Los sectores y los barrios de las consultas sectores y barrios, en su orden, en una consulta.
@@ -68,3 +68,50 @@ ORDER BY orden, unidad;
 SELECT
     (SELECT min(fecha) FROM encuesta_respuestas WHERE ola = $ola) AS inicio,
     (SELECT min(fecha_hora)::DATE FROM incidentes) AS primera;
+
+-- name: celdas_encuesta
+-- Las respuestas de las olas $olas sumadas por celda: conglomerado (UPM) y barrio de una ola.
+WITH elegidas AS (SELECT * FROM encuesta_respuestas WHERE ola = ANY($olas))
+{{sumas_por_celda}};
+
+-- name: celdas_ola_vigente
+-- Lo mismo que celdas_encuesta para la última ola iniciada hasta $hasta (como ola_vigente).
+WITH elegidas AS (
+    SELECT *
+    FROM encuesta_respuestas
+    WHERE ola = (
+        SELECT max(ola)
+        FROM (SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas GROUP BY ola)
+        WHERE inicio <= $hasta
+    )
+)
+{{sumas_por_celda}};
+
+-- name: sumas_por_celda
+-- Lo único que la estimación y su error estándar necesitan de las respuestas `elegidas`
+-- (consultas/encuestas.py): por celda (ola, conglomerado, barrio) y por cada indicador de
+-- $columnas, en el orden de la tabla, cuatro grupos de columnas: la suma de los factores de quienes
+-- respondieron, la suma de factor × valor, cuántos respondieron y si todos sus valores son 0 o 1.
+-- `upm` y `estrato` numeran conglomerados y estratos dentro de la ola. Las celdas van en un orden
+-- fijo: el de las sumas que se hacen con ellas.
+, celdas AS (
+    SELECT
+        ola,
+        estrato,
+        conglomerado,
+        barrio_id,
+        sum(factor * (COLUMNS($columnas) IS NOT NULL)::INTEGER),
+        coalesce(sum(factor * COLUMNS($columnas)), 0),
+        count(COLUMNS($columnas)),
+        coalesce(bool_and(COLUMNS($columnas) IN (0, 1)), true)
+    FROM elegidas
+    GROUP BY ola, estrato, conglomerado, barrio_id
+)
+SELECT
+    dense_rank() OVER (PARTITION BY c.ola ORDER BY c.estrato, c.conglomerado) - 1 AS upm,
+    dense_rank() OVER (PARTITION BY c.ola ORDER BY c.estrato) - 1 AS estrato_upm,
+    b.sector_id,
+    c.* EXCLUDE (estrato, conglomerado)
+FROM celdas c
+LEFT JOIN barrios b USING (barrio_id)
+ORDER BY c.ola, c.estrato, c.conglomerado, c.barrio_id

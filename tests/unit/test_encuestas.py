@@ -355,3 +355,66 @@ def _sin_binarios(valor):
         arreglo = np.frombuffer(base64.b64decode(valor["bdata"]), dtype=valor["dtype"])
         return [None if isinstance(v, float) and np.isnan(v) else v for v in arreglo.tolist()]
     return {k: _sin_binarios(v) for k, v in valor.items() if v != {}}
+
+
+def _base_de(datos: pd.DataFrame, sectores: dict[str, str]) -> duckdb.DuckDBPyConnection:
+    """Una base en memoria con `datos` como respuestas (indicadores TINYINT) y los barrios."""
+    con = duckdb.connect()
+    con.register("datos", datos)
+    indicadores = ", ".join(f"{c}::TINYINT AS {c}" for c in datos.columns if c in INDICADORES)
+    con.execute(
+        "CREATE TABLE encuesta_respuestas AS SELECT ola, estrato, conglomerado, barrio_id, "
+        f"factor, {indicadores}, otro::TINYINT AS otro FROM datos"
+    )
+    con.execute("CREATE TABLE barrios (barrio_id VARCHAR, sector_id VARCHAR)")
+    con.executemany("INSERT INTO barrios VALUES (?, ?)", list(sectores.items()))
+    return con
+
+
+@pytest.mark.parametrize("semilla", [3, 11, 29])
+@pytest.mark.parametrize("un_conglomerado", [False, True])
+def test_sumas_por_celda_igual_a_estimar_niveles_por_respuesta(semilla, un_conglomerado):
+    """Sumar en SQL por celda (conglomerado y barrio) y estimar desde esas sumas da lo mismo que
+    estimar desde cada respuesta: los conglomerados cruzan barrios, hay faltantes, respuestas de
+    un barrio que no está en la tabla de barrios, un barrio y un sector sin respuestas, otra ola
+    que no se mezcla y una columna entera que no es 0/1 (queda fuera, como con `binaria`)."""
+    datos = diseno(semilla, un_conglomerado=un_conglomerado).assign(ola="2025-1", otro=0)
+    datos.loc[datos.index[:4], "barrio_id"] = "desconocido"
+    datos.loc[datos.index[5], "otro"] = 2
+    otra_ola = diseno(semilla + 1).assign(ola="2024-2", otro=1)
+    sectores = {"b0": "alto", "b1": "alto", "b2": "bajo", "b3": "bajo", "b4": "bajo", "b9": "alto"}
+    con = _base_de(pd.concat([otra_ola, datos], ignore_index=True), sectores)
+    sumas = encuestas.Celdas.leer(con, [*INDICADORES, "otro"], olas=["2025-1"])
+    assert sumas.columnas == INDICADORES
+    assert len(sumas.upm) < len(datos)  # unos cientos de celdas en vez de una fila por respuesta
+    ids_sector, ids_barrio = pd.Index(["alto", "bajo", "vacio"]), pd.Index([*sectores, "b_sin"])
+    sector_de = datos["barrio_id"].map(sectores).to_numpy(object)
+
+    def niveles(sector, barrio):
+        return [
+            (np.zeros(len(barrio), dtype=np.int64), 1),
+            (ids_sector.get_indexer(sector), len(ids_sector)),
+            (ids_barrio.get_indexer(barrio), len(ids_barrio)),
+        ]
+
+    esperado = encuestas.estimar_niveles(
+        datos, INDICADORES, niveles(sector_de, datos["barrio_id"].to_numpy(object))
+    )
+    obtenido = pd.DataFrame(
+        {"indicador": np.tile(INDICADORES, 1 + len(ids_sector) + len(ids_barrio))}
+        | sumas.estimar(niveles(sumas.sector_id, sumas.barrio_id))
+    )
+    pd.testing.assert_frame_equal(obtenido, esperado, check_exact=False, rtol=1e-12, atol=1e-15)
+    for exacta in ("n", "gl", "calidad"):
+        assert (obtenido[exacta] == esperado[exacta]).all()
+    assert (obtenido["n"] > 0).sum() > 10
+
+
+def test_sumas_por_celda_sin_indicadores_ni_respuestas():
+    con = _base_de(diseno(3).assign(ola="2025-1", otro=0), {"b0": "alto"})
+    vacia = encuestas.Celdas.leer(con, [], olas=["2025-1"])
+    sin_ola = encuestas.Celdas.leer(con, INDICADORES, olas=["2030-1"])
+    assert vacia.columnas == [] and len(vacia.upm) == 0
+    assert sin_ola.columnas == INDICADORES and len(sin_ola.upm) == 0
+    est = sin_ola.estimar([(np.zeros(0, dtype=np.int64), 1), (np.zeros(0, dtype=np.int64), 2)])
+    assert (est["calidad"] == NO_FIABLE).all() and (est["n"] == 0).all() and len(est["n"]) == 9
