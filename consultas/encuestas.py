@@ -388,49 +388,81 @@ def comparar(est: pd.DataFrame, antes: str, despues: str) -> pd.DataFrame:
 def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     """Comuna y sectores: hogares víctimas según la encuesta y casos policiales DMCS por 1.000
     hogares en los 12 meses antes del inicio de la ola, y la proporción de víctimas que denunció."""
-    inicio, primera = leer(con, "inicio_ola_y_primer_caso", ola=ola).iloc[0]
-    columnas = ["nivel", "unidad_id", "unidad", "desde", "hasta", "hogares", "casos"]
-    if pd.isna(inicio):
-        return pd.DataFrame(columns=columnas)
-    hasta = pd.Timestamp(inicio)
-    desde = hasta - pd.DateOffset(years=1)
-    cubierto = pd.notna(primera) and pd.Timestamp(primera) <= desde
-    casos = leer(con, "casos_dmcs_por_sector", desde=desde, hasta=hasta)
-    hogares = leer(con, "hogares_por_sector").merge(casos, on="sector_id", how="left")
-    hogares["casos"] = hogares["casos"].fillna(0)
-    total = pd.DataFrame(
+    grupos = leer(con, "casos_y_hogares_de_la_ola", ola=ola)
+    hasta = grupos["hasta"].iloc[0]
+    if pd.isna(hasta):
+        return pd.DataFrame(
+            columns=["nivel", "unidad_id", "unidad", "desde", "hasta", "hogares", "casos"]
+        )
+    desde, primera = grupos["desde"].iloc[0], grupos["primera"].iloc[0]
+    sector = grupos["es_sector"].fillna(False).to_numpy(bool)
+    ids = grupos["sector_id"].to_numpy(object)[sector]
+    hogares, casos = _hogares_y_casos(grupos, cubierto=pd.notna(primera) and primera <= desde)
+    sumas = Celdas.leer(con, [c for c in indicadores(con) if c in _CIFRA_NEGRA], olas=[ola])
+    if _CIFRA_NEGRA[0] not in sumas.columnas:  # sin hogares víctimas no hay cifra negra
+        return pd.DataFrame(
+            columns=[*_UNIDAD, "hogares", "casos", *_CAMPOS_CIFRA, "desde", "hasta"]
+        )
+    est = sumas.estimar(
+        [
+            (np.zeros(len(sumas.upm), dtype=np.int64), 1),
+            (pd.Index(ids).get_indexer(sumas.sector_id), len(ids)),
+        ]
+    )
+    victimas, denuncio = (_de_cada_unidad(est, sumas.columnas, c) for c in _CIFRA_NEGRA)
+    return pd.DataFrame(
         {
-            "sector_id": [COMUNA],
-            "hogares": [hogares["hogares"].sum()],
-            "casos": [hogares["casos"].sum()],
+            "nivel": np.r_[[COMUNA], np.full(len(ids), "sector", dtype=object)],
+            "unidad_id": np.r_[[COMUNA], ids],
+            "unidad": np.r_[[COMUNA], grupos["unidad"].to_numpy(object)[sector]],
+            "sector_id": np.r_[[np.nan], ids],
+            "hogares": hogares,
+            "casos": casos,
+        }
+        | victimas
+        | {f"{c}_denuncio": v for c, v in denuncio.items()}
+        | {
+            "desde": desde.date(),
+            "hasta": (hasta - pd.Timedelta(days=1)).date(),
+            "casos_por_mil": 1000 * casos / np.where(hogares > 0, hogares, np.nan),
         }
     )
-    hogares = pd.concat([total, hogares], ignore_index=True)
+
+
+_CIFRA_NEGRA = ("victima_hogar_12m", "denuncio")
+_UNIDAD = ["nivel", "unidad_id", "unidad", "sector_id"]
+_CAMPOS_CIFRA = ["estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
+
+
+def _hogares_y_casos(grupos: pd.DataFrame, cubierto: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Hogares y casos de la comuna (todos los grupos de barrios) y de cada sector. Enteros
+    mientras no falte ninguno, como con el merge por la izquierda de antes: un sector sin barrios
+    no tiene ni hogares ni casos; un grupo de barrios sin casos suma 0, pero deja los casos en
+    decimales. Sin datos policiales de los 12 meses completos, los casos quedan sin dato."""
+    de_barrios = grupos["hogares"].notna().to_numpy()
+    sector = grupos["es_sector"].fillna(False).to_numpy(bool)
+    sin_casos = grupos["casos"].isna().to_numpy()
+    hogares = grupos["hogares"].to_numpy(float, na_value=np.nan)
+    casos = np.where(sin_casos, 0.0, grupos["casos"].to_numpy(float, na_value=np.nan))
+    hogares = np.r_[hogares[de_barrios].sum(), hogares[sector]]
+    casos = np.r_[casos[de_barrios].sum(), np.where(de_barrios, casos, np.nan)[sector]]
+    enteros = not np.isnan(hogares).any()
+    if enteros:
+        hogares = hogares.astype(np.int64)
     if not cubierto:
-        hogares["casos"] = np.nan  # los datos policiales no cubren los 12 meses
-    est = estimaciones(con, (ola,), ("victima_hogar_12m", "denuncio"))
-    unidades = est[est["nivel"].isin([COMUNA, "sector"])]
-    victimas = unidades[unidades["indicador"] == "victima_hogar_12m"]
-    denuncio = unidades[unidades["indicador"] == "denuncio"]
-    campos = ["estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
-    # Cada unidad aparece una vez en cada tabla: alinear por unidad_id (reindex) da lo mismo que
-    # los merge por la izquierda, sin su costo.
-    unidad = victimas["unidad_id"].to_numpy(object)
-    por_unidad = hogares.set_index("sector_id")[["hogares", "casos"]].reindex(unidad)
-    del_denuncio = denuncio.set_index("unidad_id")[campos].reindex(unidad)
-    tabla = pd.concat(
-        [
-            victimas[["nivel", "unidad_id", "unidad", "sector_id"]].reset_index(drop=True),
-            por_unidad.reset_index(drop=True),
-            victimas[campos].reset_index(drop=True),
-            del_denuncio.add_suffix("_denuncio").reset_index(drop=True),
-        ],
-        axis=1,
-    )
-    por_mil = 1000 * tabla["casos"] / tabla["hogares"].where(tabla["hogares"] > 0)
-    return tabla.assign(
-        desde=desde.date(), hasta=(hasta - pd.Timedelta(days=1)).date(), casos_por_mil=por_mil
-    )
+        return hogares, np.full(len(casos), np.nan)
+    if enteros and not sin_casos[de_barrios].any():
+        return hogares, casos.astype(np.int64)
+    return hogares, casos
+
+
+def _de_cada_unidad(est: dict, columnas: list[str], indicador: str) -> dict:
+    """Los campos de la cifra negra de un indicador en cada unidad (sin dato si no está)."""
+    if indicador not in columnas:
+        vacio = np.full(len(est["estimacion"]) // max(len(columnas), 1), np.nan)
+        return {c: pd.array(vacio, dtype="str") if c == "calidad" else vacio for c in _CAMPOS_CIFRA}
+    i, j = columnas.index(indicador), len(columnas)
+    return {c: est[c][i::j] for c in _CAMPOS_CIFRA}
 
 
 def fecha_corte(metadatos: dict[str, str]) -> date | None:

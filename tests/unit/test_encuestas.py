@@ -418,3 +418,48 @@ def test_sumas_por_celda_sin_indicadores_ni_respuestas():
     assert sin_ola.columnas == INDICADORES and len(sin_ola.upm) == 0
     est = sin_ola.estimar([(np.zeros(0, dtype=np.int64), 1), (np.zeros(0, dtype=np.int64), 2)])
     assert (est["calidad"] == NO_FIABLE).all() and (est["n"] == 0).all() and len(est["n"]) == 9
+
+
+def test_cifra_negra_con_sectores_sin_barrios_y_barrios_sin_casos(tmp_path):
+    """Contra pandas sobre las tablas: un sector sin barrios queda sin hogares ni casos; un barrio
+    de un sector que no está en `sectores` (y sin casos) cuenta en la comuna; los casos quedan en
+    decimales porque a un grupo de barrios le faltan (como con el merge de antes)."""
+    ruta = tmp_path / "cifra.duckdb"
+    incidentes = fixtures.incidentes_fixture()
+    fixtures.construir(ruta, incidentes)
+    fixtures.agregar_encuesta(ruta, fixtures.encuesta_fixture())
+    con = duckdb.connect(str(ruta))
+    con.execute("INSERT INTO sectores VALUES ('vacio', 'Aaa sin barrios')")
+    con.execute(
+        "INSERT INTO barrios VALUES ('isla', 'Isla', 'fantasma', 10, 40, ?, true)",
+        [fixtures._cuadrado(-70.5, -33.4)],
+    )
+    cifra = encuestas.cifra_negra(con, "2025-1")
+    barrios = con.sql("SELECT barrio_id, sector_id, hogares FROM barrios").df()
+    dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
+    en_ventana = incidentes[
+        (incidentes["fuente"] == "policial")
+        & incidentes["delito"].isin(dmcs)
+        & (incidentes["fecha_hora"] >= "2024-05-15")
+        & (incidentes["fecha_hora"] < "2025-05-15")
+    ]
+    sector_de = en_ventana["barrio_id"].map(barrios.set_index("barrio_id")["sector_id"])
+    assert list(cifra["unidad_id"]) == ["comuna", "vacio", "alto", "bajo"]  # sectores por nombre
+    assert cifra["casos"].dtype == np.float64 and cifra["hogares"].dtype == np.float64
+    tabla = cifra.set_index("unidad_id")
+    assert tabla.loc["comuna", "hogares"] == barrios["hogares"].sum() == 1440
+    assert tabla.loc["comuna", "casos"] == len(en_ventana)
+    for sector in ("alto", "bajo"):
+        assert tabla.loc[sector, "casos"] == (sector_de == sector).sum()
+        hogares = barrios.loc[barrios["sector_id"] == sector, "hogares"].sum()
+        assert tabla.loc[sector, "hogares"] == hogares
+    assert np.isnan(tabla.loc["vacio", ["hogares", "casos", "casos_por_mil"]].astype(float)).all()
+    est = encuestas.estimaciones(con, ("2025-1",)).set_index(["unidad_id", "indicador"])
+    for unidad in ("comuna", "vacio", "alto"):
+        for campo in ("estimacion", "ic_inferior", "n", "calidad"):
+            esperado = est.loc[(unidad, "victima_hogar_12m"), campo]
+            assert tabla.loc[unidad, campo] == esperado or np.isnan(esperado)
+            esperado = est.loc[(unidad, "denuncio"), campo]
+            assert tabla.loc[unidad, f"{campo}_denuncio"] == esperado or np.isnan(esperado)
+    assert tabla.loc["vacio", "n"] == 0 and tabla.loc["vacio", "calidad"] == NO_FIABLE
+    con.close()
