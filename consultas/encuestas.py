@@ -98,13 +98,16 @@ def _intervalos(p, n, z_upm, con_datos, estrato) -> dict[str, np.ndarray]:
         por_estrato = np.bincount(estrato)
         n_h = por_estrato[estrato]
         factor = np.divide(n_h, n_h - 1, out=np.zeros(len(n_h)), where=n_h > 1)
+        # Por estrato, fila por fila: cada columna se suma en el orden de sus conglomerados.
+        orden = np.argsort(estrato, kind="stable")
+        cortes = np.flatnonzero(np.r_[True, np.diff(estrato[orden]) != 0])
+        h = estrato[orden][cortes]
         suma = np.zeros((len(por_estrato), z_upm.shape[1]))
-        np.add.at(suma, estrato, z_upm)  # fila por fila: cada columna, en el orden de las filas
+        suma[h] = np.add.reduceat(z_upm[orden], cortes, axis=0)
         desvio = z_upm - (suma / np.maximum(por_estrato, 1)[:, None])[estrato]
         varianza = (factor[:, None] * desvio**2).sum(axis=0).reshape(k, j)
-        estratos = np.zeros(suma.shape, dtype=bool)
-        np.logical_or.at(estratos, estrato, con_datos)
-        gl = con_datos.sum(axis=0).reshape(k, j) - estratos.sum(axis=0).reshape(k, j)
+        estratos = np.logical_or.reduceat(con_datos[orden], cortes, axis=0).sum(axis=0)
+        gl = con_datos.sum(axis=0).reshape(k, j) - estratos.reshape(k, j)
     se = np.where(np.isnan(p), np.nan, np.sqrt(varianza))
     from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
 
@@ -250,12 +253,18 @@ class Celdas:
 _CAMPOS_CELDAS = [f.name for f in fields(Celdas)][1:]
 
 
+def _posiciones(ids: np.ndarray, valores: np.ndarray) -> np.ndarray:
+    """La posición de cada valor en `ids` (−1 si no está), como `pd.Index.get_indexer`."""
+    donde = {v: i for i, v in enumerate(ids.tolist())}
+    return np.fromiter((donde.get(v, -1) for v in valores.tolist()), np.int64, len(valores))
+
+
 def _sumar(valores: np.ndarray, grupo: np.ndarray, m: int) -> np.ndarray:
     """Suma de las filas de `valores` (filas × columnas) por `grupo` (de 0 a m − 1), en el orden de
     las filas: m × columnas."""
-    return _columnas(
-        [np.bincount(grupo, valores[:, i], minlength=m) for i in range(valores.shape[1])], m
-    )
+    j = valores.shape[1]
+    celda = (grupo[:, None] * j + np.arange(j)).ravel()  # las mismas sumas que columna a columna
+    return np.bincount(celda, valores.ravel(), minlength=m * j).reshape(m, j)
 
 
 def _columnas(columnas: list[np.ndarray], filas: int) -> np.ndarray:
@@ -300,14 +309,14 @@ def estimaciones(
     unidades = leer(con, "unidades_encuesta")
     nivel = unidades["nivel"].to_numpy(object)
     ids = unidades["unidad_id"].to_numpy(object)
-    ids_sector, ids_barrio = pd.Index(ids[nivel == "sector"]), pd.Index(ids[nivel == "barrio"])
+    ids_sector, ids_barrio = ids[nivel == "sector"], ids[nivel == "barrio"]
     partes = []
     for ola in olas_:
         de_la_ola = sumas.de_la_ola(ola)
         niveles = [
             (np.zeros(len(de_la_ola.upm), dtype=np.int64), 1),
-            (ids_sector.get_indexer(de_la_ola.sector_id), len(ids_sector)),
-            (ids_barrio.get_indexer(de_la_ola.barrio_id), len(ids_barrio)),
+            (_posiciones(ids_sector, de_la_ola.sector_id), len(ids_sector)),
+            (_posiciones(ids_barrio, de_la_ola.barrio_id), len(ids_barrio)),
         ]
         partes.append(de_la_ola.estimar(niveles))
     campos = {c: np.concatenate([p[c] for p in partes]) for c in partes[0]}
@@ -406,7 +415,7 @@ def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     est = sumas.estimar(
         [
             (np.zeros(len(sumas.upm), dtype=np.int64), 1),
-            (pd.Index(ids).get_indexer(sumas.sector_id), len(ids)),
+            (_posiciones(ids, sumas.sector_id), len(ids)),
         ]
     )
     victimas, denuncio = (_de_cada_unidad(est, sumas.columnas, c) for c in _CIFRA_NEGRA)
