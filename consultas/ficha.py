@@ -85,30 +85,25 @@ def celdas_calientes(con: duckdb.DuckDBPyConnection, filtros: Filtros, nombre: s
     return del_barrio.sort_values("gi_z", ascending=False)
 
 
-def _unidades(con, barrio: str) -> tuple[pd.DataFrame, list[int]]:
-    """La comuna, el sector del barrio y el barrio, como las filas de `encuestas.estimaciones`
-    (nivel, unidad_id, unidad, sector_id), y su posición entre todas sus unidades (la comuna,
-    los sectores y los barrios por nombre)."""
+def _unidades(con, barrio: str) -> tuple[dict[str, list], list[int]]:
+    """La comuna, el sector del barrio y el barrio, con las columnas de las filas de
+    `encuestas.estimaciones` (nivel, unidad_id, unidad, sector_id), y su posición entre todas sus
+    unidades (la comuna, los sectores y los barrios por nombre)."""
     fila = leer(con, "unidades_del_barrio", barrio=barrio)
-    texto = "str"  # como las columnas de texto que trae DuckDB (con NaN)
     if fila.empty:  # un barrio que no existe: solo la comuna
-        return pd.DataFrame(
-            {
-                "nivel": [COMUNA],
-                "unidad_id": [COMUNA],
-                "unidad": [COMUNA],
-                "sector_id": pd.Series([np.nan], dtype=texto),
-            }
-        ), [0]
+        return {
+            "nivel": [COMUNA],
+            "unidad_id": [COMUNA],
+            "unidad": [COMUNA],
+            "sector_id": [None],
+        }, [0]
     f = fila.iloc[0]
-    unidades = pd.DataFrame(
-        {
-            "nivel": [COMUNA, "sector", "barrio"],
-            "unidad_id": [COMUNA, f["sector_id"], f["barrio_id"]],
-            "unidad": [COMUNA, f["sector"], f["nombre"]],
-            "sector_id": pd.Series([np.nan, f["sector_id"], f["sector_id"]], dtype=texto),
-        }
-    )
+    unidades = {
+        "nivel": [COMUNA, "sector", "barrio"],
+        "unidad_id": [COMUNA, f["sector_id"], f["barrio_id"]],
+        "unidad": [COMUNA, f["sector"], f["nombre"]],
+        "sector_id": [None, f["sector_id"], f["sector_id"]],
+    }
     sector = 1 + int(f["posicion_sector"])
     return unidades, [0, sector, 1 + int(f["sectores"]) + int(f["posicion_barrio"])]
 
@@ -136,19 +131,17 @@ def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> p
         else (np.where(por_nivel[nivel] == uid, 0, -1), 1)
         for nivel, uid in zip(unidades["nivel"], unidades["unidad_id"], strict=True)
     ]
-    columnas = sumas.columnas
-    est = pd.DataFrame({"indicador": np.tile(columnas, len(niveles))} | sumas.estimar(niveles))
-    cada = len(columnas)
-    est = est.assign(
-        ola=ola,
-        **{
-            campo: pd.array(np.repeat(columna.to_numpy(object), cada), dtype=columna.dtype)
-            for campo, columna in unidades.items()
-        },
-        nombre=est["indicador"].map(nombres),
+    columnas, cada = sumas.columnas, len(sumas.columnas)
+    indicador = np.tile(columnas, len(niveles))
+    texto = {c: np.repeat(np.array(v, dtype=object), cada) for c, v in unidades.items()}
+    return pd.DataFrame(
+        {"indicador": indicador}
+        | sumas.estimar(niveles)
+        | {"ola": pd.array([ola] * len(indicador), dtype="str")}
+        | {c: pd.array(v, dtype="str") for c, v in texto.items()}
+        | {"nombre": pd.array([nombres[c] for c in indicador], dtype="str")},
+        index=[p * cada + i for p in posiciones for i in range(cada)],
     )
-    est.index = [p * cada + i for p in posiciones for i in range(cada)]
-    return est
 
 
 def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:
