@@ -344,20 +344,22 @@ def filtrar(
 ) -> pd.DataFrame:
     """La comuna, los sectores elegidos (o los de los barrios elegidos, o todos) y los barrios
     elegidos (o los de los sectores elegidos, o todos)."""
-    sector_de_barrio = est.loc[est["nivel"] == "barrio"].set_index("unidad_id")["sector_id"]
+    nivel, unidad, sector = (est[c].to_numpy(object) for c in ("nivel", "unidad_id", "sector_id"))
+    es_barrio = nivel == "barrio"
     if barrios:
-        sectores_vistos = set(sectores) | set(
-            sector_de_barrio[sector_de_barrio.index.isin(barrios)]
-        )
-        barrio_ok = est["unidad_id"].isin(barrios)
+        barrio_ok = _en(unidad, barrios)
+        sectores_vistos = set(sectores) | set(sector[es_barrio & barrio_ok].tolist())
     else:
         sectores_vistos = set(sectores)
-        barrio_ok = est["sector_id"].isin(sectores) if sectores else True
-    sector_ok = est["unidad_id"].isin(sectores_vistos) if sectores_vistos else True
-    nivel = est["nivel"]
-    return est[
-        (nivel == COMUNA) | ((nivel == "sector") & sector_ok) | ((nivel == "barrio") & barrio_ok)
-    ]
+        barrio_ok = _en(sector, sectores) if sectores else True
+    sector_ok = _en(unidad, sectores_vistos) if sectores_vistos else True
+    return est[(nivel == COMUNA) | ((nivel == "sector") & sector_ok) | (es_barrio & barrio_ok)]
+
+
+def _en(valores: np.ndarray, elegidos) -> np.ndarray:
+    """Si cada valor está entre los elegidos (como `Series.isin`, sin pasar por pandas)."""
+    elegidos = set(elegidos)
+    return np.fromiter((v in elegidos for v in valores.tolist()), bool, len(valores))
 
 
 def exportable(

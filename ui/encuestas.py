@@ -61,9 +61,17 @@ def etiquetas(est: pd.DataFrame) -> pd.Series:
 
 
 def ordenar(est: pd.DataFrame) -> pd.DataFrame:
-    """Comuna, sectores y barrios, cada grupo por nombre."""
-    orden = est["nivel"].map({COMUNA: 0, "sector": 1, "barrio": 2})
-    return est.assign(_orden=orden).sort_values(["_orden", "unidad", "ola"]).drop(columns="_orden")
+    """Comuna, sectores y barrios, cada grupo por nombre (orden estable, como sort_values)."""
+    grupo = {COMUNA: 0, "sector": 1, "barrio": 2}
+    claves = list(
+        zip(
+            [grupo[n] for n in est["nivel"].tolist()],
+            est["unidad"].tolist(),
+            est["ola"].tolist(),
+            strict=True,
+        )
+    )
+    return est.iloc[sorted(range(len(claves)), key=claves.__getitem__)]
 
 
 def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> go.Figure:
@@ -155,6 +163,28 @@ def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> 
 
 def tabla(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
     """Una fila por `eje` (unidad o indicador) y, por ola, estimación con IC, n, gl y calidad."""
+    olas = est["ola"].to_numpy(object)
+    ejes = eje.loc[est.index].to_numpy(object)
+    filas = {ola: np.flatnonzero(olas == ola) for ola in sorted(set(olas.tolist()))}
+    primera = ejes[next(iter(filas.values()))] if filas else ejes
+    if len(set(primera.tolist())) < len(primera) or any(
+        not np.array_equal(ejes[f], primera) for f in filas.values()
+    ):
+        return _tabla_alineada(est, eje, columna)  # filas distintas por ola: se alinean por eje
+    todos = np.array(textos(est), dtype=object)
+    n, gl, calidades = (est[c].to_numpy() for c in ("n", "gl", "calidad"))
+    columnas = {columna: primera}
+    for ola, f in filas.items():
+        columnas |= {
+            f"{ola}: estimación (IC 95 %)": todos[f],
+            f"{ola}: n": formato.numeros(n[f]),
+            f"{ola}: gl": formato.numeros(gl[f]),
+            f"{ola}: calidad": calidades[f],
+        }
+    return pd.DataFrame(columnas)
+
+
+def _tabla_alineada(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
     partes = []
     for ola, grupo in est.groupby("ola", sort=True):
         partes.append(
