@@ -235,46 +235,40 @@ def tabla_cambios(cambios: pd.DataFrame, eje: pd.Series, columna: str, antes, de
 
 
 def tabla_cifra_negra(cifra: pd.DataFrame, eje: pd.Series) -> pd.DataFrame:
-    def por_mil(fila) -> str:
-        if fila["calidad"] == NO_FIABLE:
-            return f"no fiable (n = {formato.conteo(fila['n'])})"
+    def por_mil(calidad, n, p, inferior, superior) -> str:
+        if calidad == NO_FIABLE:
+            return f"no fiable (n = {formato.conteo(n)})"
         return (
-            f"{formato.numero(1000 * fila['estimacion'])} "
-            f"(IC {formato.numero(1000 * fila['ic_inferior'])} – "
-            f"{formato.numero(1000 * fila['ic_superior'])})"
+            f"{formato.numero(1000 * p)} "
+            f"(IC {formato.numero(1000 * inferior)} – "
+            f"{formato.numero(1000 * superior)})"
         )
 
-    def por_caso(fila) -> str:
-        casos = fila["casos_por_mil"]
-        if fila["calidad"] == NO_FIABLE or not casos > 0:
+    def por_caso(calidad, p, inferior, superior, casos) -> str:
+        if calidad == NO_FIABLE or not casos > 0:
             return "—"
         return (
-            f"{formato.numero(1000 * fila['estimacion'] / casos, 1)} "
-            f"(IC {formato.numero(1000 * fila['ic_inferior'] / casos, 1)} – "
-            f"{formato.numero(1000 * fila['ic_superior'] / casos, 1)})"
+            f"{formato.numero(1000 * p / casos, 1)} "
+            f"(IC {formato.numero(1000 * inferior / casos, 1)} – "
+            f"{formato.numero(1000 * superior / casos, 1)})"
         )
 
-    def denuncio(fila) -> str:
-        if pd.isna(fila["calidad_denuncio"]):
-            return "—"
-        return texto(
-            {
-                "calidad": fila["calidad_denuncio"],
-                "n": fila["n_denuncio"],
-                "estimacion": fila["estimacion_denuncio"],
-                "ic_inferior": fila["ic_inferior_denuncio"],
-                "ic_superior": fila["ic_superior_denuncio"],
-            }
-        )
+    def denuncio(calidad, n, p, inferior, superior) -> str:
+        return "—" if pd.isna(calidad) else _texto(calidad, n, p, inferior, superior)
 
+    # Columna a columna (sin iterrows): cada fila como tupla de sus valores.
+    campos = ["calidad", "n", "estimacion", "ic_inferior", "ic_superior"]
+    propios = list(zip(*(cifra[c].tolist() for c in campos), strict=True))
+    casos = cifra["casos_por_mil"].tolist()
+    denuncia = zip(*(cifra[f"{c}_denuncio"].tolist() for c in campos), strict=True)
     return pd.DataFrame(
         {
             "Unidad": eje.to_numpy(),
-            "Hogares víctimas por 1.000 (encuesta)": [por_mil(f) for _, f in cifra.iterrows()],
-            "Casos policiales DMCS por 1.000 hogares": [
-                formato.numero(c, 1) for c in cifra["casos_por_mil"]
+            "Hogares víctimas por 1.000 (encuesta)": [por_mil(*f) for f in propios],
+            "Casos policiales DMCS por 1.000 hogares": [formato.numero(c, 1) for c in casos],
+            "Hogares víctimas por caso policial": [
+                por_caso(c, p, i, s, k) for (c, _n, p, i, s), k in zip(propios, casos, strict=True)
             ],
-            "Hogares víctimas por caso policial": [por_caso(f) for _, f in cifra.iterrows()],
-            "Víctimas que denunciaron": [denuncio(f) for _, f in cifra.iterrows()],
+            "Víctimas que denunciaron": [denuncio(*f) for f in denuncia],
         }
     )
