@@ -204,19 +204,26 @@ class Celdas:
         nombres = list(tabla.columns[5 : 5 + j])  # COLUMNS() las expande en el orden de la tabla
         sumas = tabla.iloc[:, 5:].to_numpy(float).reshape(len(tabla), 4, j)
         binarias = sumas[:, 3, :].all(axis=0)
+        ola = tabla["ola"].to_numpy(object)
         return cls(
             [c for c, ok in zip(nombres, binarias, strict=True) if ok],
-            tabla["ola"].to_numpy(object),
-            tabla["upm"].to_numpy(np.int64),
-            tabla["estrato_upm"].to_numpy(np.int64),
+            ola,
+            *_numerar(
+                ola, tabla["estrato"].to_numpy(object), tabla["conglomerado"].to_numpy(object)
+            ),
             tabla["sector_id"].to_numpy(object, na_value=None),
             tabla["barrio_id"].to_numpy(object),
             *(sumas[:, k, binarias] for k in range(3)),
         )
 
     def de_la_ola(self, ola: str) -> "Celdas":
+        """Las celdas de una ola, con sus conglomerados y estratos numerados desde 0."""
         fila = self.ola == ola
-        return Celdas(self.columnas, *(getattr(self, c)[fila] for c in _CAMPOS_CELDAS))
+        celdas = Celdas(self.columnas, *(getattr(self, c)[fila] for c in _CAMPOS_CELDAS))
+        if fila.any():
+            celdas.upm = celdas.upm - celdas.upm[0]
+            celdas.estrato = celdas.estrato - celdas.estrato[0]
+        return celdas
 
     def estimar(self, niveles: list[tuple[np.ndarray, int]]) -> dict[str, np.ndarray]:
         """Lo mismo que `estimar_niveles` con las respuestas de estas celdas (de una sola ola):
@@ -251,6 +258,17 @@ class Celdas:
 
 
 _CAMPOS_CELDAS = [f.name for f in fields(Celdas)][1:]
+
+
+def _numerar(ola: np.ndarray, estrato: np.ndarray, conglomerado: np.ndarray):
+    """Número de conglomerado y de estrato de cada celda, en celdas ordenadas por ola, estrato y
+    conglomerado: cuenta cada cambio, desde 0 en la primera ola (las demás siguen la cuenta)."""
+    if not len(ola):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    nueva_ola = np.r_[True, ola[1:] != ola[:-1]]
+    nuevo_estrato = nueva_ola | np.r_[True, estrato[1:] != estrato[:-1]]
+    nueva_upm = nuevo_estrato | np.r_[True, conglomerado[1:] != conglomerado[:-1]]
+    return np.cumsum(nueva_upm) - 1, np.cumsum(nuevo_estrato) - 1
 
 
 def _posiciones(ids: np.ndarray, valores: np.ndarray) -> np.ndarray:

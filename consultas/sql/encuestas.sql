@@ -83,7 +83,7 @@ ORDER BY g.unidad, g.sector_id;
 
 -- name: celdas_encuesta
 -- Las respuestas de las olas $olas sumadas por celda: conglomerado (UPM) y barrio de una ola.
-WITH elegidas AS (SELECT * FROM encuesta_respuestas WHERE ola = ANY($olas))
+WITH elegidas AS (SELECT * FROM encuesta_respuestas WHERE list_contains($olas, ola))
 {{sumas_por_celda}};
 
 -- name: celdas_ola_vigente
@@ -104,8 +104,8 @@ WITH elegidas AS (
 -- (consultas/encuestas.py): por celda (ola, conglomerado, barrio) y por cada indicador de
 -- $columnas, en el orden de la tabla, cuatro grupos de columnas: la suma de los factores de quienes
 -- respondieron, la suma de factor × valor, cuántos respondieron y si todos sus valores son 0 o 1.
--- `upm` y `estrato` numeran conglomerados y estratos dentro de la ola. Las celdas van en un orden
--- fijo: el de las sumas que se hacen con ellas.
+-- Las celdas van ordenadas por ola, estrato, conglomerado y barrio: cada conglomerado en filas
+-- seguidas (así se numeran, sin funciones de ventana) y un orden fijo para las sumas.
 , celdas AS (
     SELECT
         ola,
@@ -119,11 +119,7 @@ WITH elegidas AS (
     FROM elegidas
     GROUP BY ola, estrato, conglomerado, barrio_id
 )
-SELECT
-    dense_rank() OVER (PARTITION BY c.ola ORDER BY c.estrato, c.conglomerado) - 1 AS upm,
-    dense_rank() OVER (PARTITION BY c.ola ORDER BY c.estrato) - 1 AS estrato_upm,
-    b.sector_id,
-    c.* EXCLUDE (estrato, conglomerado)
+SELECT c.estrato, c.conglomerado, b.sector_id, c.* EXCLUDE (estrato, conglomerado)
 FROM celdas c
 LEFT JOIN barrios b USING (barrio_id)
 ORDER BY c.ola, c.estrato, c.conglomerado, c.barrio_id
