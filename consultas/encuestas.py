@@ -5,6 +5,9 @@ linealización de Taylor: conglomerados (UPM) con reemplazo dentro de cada estra
 n_h/(n_h−1), sin corrección por población finita, como `svymean` de R y samplics. Sectores y
 barrios son dominios sobre el diseño completo (DISENO.md §4): la variable linealizada vale cero
 fuera del dominio y se conservan todos los estratos y conglomerados de la ola.
+
+Las respuestas llegan sumadas por celda (conglomerado y barrio de una ola, `Celdas`): las sumas por
+dominio y por conglomerado que piden la estimación y su varianza salen de esas sumas.
 """
 
 from dataclasses import dataclass, fields
@@ -98,7 +101,8 @@ def _intervalos(p, n, z_upm, con_datos, estrato) -> dict[str, np.ndarray]:
         por_estrato = np.bincount(estrato)
         n_h = por_estrato[estrato]
         factor = np.divide(n_h, n_h - 1, out=np.zeros(len(n_h)), where=n_h > 1)
-        # Por estrato, fila por fila: cada columna se suma en el orden de sus conglomerados.
+        # Por estrato; cada columna se suma sola (su resultado no depende de las otras): la Ficha,
+        # que estima solo tres unidades, da los mismos números que todas las de Percepción.
         orden = np.argsort(estrato, kind="stable")
         cortes = np.flatnonzero(np.r_[True, np.diff(estrato[orden]) != 0])
         h = estrato[orden][cortes]
