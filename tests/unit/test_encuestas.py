@@ -463,3 +463,75 @@ def test_cifra_negra_con_sectores_sin_barrios_y_barrios_sin_casos(tmp_path):
             assert tabla.loc[unidad, f"{campo}_denuncio"] == esperado or np.isnan(esperado)
     assert tabla.loc["vacio", "n"] == 0 and tabla.loc["vacio", "calidad"] == NO_FIABLE
     con.close()
+
+
+def _filtrar_pandas(est, sectores=(), barrios=()):
+    """`encuestas.filtrar` escrito con pandas (la versión anterior), como referencia."""
+    sector_de_barrio = est.loc[est["nivel"] == "barrio"].set_index("unidad_id")["sector_id"]
+    if barrios:
+        vistos = set(sectores) | set(sector_de_barrio[sector_de_barrio.index.isin(barrios)])
+        barrio_ok = est["unidad_id"].isin(barrios)
+    else:
+        vistos = set(sectores)
+        barrio_ok = est["sector_id"].isin(sectores) if sectores else True
+    sector_ok = est["unidad_id"].isin(vistos) if vistos else True
+    nivel = est["nivel"]
+    return est[
+        (nivel == "comuna") | ((nivel == "sector") & sector_ok) | ((nivel == "barrio") & barrio_ok)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sectores", "barrios"),
+    [((), ()), (("alto",), ()), ((), ("oriente",)), (("alto",), ("oriente",)), ((), ("nadie",))],
+)
+def test_filtrar_ordenar_y_tablas_de_la_pagina_iguales_a_pandas(con_encuesta, sectores, barrios):
+    """Las piezas de la página sin pandas por fila dan lo mismo que con pandas: el filtro, el orden
+    (sort_values estable), la tabla por ola (groupby y concat) y la de la cifra negra (iterrows)."""
+    from ui import encuestas as vista
+
+    est = encuestas.estimaciones(con_encuesta, tuple(sorted(encuestas.olas(con_encuesta))))
+    filtradas = encuestas.filtrar(est, sectores, barrios)
+    pd.testing.assert_frame_equal(filtradas, _filtrar_pandas(est, sectores, barrios))
+    del_indicador = filtradas[filtradas["indicador"] == "victima_hogar_12m"]
+    orden = del_indicador["nivel"].map({"comuna": 0, "sector": 1, "barrio": 2})
+    esperado = (
+        del_indicador.assign(_orden=orden)
+        .sort_values(["_orden", "unidad", "ola"])
+        .drop(columns="_orden")
+    )
+    unidades = vista.ordenar(del_indicador)
+    pd.testing.assert_frame_equal(unidades, esperado)
+    eje = vista.etiquetas(unidades)
+    partes = [
+        pd.DataFrame(
+            {
+                "Unidad": eje.loc[g.index].to_numpy(),
+                f"{ola}: estimación (IC 95 %)": vista.textos(g),
+                f"{ola}: n": [vista.formato.numero(n) for n in g["n"]],
+                f"{ola}: gl": [vista.formato.numero(n) for n in g["gl"]],
+                f"{ola}: calidad": g["calidad"].to_numpy(),
+            }
+        ).set_index("Unidad")
+        for ola, g in unidades.groupby("ola", sort=True)
+    ]
+    tabla = vista.tabla(unidades, eje, "Unidad")
+    pd.testing.assert_frame_equal(tabla, pd.concat(partes, axis=1).reset_index())
+    assert len(tabla.columns) == 1 + 4 * 2  # las dos olas lado a lado
+    cifra = encuestas.cifra_negra(con_encuesta, "2025-1")
+    negra = vista.tabla_cifra_negra(cifra, vista.etiquetas(cifra))
+    assert negra["Hogares víctimas por 1.000 (encuesta)"].tolist() == [
+        f"no fiable (n = {vista.formato.conteo(f['n'])})"
+        if f["calidad"] == NO_FIABLE
+        else f"{vista.formato.numero(1000 * f['estimacion'])} (IC "
+        f"{vista.formato.numero(1000 * f['ic_inferior'])} – "
+        f"{vista.formato.numero(1000 * f['ic_superior'])})"
+        for _, f in cifra.iterrows()
+    ]
+    assert negra["Víctimas que denunciaron"].tolist() == [
+        vista.texto(
+            {c: f[f"{c}_denuncio"] for c in ("calidad", "n", "estimacion")}
+            | {"ic_inferior": f["ic_inferior_denuncio"], "ic_superior": f["ic_superior_denuncio"]}
+        )
+        for _, f in cifra.iterrows()
+    ]
