@@ -5,8 +5,12 @@ linealización de Taylor: conglomerados (UPM) con reemplazo dentro de cada estra
 n_h/(n_h−1), sin corrección por población finita, como `svymean` de R y samplics. Sectores y
 barrios son dominios sobre el diseño completo (DISENO.md §4): la variable linealizada vale cero
 fuera del dominio y se conservan todos los estratos y conglomerados de la ola.
+
+Las respuestas llegan sumadas por celda (conglomerado y barrio de una ola, `Celdas`): las sumas por
+dominio y por conglomerado que piden la estimación y su varianza salen de esas sumas.
 """
 
+from dataclasses import dataclass, fields
 from datetime import date
 
 import duckdb
@@ -34,6 +38,8 @@ COLUMNAS = [
     "calidad",
 ]
 _DISENO = {"respuesta_id", "ola", "fecha", "barrio_id", "estrato", "conglomerado", "factor"}
+# Los tipos de la tabla vacía de una encuesta sin indicadores, los de siempre.
+_SIN_INDICADORES = {"indicador": "float64", "gl": "float64", "nombre": "str"}
 _ENTEROS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "BOOLEAN"}
 
 
@@ -92,12 +98,20 @@ def _intervalos(p, n, z_upm, con_datos, estrato) -> dict[str, np.ndarray]:
     k, j = p.shape
     varianza, gl = np.zeros((k, j)), np.zeros((k, j), dtype=int)
     if z_upm is not None:
-        n_h = np.bincount(estrato)[estrato]
+        por_estrato = np.bincount(estrato)
+        n_h = por_estrato[estrato]
         factor = np.divide(n_h, n_h - 1, out=np.zeros(len(n_h)), where=n_h > 1)
-        desvio = z_upm - pd.DataFrame(z_upm).groupby(estrato).transform("mean").to_numpy()
+        # Por estrato; cada columna se suma sola (su resultado no depende de las otras): la Ficha,
+        # que estima solo tres unidades, da los mismos números que todas las de Percepción.
+        orden = np.argsort(estrato, kind="stable")
+        cortes = np.flatnonzero(np.r_[True, np.diff(estrato[orden]) != 0])
+        h = estrato[orden][cortes]
+        suma = np.zeros((len(por_estrato), z_upm.shape[1]))
+        suma[h] = np.add.reduceat(z_upm[orden], cortes, axis=0)
+        desvio = z_upm - (suma / np.maximum(por_estrato, 1)[:, None])[estrato]
         varianza = (factor[:, None] * desvio**2).sum(axis=0).reshape(k, j)
-        estratos = pd.DataFrame(con_datos).groupby(estrato).any().sum()
-        gl = con_datos.sum(axis=0).reshape(k, j) - estratos.to_numpy().reshape(k, j)
+        estratos = np.logical_or.reduceat(con_datos[orden], cortes, axis=0).sum(axis=0)
+        gl = con_datos.sum(axis=0).reshape(k, j) - estratos.reshape(k, j)
     se = np.where(np.isnan(p), np.nan, np.sqrt(varianza))
     from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
 
@@ -164,6 +178,117 @@ def estimar_niveles(
     )
 
 
+@dataclass
+class Celdas:
+    """Las respuestas sumadas por celda (conglomerado y barrio de una ola) en SQL
+    (`sumas_por_celda`): todo lo que la estimación y su error estándar necesitan, en unos cientos
+    de filas en vez de una por respuesta. `peso`, `peso_si` y `respondieron` son celdas ×
+    indicadores: suma de factores de quienes respondieron, de factor × valor y cuántos."""
+
+    columnas: list[str]
+    ola: np.ndarray
+    upm: np.ndarray
+    estrato: np.ndarray
+    sector_id: np.ndarray
+    barrio_id: np.ndarray
+    peso: np.ndarray
+    peso_si: np.ndarray
+    respondieron: np.ndarray
+
+    @classmethod
+    def leer(cls, con, candidatas: list[str], consulta: str = "celdas_encuesta", **parametros):
+        """Las celdas de la consulta con las columnas `candidatas` que son indicadores 0/1 (solo
+        0, 1 o faltante en todas las respuestas leídas), en el orden de la tabla."""
+        if not candidatas:
+            vacio = np.zeros(0, dtype=np.int64)
+            sin = np.zeros((0, 0))
+            return cls([], vacio.astype(object), vacio, vacio, vacio, vacio, sin, sin, sin)
+        tabla = leer(con, consulta, columnas=candidatas, **parametros)
+        j = len(candidatas)
+        nombres = list(tabla.columns[5 : 5 + j])  # COLUMNS() las expande en el orden de la tabla
+        sumas = tabla.iloc[:, 5:].to_numpy(float).reshape(len(tabla), 4, j)
+        binarias = sumas[:, 3, :].all(axis=0)
+        ola = tabla["ola"].to_numpy(object)
+        return cls(
+            [c for c, ok in zip(nombres, binarias, strict=True) if ok],
+            ola,
+            *_numerar(
+                ola, tabla["estrato"].to_numpy(object), tabla["conglomerado"].to_numpy(object)
+            ),
+            tabla["sector_id"].to_numpy(object, na_value=None),
+            tabla["barrio_id"].to_numpy(object),
+            *(sumas[:, k, binarias] for k in range(3)),
+        )
+
+    def de_la_ola(self, ola: str) -> "Celdas":
+        """Las celdas de una ola, con sus conglomerados y estratos numerados desde 0."""
+        fila = self.ola == ola
+        celdas = Celdas(self.columnas, *(getattr(self, c)[fila] for c in _CAMPOS_CELDAS))
+        if fila.any():
+            celdas.upm = celdas.upm - celdas.upm[0]
+            celdas.estrato = celdas.estrato - celdas.estrato[0]
+        return celdas
+
+    def estimar(self, niveles: list[tuple[np.ndarray, int]]) -> dict[str, np.ndarray]:
+        """Lo mismo que `estimar_niveles` con las respuestas de estas celdas (de una sola ola):
+        cada nivel es (dominio de cada celda, de 0 a m − 1, o −1 si no está en ninguno; m). Las
+        sumas por dominio y por conglomerado son las mismas, agrupadas antes por celda."""
+        celdas, j = self.peso.shape
+        u = int(self.upm.max()) + 1 if celdas else 0
+        partes_p, partes_n, partes_z, partes_c = [], [], [], []
+        for codigos, m in niveles:
+            dentro = codigos >= 0
+            c, upm = codigos[dentro], self.upm[dentro]
+            peso, peso_si, respondieron = (
+                x[dentro] for x in (self.peso, self.peso_si, self.respondieron)
+            )
+            total = _sumar(peso, c, m)
+            p = np.divide(
+                _sumar(peso_si, c, m), total, out=np.full((m, j), np.nan), where=total > 0
+            )
+            partes_p.append(p)
+            partes_n.append(_sumar(respondieron, c, m).astype(np.int64))
+            z = (peso_si - np.nan_to_num(p)[c] * peso) / np.where(total > 0, total, 1.0)[c]
+            partes_z.append(_sumar(z, upm * m + c, u * m).reshape(u, m * j))
+            partes_c.append(_sumar(respondieron, upm * m + c, u * m).reshape(u, m * j) > 0)
+        p = np.vstack(partes_p) if partes_p else np.zeros((0, j))
+        z_upm = con_datos = estrato = None
+        if celdas:
+            z_upm, con_datos = np.hstack(partes_z), np.hstack(partes_c)
+            estrato = np.zeros(u, dtype=np.int64)
+            estrato[self.upm] = self.estrato
+        n = np.vstack(partes_n) if partes_n else p
+        return _intervalos(p, n, z_upm, con_datos, estrato)
+
+
+_CAMPOS_CELDAS = [f.name for f in fields(Celdas)][1:]
+
+
+def _numerar(ola: np.ndarray, estrato: np.ndarray, conglomerado: np.ndarray):
+    """Número de conglomerado y de estrato de cada celda, en celdas ordenadas por ola, estrato y
+    conglomerado: cuenta cada cambio, desde 0 en la primera ola (las demás siguen la cuenta)."""
+    if not len(ola):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    nueva_ola = np.r_[True, ola[1:] != ola[:-1]]
+    nuevo_estrato = nueva_ola | np.r_[True, estrato[1:] != estrato[:-1]]
+    nueva_upm = nuevo_estrato | np.r_[True, conglomerado[1:] != conglomerado[:-1]]
+    return np.cumsum(nueva_upm) - 1, np.cumsum(nuevo_estrato) - 1
+
+
+def _posiciones(ids: np.ndarray, valores: np.ndarray) -> np.ndarray:
+    """La posición de cada valor en `ids` (−1 si no está), como `pd.Index.get_indexer`."""
+    donde = {v: i for i, v in enumerate(ids.tolist())}
+    return np.fromiter((donde.get(v, -1) for v in valores.tolist()), np.int64, len(valores))
+
+
+def _sumar(valores: np.ndarray, grupo: np.ndarray, m: int) -> np.ndarray:
+    """Suma de las filas de `valores` (filas × columnas) por `grupo` (de 0 a m − 1), en el orden de
+    las filas: m × columnas."""
+    j = valores.shape[1]
+    celda = (grupo[:, None] * j + np.arange(j)).ravel()  # las mismas sumas que columna a columna
+    return np.bincount(celda, valores.ravel(), minlength=m * j).reshape(m, j)
+
+
 def _columnas(columnas: list[np.ndarray], filas: int) -> np.ndarray:
     """Las columnas lado a lado (filas × 0 si no hay ninguna: una encuesta sin indicadores)."""
     return np.stack(columnas, axis=1) if columnas else np.zeros((filas, 0))
@@ -199,42 +324,41 @@ def estimaciones(
     """Todas las estimaciones de las olas pedidas: comuna, cada sector y cada barrio (aunque no
     tengan respuestas: quedan "no fiable" con n = 0), cada indicador (o solo los de `solo`: la
     estimación de un indicador no depende de los demás)."""
-    nombres = indicadores(con)
-    datos = leer(con, "respuestas_encuesta", olas=list(olas_))
-    columnas = [c for c in nombres if (not solo or c in solo) and binaria(datos[c])]
     if not olas_:
         return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
+    nombres = indicadores(con)
+    sumas = Celdas.leer(con, [c for c in nombres if not solo or c in solo], olas=list(olas_))
     unidades = leer(con, "unidades_encuesta")
-    sectores = unidades[unidades["nivel"] == "sector"]
-    barrios = unidades[unidades["nivel"] == "barrio"]
-    ids_sector = pd.Index(sectores["unidad_id"].to_numpy(object))
-    ids_barrio = pd.Index(barrios["unidad_id"].to_numpy(object))
-    de_la_ola = datos["ola"].to_numpy(object)
+    nivel = unidades["nivel"].to_numpy(object)
+    ids = unidades["unidad_id"].to_numpy(object)
+    ids_sector, ids_barrio = ids[nivel == "sector"], ids[nivel == "barrio"]
     partes = []
     for ola in olas_:
-        respuestas = datos[de_la_ola == ola]
+        de_la_ola = sumas.de_la_ola(ola)
         niveles = [
-            (np.zeros(len(respuestas), dtype=np.int64), 1),
-            (ids_sector.get_indexer(respuestas["sector_id"].to_numpy(object)), len(ids_sector)),
-            (ids_barrio.get_indexer(respuestas["barrio_id"].to_numpy(object)), len(ids_barrio)),
+            (np.zeros(len(de_la_ola.upm), dtype=np.int64), 1),
+            (_posiciones(ids_sector, de_la_ola.sector_id), len(ids_sector)),
+            (_posiciones(ids_barrio, de_la_ola.barrio_id), len(ids_barrio)),
         ]
-        partes.append(estimar_niveles(respuestas, columnas, niveles))
-    resultado = pd.concat(partes, ignore_index=True)
-    unidades = {
-        "nivel": [COMUNA] + ["sector"] * len(ids_sector) + ["barrio"] * len(ids_barrio),
-        "unidad_id": [COMUNA, *ids_sector, *ids_barrio],
-        "unidad": [COMUNA, *sectores["unidad"], *barrios["unidad"]],
-        "sector_id": [np.nan, *ids_sector, *barrios["sector_id"]],
+        partes.append(de_la_ola.estimar(niveles))
+    campos = {c: np.concatenate([p[c] for p in partes]) for c in partes[0]}
+    cada = len(sumas.columnas)  # una fila por unidad e indicador, en cada ola
+    filas = (1 + len(ids)) * cada * len(olas_)
+    por_unidad = {
+        "nivel": np.r_[[COMUNA], nivel],
+        "unidad_id": np.r_[[COMUNA], ids],
+        "unidad": np.r_[[COMUNA], unidades["unidad"].to_numpy(object)],
+        "sector_id": np.r_[[np.nan], unidades["sector_id"].to_numpy(object)],
     }
-    cada = len(columnas)  # una fila por unidad e indicador, en cada ola
-    return resultado.assign(
-        ola=np.repeat(np.array(olas_, dtype=object), len(unidades["nivel"]) * cada),
-        **{
-            campo: np.tile(np.repeat(np.array(valores, dtype=object), cada), len(olas_))
-            for campo, valores in unidades.items()
-        },
-        nombre=resultado["indicador"].map(nombres),
+    indicador = np.tile(np.array(sumas.columnas, dtype=object), filas // max(cada, 1))
+    est = pd.DataFrame(
+        {"indicador": indicador}
+        | campos
+        | {"ola": np.repeat(np.array(olas_, dtype=object), filas // len(olas_))}
+        | {c: np.tile(np.repeat(v, cada), len(olas_)) for c, v in por_unidad.items()}
+        | {"nombre": np.array([nombres[c] for c in indicador], dtype=object)}
     )
+    return est if cada else est.astype(_SIN_INDICADORES)
 
 
 def filtrar(
@@ -242,20 +366,22 @@ def filtrar(
 ) -> pd.DataFrame:
     """La comuna, los sectores elegidos (o los de los barrios elegidos, o todos) y los barrios
     elegidos (o los de los sectores elegidos, o todos)."""
-    sector_de_barrio = est.loc[est["nivel"] == "barrio"].set_index("unidad_id")["sector_id"]
+    nivel, unidad, sector = (est[c].to_numpy(object) for c in ("nivel", "unidad_id", "sector_id"))
+    es_barrio = nivel == "barrio"
     if barrios:
-        sectores_vistos = set(sectores) | set(
-            sector_de_barrio[sector_de_barrio.index.isin(barrios)]
-        )
-        barrio_ok = est["unidad_id"].isin(barrios)
+        barrio_ok = _en(unidad, barrios)
+        sectores_vistos = set(sectores) | set(sector[es_barrio & barrio_ok].tolist())
     else:
         sectores_vistos = set(sectores)
-        barrio_ok = est["sector_id"].isin(sectores) if sectores else True
-    sector_ok = est["unidad_id"].isin(sectores_vistos) if sectores_vistos else True
-    nivel = est["nivel"]
-    return est[
-        (nivel == COMUNA) | ((nivel == "sector") & sector_ok) | ((nivel == "barrio") & barrio_ok)
-    ]
+        barrio_ok = _en(sector, sectores) if sectores else True
+    sector_ok = _en(unidad, sectores_vistos) if sectores_vistos else True
+    return est[(nivel == COMUNA) | ((nivel == "sector") & sector_ok) | (es_barrio & barrio_ok)]
+
+
+def _en(valores: np.ndarray, elegidos) -> np.ndarray:
+    """Si cada valor está entre los elegidos (como `Series.isin`, sin pasar por pandas)."""
+    elegidos = set(elegidos)
+    return np.fromiter((v in elegidos for v in valores.tolist()), bool, len(valores))
 
 
 def exportable(
@@ -295,49 +421,81 @@ def comparar(est: pd.DataFrame, antes: str, despues: str) -> pd.DataFrame:
 def cifra_negra(con: duckdb.DuckDBPyConnection, ola: str) -> pd.DataFrame:
     """Comuna y sectores: hogares víctimas según la encuesta y casos policiales DMCS por 1.000
     hogares en los 12 meses antes del inicio de la ola, y la proporción de víctimas que denunció."""
-    inicio, primera = leer(con, "inicio_ola_y_primer_caso", ola=ola).iloc[0]
-    columnas = ["nivel", "unidad_id", "unidad", "desde", "hasta", "hogares", "casos"]
-    if pd.isna(inicio):
-        return pd.DataFrame(columns=columnas)
-    hasta = pd.Timestamp(inicio)
-    desde = hasta - pd.DateOffset(years=1)
-    cubierto = pd.notna(primera) and pd.Timestamp(primera) <= desde
-    casos = leer(con, "casos_dmcs_por_sector", desde=desde, hasta=hasta)
-    hogares = leer(con, "hogares_por_sector").merge(casos, on="sector_id", how="left")
-    hogares["casos"] = hogares["casos"].fillna(0)
-    total = pd.DataFrame(
+    grupos = leer(con, "casos_y_hogares_de_la_ola", ola=ola)
+    hasta = grupos["hasta"].iloc[0]
+    if pd.isna(hasta):
+        return pd.DataFrame(
+            columns=["nivel", "unidad_id", "unidad", "desde", "hasta", "hogares", "casos"]
+        )
+    desde, primera = grupos["desde"].iloc[0], grupos["primera"].iloc[0]
+    sector = grupos["es_sector"].fillna(False).to_numpy(bool)
+    ids = grupos["sector_id"].to_numpy(object)[sector]
+    hogares, casos = _hogares_y_casos(grupos, cubierto=pd.notna(primera) and primera <= desde)
+    sumas = Celdas.leer(con, [c for c in indicadores(con) if c in _CIFRA_NEGRA], olas=[ola])
+    if _CIFRA_NEGRA[0] not in sumas.columnas:  # sin hogares víctimas no hay cifra negra
+        return pd.DataFrame(
+            columns=[*_UNIDAD, "hogares", "casos", *_CAMPOS_CIFRA, "desde", "hasta"]
+        )
+    est = sumas.estimar(
+        [
+            (np.zeros(len(sumas.upm), dtype=np.int64), 1),
+            (_posiciones(ids, sumas.sector_id), len(ids)),
+        ]
+    )
+    victimas, denuncio = (_de_cada_unidad(est, sumas.columnas, c) for c in _CIFRA_NEGRA)
+    return pd.DataFrame(
         {
-            "sector_id": [COMUNA],
-            "hogares": [hogares["hogares"].sum()],
-            "casos": [hogares["casos"].sum()],
+            "nivel": np.r_[[COMUNA], np.full(len(ids), "sector", dtype=object)],
+            "unidad_id": np.r_[[COMUNA], ids],
+            "unidad": np.r_[[COMUNA], grupos["unidad"].to_numpy(object)[sector]],
+            "sector_id": np.r_[[np.nan], ids],
+            "hogares": hogares,
+            "casos": casos,
+        }
+        | victimas
+        | {f"{c}_denuncio": v for c, v in denuncio.items()}
+        | {
+            "desde": desde.date(),
+            "hasta": (hasta - pd.Timedelta(days=1)).date(),
+            "casos_por_mil": 1000 * casos / np.where(hogares > 0, hogares, np.nan),
         }
     )
-    hogares = pd.concat([total, hogares], ignore_index=True)
+
+
+_CIFRA_NEGRA = ("victima_hogar_12m", "denuncio")
+_UNIDAD = ["nivel", "unidad_id", "unidad", "sector_id"]
+_CAMPOS_CIFRA = ["estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
+
+
+def _hogares_y_casos(grupos: pd.DataFrame, cubierto: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Hogares y casos de la comuna (todos los grupos de barrios) y de cada sector. Enteros
+    mientras no falte ninguno, como con el merge por la izquierda de antes: un sector sin barrios
+    no tiene ni hogares ni casos; un grupo de barrios sin casos suma 0, pero deja los casos en
+    decimales. Sin datos policiales de los 12 meses completos, los casos quedan sin dato."""
+    de_barrios = grupos["hogares"].notna().to_numpy()
+    sector = grupos["es_sector"].fillna(False).to_numpy(bool)
+    sin_casos = grupos["casos"].isna().to_numpy()
+    hogares = grupos["hogares"].to_numpy(float, na_value=np.nan)
+    casos = np.where(sin_casos, 0.0, grupos["casos"].to_numpy(float, na_value=np.nan))
+    hogares = np.r_[hogares[de_barrios].sum(), hogares[sector]]
+    casos = np.r_[casos[de_barrios].sum(), np.where(de_barrios, casos, np.nan)[sector]]
+    enteros = not np.isnan(hogares).any()
+    if enteros:
+        hogares = hogares.astype(np.int64)
     if not cubierto:
-        hogares["casos"] = np.nan  # los datos policiales no cubren los 12 meses
-    est = estimaciones(con, (ola,), ("victima_hogar_12m", "denuncio"))
-    unidades = est[est["nivel"].isin([COMUNA, "sector"])]
-    victimas = unidades[unidades["indicador"] == "victima_hogar_12m"]
-    denuncio = unidades[unidades["indicador"] == "denuncio"]
-    campos = ["estimacion", "ic_inferior", "ic_superior", "n", "calidad"]
-    # Cada unidad aparece una vez en cada tabla: alinear por unidad_id (reindex) da lo mismo que
-    # los merge por la izquierda, sin su costo.
-    unidad = victimas["unidad_id"].to_numpy(object)
-    por_unidad = hogares.set_index("sector_id")[["hogares", "casos"]].reindex(unidad)
-    del_denuncio = denuncio.set_index("unidad_id")[campos].reindex(unidad)
-    tabla = pd.concat(
-        [
-            victimas[["nivel", "unidad_id", "unidad", "sector_id"]].reset_index(drop=True),
-            por_unidad.reset_index(drop=True),
-            victimas[campos].reset_index(drop=True),
-            del_denuncio.add_suffix("_denuncio").reset_index(drop=True),
-        ],
-        axis=1,
-    )
-    por_mil = 1000 * tabla["casos"] / tabla["hogares"].where(tabla["hogares"] > 0)
-    return tabla.assign(
-        desde=desde.date(), hasta=(hasta - pd.Timedelta(days=1)).date(), casos_por_mil=por_mil
-    )
+        return hogares, np.full(len(casos), np.nan)
+    if enteros and not sin_casos[de_barrios].any():
+        return hogares, casos.astype(np.int64)
+    return hogares, casos
+
+
+def _de_cada_unidad(est: dict, columnas: list[str], indicador: str) -> dict:
+    """Los campos de la cifra negra de un indicador en cada unidad (sin dato si no está)."""
+    if indicador not in columnas:
+        vacio = np.full(len(est["estimacion"]) // max(len(columnas), 1), np.nan)
+        return {c: pd.array(vacio, dtype="str") if c == "calidad" else vacio for c in _CAMPOS_CIFRA}
+    i, j = columnas.index(indicador), len(columnas)
+    return {c: est[c][i::j] for c in _CAMPOS_CIFRA}
 
 
 def fecha_corte(metadatos: dict[str, str]) -> date | None:

@@ -85,30 +85,25 @@ def celdas_calientes(con: duckdb.DuckDBPyConnection, filtros: Filtros, nombre: s
     return del_barrio.sort_values("gi_z", ascending=False)
 
 
-def _unidades(con, barrio: str) -> tuple[pd.DataFrame, list[int]]:
-    """La comuna, el sector del barrio y el barrio, como las filas de `encuestas.estimaciones`
-    (nivel, unidad_id, unidad, sector_id), y su posición entre todas sus unidades (la comuna,
-    los sectores y los barrios por nombre)."""
+def _unidades(con, barrio: str) -> tuple[dict[str, list], list[int]]:
+    """La comuna, el sector del barrio y el barrio, con las columnas de las filas de
+    `encuestas.estimaciones` (nivel, unidad_id, unidad, sector_id), y su posición entre todas sus
+    unidades (la comuna, los sectores y los barrios por nombre)."""
     fila = leer(con, "unidades_del_barrio", barrio=barrio)
-    texto = "str"  # como las columnas de texto que trae DuckDB (con NaN)
     if fila.empty:  # un barrio que no existe: solo la comuna
-        return pd.DataFrame(
-            {
-                "nivel": [COMUNA],
-                "unidad_id": [COMUNA],
-                "unidad": [COMUNA],
-                "sector_id": pd.Series([np.nan], dtype=texto),
-            }
-        ), [0]
+        return {
+            "nivel": [COMUNA],
+            "unidad_id": [COMUNA],
+            "unidad": [COMUNA],
+            "sector_id": [None],
+        }, [0]
     f = fila.iloc[0]
-    unidades = pd.DataFrame(
-        {
-            "nivel": [COMUNA, "sector", "barrio"],
-            "unidad_id": [COMUNA, f["sector_id"], f["barrio_id"]],
-            "unidad": [COMUNA, f["sector"], f["nombre"]],
-            "sector_id": pd.Series([np.nan, f["sector_id"], f["sector_id"]], dtype=texto),
-        }
-    )
+    unidades = {
+        "nivel": [COMUNA, "sector", "barrio"],
+        "unidad_id": [COMUNA, f["sector_id"], f["barrio_id"]],
+        "unidad": [COMUNA, f["sector"], f["nombre"]],
+        "sector_id": [None, f["sector_id"], f["sector_id"]],
+    }
     sector = 1 + int(f["posicion_sector"])
     return unidades, [0, sector, 1 + int(f["sectores"]) + int(f["posicion_barrio"])]
 
@@ -118,37 +113,35 @@ def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> p
     comuna, con intervalo y calidad. Las mismas filas (y su índice) que las de
     `encuestas.estimaciones` de esas tres unidades, estimando solo esas (la estimación de un
     dominio no depende de los demás)."""
-    ola = cobertura.ola_vigente(con, filtros)
+    nombres = encuestas.indicadores(con)
+    sumas = encuestas.Celdas.leer(con, list(nombres), "celdas_ola_vigente", hasta=filtros.hasta)
+    # Sin columnas de indicadores no hay celdas: la ola vigente se busca aparte (tabla vacía).
+    ola = (
+        sumas.ola[0] if len(sumas.ola) else None if nombres else cobertura.ola_vigente(con, filtros)
+    )
     if ola is None:
         return pd.DataFrame()
-    nombres = encuestas.indicadores(con)
-    datos = leer(con, "respuestas_encuesta", olas=[ola])
-    columnas = [c for c in nombres if encuestas.binaria(datos[c])]
     unidades, posiciones = _unidades(con, barrio)
-    por_nivel = {
-        "sector": datos["sector_id"].to_numpy(object),
-        "barrio": datos["barrio_id"].to_numpy(object),
-    }
+    por_nivel = {"sector": sumas.sector_id, "barrio": sumas.barrio_id}
     # Cada unidad es un nivel de un solo dominio: las mismas sumas, en el mismo orden, que
     # `encuestas.estimaciones` hace para esa unidad entre todas las de su nivel.
     niveles = [
-        (np.zeros(len(datos), np.int64), 1)
+        (np.zeros(len(sumas.upm), np.int64), 1)
         if nivel == COMUNA
         else (np.where(por_nivel[nivel] == uid, 0, -1), 1)
         for nivel, uid in zip(unidades["nivel"], unidades["unidad_id"], strict=True)
     ]
-    est = encuestas.estimar_niveles(datos, columnas, niveles)
-    cada = len(columnas)
-    est = est.assign(
-        ola=ola,
-        **{
-            campo: pd.array(np.repeat(columna.to_numpy(object), cada), dtype=columna.dtype)
-            for campo, columna in unidades.items()
-        },
-        nombre=est["indicador"].map(nombres),
+    columnas, cada = sumas.columnas, len(sumas.columnas)
+    indicador = np.tile(columnas, len(niveles))
+    texto = {c: np.repeat(np.array(v, dtype=object), cada) for c, v in unidades.items()}
+    return pd.DataFrame(
+        {"indicador": indicador}
+        | sumas.estimar(niveles)
+        | {"ola": pd.array([ola] * len(indicador), dtype="str")}
+        | {c: pd.array(v, dtype="str") for c, v in texto.items()}
+        | {"nombre": pd.array([nombres[c] for c in indicador], dtype="str")},
+        index=[p * cada + i for p in posiciones for i in range(cada)],
     )
-    est.index = [p * cada + i for p in posiciones for i in range(cada)]
-    return est
 
 
 def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Percepción y victimización: indicadores de la encuesta con su incertidumbre, y la cifra negra."""
 
+import numpy as np
 import streamlit as st
 
 from consultas import catalogos, encuestas
@@ -31,22 +32,28 @@ st.caption(
 
 todas = conexion.consultar(encuestas.estimaciones, olas)
 est = encuestas.filtrar(todas, seleccion.sectores, seleccion.barrios)
-nombres = dict(zip(est["indicador"], est["nombre"], strict=False))
+nombres = dict(zip(est["indicador"].tolist(), est["nombre"].tolist(), strict=False))
 if not nombres:
     st.info("La encuesta no tiene columnas de indicadores con valores 0 y 1.")
     st.stop()
 
 nivel = "barrio" if seleccion.barrios else "sector" if seleccion.sectores else COMUNA
-elegidas = est[est["nivel"] == nivel]
-sin_respuestas = [o for o in olas if elegidas.loc[elegidas["ola"] == o, "n"].sum() == 0]
+niveles, olas_est = est["nivel"].to_numpy(object), est["ola"].to_numpy(object)
+respuestas = est["n"].to_numpy(float, na_value=np.nan)  # sin valor: suprimido para el público
+sin_respuestas = [
+    o for o in olas if np.nansum(respuestas[(niveles == nivel) & (olas_est == o)]) == 0
+]
 for ola in sin_respuestas:
     st.info(f"La ola {ola} no tiene respuestas en {territorio}.")
 if len(sin_respuestas) == len(olas):
     st.stop()
 
 unicos = conexion.consultar(encuestas.estratos_un_conglomerado, olas)
-for ola, grupo in unicos.groupby("ola"):
-    estratos = formato.lista([f"«{e}»" for e in grupo["estrato"]], "")
+por_ola: dict[str, list[str]] = {}
+for ola, estrato in zip(unicos["ola"].tolist(), unicos["estrato"].tolist(), strict=True):
+    por_ola.setdefault(ola, []).append(estrato)
+for ola, grupo in sorted(por_ola.items()):
+    estratos = formato.lista([f"«{e}»" for e in grupo], "")
     st.warning(
         f"Ola {ola}: {'el estrato' if len(grupo) == 1 else 'los estratos'} {estratos} "
         f"{'tiene' if len(grupo) == 1 else 'tienen'} un solo conglomerado. Un estrato así no "
@@ -55,7 +62,7 @@ for ola, grupo in unicos.groupby("ola"):
 
 # --- Comuna: todos los indicadores ---------------------------------------------------------------
 st.subheader("Todos los indicadores en la comuna")
-comuna = est[est["nivel"] == COMUNA]
+comuna = est[niveles == COMUNA]
 eje_indicadores = comuna["nombre"]
 st.plotly_chart(vista.grafico(comuna, eje_indicadores), config={"displaylogo": False})
 st.dataframe(vista.tabla(comuna, eje_indicadores, "Indicador"), hide_index=True)
@@ -69,15 +76,17 @@ st.subheader("Por sector y barrio")
 indicador = st.selectbox(
     "Indicador", list(nombres), format_func=nombres.get, key="p_indicador", index=0
 )
-unidades = vista.ordenar(est[est["indicador"] == indicador])
+del_indicador = est["indicador"].to_numpy(object) == indicador
+unidades = vista.ordenar(est[del_indicador])
 eje = vista.etiquetas(unidades)
 st.plotly_chart(vista.grafico(unidades, eje), config={"displaylogo": False})
 st.dataframe(vista.tabla(unidades, eje, "Unidad"), hide_index=True)
-no_fiables = unidades[(unidades["nivel"] == "barrio") & (unidades["calidad"] == NO_FIABLE)]
-barrios = unidades[unidades["nivel"] == "barrio"]
+de_barrio = unidades["nivel"].to_numpy(object) == "barrio"
+no_fiables = de_barrio & (unidades["calidad"].to_numpy(object) == NO_FIABLE)
+barrios = unidades["unidad_id"].to_numpy(object)[de_barrio]
 st.caption(
     f"{nombres[indicador]} · {leyenda} · {datos_al}. Sectores y barrios son estimaciones de "
-    f"dominio sobre el diseño completo. {formato.numero(len(no_fiables))} de "
+    f"dominio sobre el diseño completo. {formato.numero(no_fiables.sum())} de "
     f"{formato.numero(len(barrios))} estimaciones de barrio son «no fiable» (n < 60 o gl < 9): "
     "la muestra de un barrio suele ser muy chica para concluir."
 )
@@ -89,9 +98,7 @@ descargas.botones(
 # --- Cambio entre olas ---------------------------------------------------------------------------
 if len(olas) == 2:
     st.subheader(f"Cambio entre las olas {olas[0]} y {olas[1]}")
-    cambios = vista.ordenar(
-        encuestas.comparar(est[est["indicador"] == indicador], *olas).assign(ola=olas[1])
-    )
+    cambios = vista.ordenar(encuestas.comparar(est[del_indicador], *olas).assign(ola=olas[1]))
     st.dataframe(
         vista.tabla_cambios(cambios, vista.etiquetas(cambios), "Unidad", *olas), hide_index=True
     )
@@ -106,9 +113,11 @@ if len(olas) == 2:
 mapeado = "inseguro_barrio" if "inseguro_barrio" in nombres else indicador
 st.subheader(f"Mapa por barrio: {nombres[mapeado].lower()}")
 en_mapa = todas[
-    (todas["nivel"] == "barrio") & (todas["indicador"] == mapeado) & (todas["ola"] == ultima)
+    (todas["nivel"].to_numpy(object) == "barrio")
+    & (todas["indicador"].to_numpy(object) == mapeado)
+    & (todas["ola"].to_numpy(object) == ultima)
 ]
-visibles = set(barrios["unidad_id"])
+visibles = set(barrios.tolist())
 mostrable = en_mapa["unidad_id"].isin(visibles) & (en_mapa["calidad"] != NO_FIABLE)
 valores = en_mapa.assign(
     barrio_id=en_mapa["unidad_id"],

@@ -61,9 +61,17 @@ def etiquetas(est: pd.DataFrame) -> pd.Series:
 
 
 def ordenar(est: pd.DataFrame) -> pd.DataFrame:
-    """Comuna, sectores y barrios, cada grupo por nombre."""
-    orden = est["nivel"].map({COMUNA: 0, "sector": 1, "barrio": 2})
-    return est.assign(_orden=orden).sort_values(["_orden", "unidad", "ola"]).drop(columns="_orden")
+    """Comuna, sectores y barrios, cada grupo por nombre (orden estable, como sort_values)."""
+    grupo = {COMUNA: 0, "sector": 1, "barrio": 2}
+    claves = list(
+        zip(
+            [grupo[n] for n in est["nivel"].tolist()],
+            est["unidad"].tolist(),
+            est["ola"].tolist(),
+            strict=True,
+        )
+    )
+    return est.iloc[sorted(range(len(claves)), key=claves.__getitem__)]
 
 
 def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> go.Figure:
@@ -155,6 +163,28 @@ def grafico(est: pd.DataFrame, eje: pd.Series, titulo_x: str = "Porcentaje") -> 
 
 def tabla(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
     """Una fila por `eje` (unidad o indicador) y, por ola, estimación con IC, n, gl y calidad."""
+    olas = est["ola"].to_numpy(object)
+    ejes = eje.loc[est.index].to_numpy(object)
+    filas = {ola: np.flatnonzero(olas == ola) for ola in sorted(set(olas.tolist()))}
+    primera = ejes[next(iter(filas.values()))] if filas else ejes
+    if len(set(primera.tolist())) < len(primera) or any(
+        not np.array_equal(ejes[f], primera) for f in filas.values()
+    ):
+        return _tabla_alineada(est, eje, columna)  # filas distintas por ola: se alinean por eje
+    todos = np.array(textos(est), dtype=object)
+    n, gl, calidades = (est[c].to_numpy() for c in ("n", "gl", "calidad"))
+    columnas = {columna: primera}
+    for ola, f in filas.items():
+        columnas |= {
+            f"{ola}: estimación (IC 95 %)": todos[f],
+            f"{ola}: n": formato.numeros(n[f]),
+            f"{ola}: gl": formato.numeros(gl[f]),
+            f"{ola}: calidad": calidades[f],
+        }
+    return pd.DataFrame(columnas)
+
+
+def _tabla_alineada(est: pd.DataFrame, eje: pd.Series, columna: str) -> pd.DataFrame:
     partes = []
     for ola, grupo in est.groupby("ola", sort=True):
         partes.append(
@@ -205,46 +235,40 @@ def tabla_cambios(cambios: pd.DataFrame, eje: pd.Series, columna: str, antes, de
 
 
 def tabla_cifra_negra(cifra: pd.DataFrame, eje: pd.Series) -> pd.DataFrame:
-    def por_mil(fila) -> str:
-        if fila["calidad"] == NO_FIABLE:
-            return f"no fiable (n = {formato.conteo(fila['n'])})"
+    def por_mil(calidad, n, p, inferior, superior) -> str:
+        if calidad == NO_FIABLE:
+            return f"no fiable (n = {formato.conteo(n)})"
         return (
-            f"{formato.numero(1000 * fila['estimacion'])} "
-            f"(IC {formato.numero(1000 * fila['ic_inferior'])} – "
-            f"{formato.numero(1000 * fila['ic_superior'])})"
+            f"{formato.numero(1000 * p)} "
+            f"(IC {formato.numero(1000 * inferior)} – "
+            f"{formato.numero(1000 * superior)})"
         )
 
-    def por_caso(fila) -> str:
-        casos = fila["casos_por_mil"]
-        if fila["calidad"] == NO_FIABLE or not casos > 0:
+    def por_caso(calidad, p, inferior, superior, casos) -> str:
+        if calidad == NO_FIABLE or not casos > 0:
             return "—"
         return (
-            f"{formato.numero(1000 * fila['estimacion'] / casos, 1)} "
-            f"(IC {formato.numero(1000 * fila['ic_inferior'] / casos, 1)} – "
-            f"{formato.numero(1000 * fila['ic_superior'] / casos, 1)})"
+            f"{formato.numero(1000 * p / casos, 1)} "
+            f"(IC {formato.numero(1000 * inferior / casos, 1)} – "
+            f"{formato.numero(1000 * superior / casos, 1)})"
         )
 
-    def denuncio(fila) -> str:
-        if pd.isna(fila["calidad_denuncio"]):
-            return "—"
-        return texto(
-            {
-                "calidad": fila["calidad_denuncio"],
-                "n": fila["n_denuncio"],
-                "estimacion": fila["estimacion_denuncio"],
-                "ic_inferior": fila["ic_inferior_denuncio"],
-                "ic_superior": fila["ic_superior_denuncio"],
-            }
-        )
+    def denuncio(calidad, n, p, inferior, superior) -> str:
+        return "—" if pd.isna(calidad) else _texto(calidad, n, p, inferior, superior)
 
+    # Columna a columna (sin iterrows): cada fila como tupla de sus valores.
+    campos = ["calidad", "n", "estimacion", "ic_inferior", "ic_superior"]
+    propios = list(zip(*(cifra[c].tolist() for c in campos), strict=True))
+    casos = cifra["casos_por_mil"].tolist()
+    denuncia = zip(*(cifra[f"{c}_denuncio"].tolist() for c in campos), strict=True)
     return pd.DataFrame(
         {
             "Unidad": eje.to_numpy(),
-            "Hogares víctimas por 1.000 (encuesta)": [por_mil(f) for _, f in cifra.iterrows()],
-            "Casos policiales DMCS por 1.000 hogares": [
-                formato.numero(c, 1) for c in cifra["casos_por_mil"]
+            "Hogares víctimas por 1.000 (encuesta)": [por_mil(*f) for f in propios],
+            "Casos policiales DMCS por 1.000 hogares": [formato.numero(c, 1) for c in casos],
+            "Hogares víctimas por caso policial": [
+                por_caso(c, p, i, s, k) for (c, _n, p, i, s), k in zip(propios, casos, strict=True)
             ],
-            "Hogares víctimas por caso policial": [por_caso(f) for _, f in cifra.iterrows()],
-            "Víctimas que denunciaron": [denuncio(f) for _, f in cifra.iterrows()],
+            "Víctimas que denunciaron": [denuncio(*f) for f in denuncia],
         }
     )

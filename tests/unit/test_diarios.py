@@ -333,14 +333,35 @@ ANTERIORES = {
         WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
           AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
         GROUP BY i.barrio_id""",
-    "casos_dmcs_por_sector": """
-        SELECT b.sector_id, count(*) AS casos
-        FROM incidentes i
-        JOIN delitos d USING (delito)
-        JOIN barrios b USING (barrio_id)
-        WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-            AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
-        GROUP BY b.sector_id""",
+    "casos_y_hogares_de_la_ola": """
+        WITH ventana AS (
+            SELECT (min(fecha) - INTERVAL 1 YEAR)::DATE AS desde, min(fecha) AS hasta
+            FROM encuesta_respuestas
+            WHERE ola = $ola
+        ),
+        casos AS (
+            SELECT b.sector_id, count(*) AS casos
+            FROM incidentes i
+            JOIN delitos d USING (delito)
+            JOIN barrios b USING (barrio_id)
+            WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+                AND i.fecha_hora >= (SELECT desde FROM ventana)
+                AND i.fecha_hora < (SELECT hasta FROM ventana)
+            GROUP BY b.sector_id
+        ),
+        grupos AS (
+            SELECT sector_id, h.hogares, c.casos, s.nombre AS unidad,
+                   s.sector_id IS NOT NULL AS es_sector
+            FROM (
+                SELECT sector_id, sum(hogares)::BIGINT AS hogares FROM barrios GROUP BY sector_id
+            ) h
+            LEFT JOIN casos c USING (sector_id)
+            FULL JOIN sectores s USING (sector_id)
+        )
+        SELECT g.*, v.desde, v.hasta, (SELECT min(fecha_hora)::DATE FROM incidentes) AS primera
+        FROM ventana v
+        LEFT JOIN grupos g ON true
+        ORDER BY g.unidad, g.sector_id""",
 }
 
 

@@ -355,3 +355,183 @@ def _sin_binarios(valor):
         arreglo = np.frombuffer(base64.b64decode(valor["bdata"]), dtype=valor["dtype"])
         return [None if isinstance(v, float) and np.isnan(v) else v for v in arreglo.tolist()]
     return {k: _sin_binarios(v) for k, v in valor.items() if v != {}}
+
+
+def _base_de(datos: pd.DataFrame, sectores: dict[str, str]) -> duckdb.DuckDBPyConnection:
+    """Una base en memoria con `datos` como respuestas (indicadores TINYINT) y los barrios."""
+    con = duckdb.connect()
+    con.register("datos", datos)
+    indicadores = ", ".join(f"{c}::TINYINT AS {c}" for c in datos.columns if c in INDICADORES)
+    con.execute(
+        "CREATE TABLE encuesta_respuestas AS SELECT ola, estrato, conglomerado, barrio_id, "
+        f"factor, {indicadores}, otro::TINYINT AS otro FROM datos"
+    )
+    con.execute("CREATE TABLE barrios (barrio_id VARCHAR, sector_id VARCHAR)")
+    con.executemany("INSERT INTO barrios VALUES (?, ?)", list(sectores.items()))
+    return con
+
+
+@pytest.mark.parametrize("semilla", [3, 11, 29])
+@pytest.mark.parametrize("un_conglomerado", [False, True])
+def test_sumas_por_celda_igual_a_estimar_niveles_por_respuesta(semilla, un_conglomerado):
+    """Sumar en SQL por celda (conglomerado y barrio) y estimar desde esas sumas da lo mismo que
+    estimar desde cada respuesta: los conglomerados cruzan barrios, hay faltantes, respuestas de
+    un barrio que no está en la tabla de barrios, un barrio y un sector sin respuestas, otra ola
+    que no se mezcla y una columna entera que no es 0/1 (queda fuera, como con `binaria`)."""
+    datos = diseno(semilla, un_conglomerado=un_conglomerado).assign(ola="2025-1", otro=0)
+    datos.loc[datos.index[:4], "barrio_id"] = "desconocido"
+    datos.loc[datos.index[5], "otro"] = 2
+    otra_ola = diseno(semilla + 1).assign(ola="2024-2", otro=1)
+    sectores = {"b0": "alto", "b1": "alto", "b2": "bajo", "b3": "bajo", "b4": "bajo", "b9": "alto"}
+    con = _base_de(pd.concat([otra_ola, datos], ignore_index=True), sectores)
+    sumas = encuestas.Celdas.leer(con, [*INDICADORES, "otro"], olas=["2025-1"])
+    assert sumas.columnas == INDICADORES
+    assert len(sumas.upm) < len(datos)  # unos cientos de celdas en vez de una fila por respuesta
+    ids_sector, ids_barrio = pd.Index(["alto", "bajo", "vacio"]), pd.Index([*sectores, "b_sin"])
+    sector_de = datos["barrio_id"].map(sectores).to_numpy(object)
+
+    def niveles(sector, barrio):
+        return [
+            (np.zeros(len(barrio), dtype=np.int64), 1),
+            (ids_sector.get_indexer(sector), len(ids_sector)),
+            (ids_barrio.get_indexer(barrio), len(ids_barrio)),
+        ]
+
+    esperado = encuestas.estimar_niveles(
+        datos, INDICADORES, niveles(sector_de, datos["barrio_id"].to_numpy(object))
+    )
+    obtenido = pd.DataFrame(
+        {"indicador": np.tile(INDICADORES, 1 + len(ids_sector) + len(ids_barrio))}
+        | sumas.estimar(niveles(sumas.sector_id, sumas.barrio_id))
+    )
+    pd.testing.assert_frame_equal(obtenido, esperado, check_exact=False, rtol=1e-12, atol=1e-15)
+    for exacta in ("n", "gl", "calidad"):
+        assert (obtenido[exacta] == esperado[exacta]).all()
+    assert (obtenido["n"] > 0).sum() > 10
+
+
+def test_sumas_por_celda_sin_indicadores_ni_respuestas():
+    con = _base_de(diseno(3).assign(ola="2025-1", otro=0), {"b0": "alto"})
+    vacia = encuestas.Celdas.leer(con, [], olas=["2025-1"])
+    sin_ola = encuestas.Celdas.leer(con, INDICADORES, olas=["2030-1"])
+    assert vacia.columnas == [] and len(vacia.upm) == 0
+    assert sin_ola.columnas == INDICADORES and len(sin_ola.upm) == 0
+    est = sin_ola.estimar([(np.zeros(0, dtype=np.int64), 1), (np.zeros(0, dtype=np.int64), 2)])
+    assert (est["calidad"] == NO_FIABLE).all() and (est["n"] == 0).all() and len(est["n"]) == 9
+
+
+def test_cifra_negra_con_sectores_sin_barrios_y_barrios_sin_casos(tmp_path):
+    """Contra pandas sobre las tablas: un sector sin barrios queda sin hogares ni casos; un barrio
+    de un sector que no está en `sectores` (y sin casos) cuenta en la comuna; los casos quedan en
+    decimales porque a un grupo de barrios le faltan (como con el merge de antes)."""
+    ruta = tmp_path / "cifra.duckdb"
+    incidentes = fixtures.incidentes_fixture()
+    fixtures.construir(ruta, incidentes)
+    fixtures.agregar_encuesta(ruta, fixtures.encuesta_fixture())
+    con = duckdb.connect(str(ruta))
+    con.execute("INSERT INTO sectores VALUES ('vacio', 'Aaa sin barrios')")
+    con.execute(
+        "INSERT INTO barrios VALUES ('isla', 'Isla', 'fantasma', 10, 40, ?, true)",
+        [fixtures._cuadrado(-70.5, -33.4)],
+    )
+    cifra = encuestas.cifra_negra(con, "2025-1")
+    barrios = con.sql("SELECT barrio_id, sector_id, hogares FROM barrios").df()
+    dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
+    en_ventana = incidentes[
+        (incidentes["fuente"] == "policial")
+        & incidentes["delito"].isin(dmcs)
+        & (incidentes["fecha_hora"] >= "2024-05-15")
+        & (incidentes["fecha_hora"] < "2025-05-15")
+    ]
+    sector_de = en_ventana["barrio_id"].map(barrios.set_index("barrio_id")["sector_id"])
+    assert list(cifra["unidad_id"]) == ["comuna", "vacio", "alto", "bajo"]  # sectores por nombre
+    assert cifra["casos"].dtype == np.float64 and cifra["hogares"].dtype == np.float64
+    tabla = cifra.set_index("unidad_id")
+    assert tabla.loc["comuna", "hogares"] == barrios["hogares"].sum() == 1440
+    assert tabla.loc["comuna", "casos"] == len(en_ventana)
+    for sector in ("alto", "bajo"):
+        assert tabla.loc[sector, "casos"] == (sector_de == sector).sum()
+        hogares = barrios.loc[barrios["sector_id"] == sector, "hogares"].sum()
+        assert tabla.loc[sector, "hogares"] == hogares
+    assert np.isnan(tabla.loc["vacio", ["hogares", "casos", "casos_por_mil"]].astype(float)).all()
+    est = encuestas.estimaciones(con, ("2025-1",)).set_index(["unidad_id", "indicador"])
+    for unidad in ("comuna", "vacio", "alto"):
+        for campo in ("estimacion", "ic_inferior", "n", "calidad"):
+            esperado = est.loc[(unidad, "victima_hogar_12m"), campo]
+            assert tabla.loc[unidad, campo] == esperado or np.isnan(esperado)
+            esperado = est.loc[(unidad, "denuncio"), campo]
+            assert tabla.loc[unidad, f"{campo}_denuncio"] == esperado or np.isnan(esperado)
+    assert tabla.loc["vacio", "n"] == 0 and tabla.loc["vacio", "calidad"] == NO_FIABLE
+    con.close()
+
+
+def _filtrar_pandas(est, sectores=(), barrios=()):
+    """`encuestas.filtrar` escrito con pandas (la versión anterior), como referencia."""
+    sector_de_barrio = est.loc[est["nivel"] == "barrio"].set_index("unidad_id")["sector_id"]
+    if barrios:
+        vistos = set(sectores) | set(sector_de_barrio[sector_de_barrio.index.isin(barrios)])
+        barrio_ok = est["unidad_id"].isin(barrios)
+    else:
+        vistos = set(sectores)
+        barrio_ok = est["sector_id"].isin(sectores) if sectores else True
+    sector_ok = est["unidad_id"].isin(vistos) if vistos else True
+    nivel = est["nivel"]
+    return est[
+        (nivel == "comuna") | ((nivel == "sector") & sector_ok) | ((nivel == "barrio") & barrio_ok)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sectores", "barrios"),
+    [((), ()), (("alto",), ()), ((), ("oriente",)), (("alto",), ("oriente",)), ((), ("nadie",))],
+)
+def test_filtrar_ordenar_y_tablas_de_la_pagina_iguales_a_pandas(con_encuesta, sectores, barrios):
+    """Las piezas de la página sin pandas por fila dan lo mismo que con pandas: el filtro, el orden
+    (sort_values estable), la tabla por ola (groupby y concat) y la de la cifra negra (iterrows)."""
+    from ui import encuestas as vista
+
+    est = encuestas.estimaciones(con_encuesta, tuple(sorted(encuestas.olas(con_encuesta))))
+    filtradas = encuestas.filtrar(est, sectores, barrios)
+    pd.testing.assert_frame_equal(filtradas, _filtrar_pandas(est, sectores, barrios))
+    del_indicador = filtradas[filtradas["indicador"] == "victima_hogar_12m"]
+    orden = del_indicador["nivel"].map({"comuna": 0, "sector": 1, "barrio": 2})
+    esperado = (
+        del_indicador.assign(_orden=orden)
+        .sort_values(["_orden", "unidad", "ola"])
+        .drop(columns="_orden")
+    )
+    unidades = vista.ordenar(del_indicador)
+    pd.testing.assert_frame_equal(unidades, esperado)
+    eje = vista.etiquetas(unidades)
+    partes = [
+        pd.DataFrame(
+            {
+                "Unidad": eje.loc[g.index].to_numpy(),
+                f"{ola}: estimación (IC 95 %)": vista.textos(g),
+                f"{ola}: n": [vista.formato.numero(n) for n in g["n"]],
+                f"{ola}: gl": [vista.formato.numero(n) for n in g["gl"]],
+                f"{ola}: calidad": g["calidad"].to_numpy(),
+            }
+        ).set_index("Unidad")
+        for ola, g in unidades.groupby("ola", sort=True)
+    ]
+    tabla = vista.tabla(unidades, eje, "Unidad")
+    pd.testing.assert_frame_equal(tabla, pd.concat(partes, axis=1).reset_index())
+    assert len(tabla.columns) == 1 + 4 * 2  # las dos olas lado a lado
+    cifra = encuestas.cifra_negra(con_encuesta, "2025-1")
+    negra = vista.tabla_cifra_negra(cifra, vista.etiquetas(cifra))
+    assert negra["Hogares víctimas por 1.000 (encuesta)"].tolist() == [
+        f"no fiable (n = {vista.formato.conteo(f['n'])})"
+        if f["calidad"] == NO_FIABLE
+        else f"{vista.formato.numero(1000 * f['estimacion'])} (IC "
+        f"{vista.formato.numero(1000 * f['ic_inferior'])} – "
+        f"{vista.formato.numero(1000 * f['ic_superior'])})"
+        for _, f in cifra.iterrows()
+    ]
+    assert negra["Víctimas que denunciaron"].tolist() == [
+        vista.texto(
+            {c: f[f"{c}_denuncio"] for c in ("calidad", "n", "estimacion")}
+            | {"ic_inferior": f["ic_inferior_denuncio"], "ic_superior": f["ic_superior_denuncio"]}
+        )
+        for _, f in cifra.iterrows()
+    ]
