@@ -88,15 +88,6 @@ WHERE a.fecha >= $desde AND a.fecha <= $ultimo
 GROUP BY ALL
 ORDER BY barrio, a.linea, actividades DESC, a.actividad;
 
--- name: dmcs_por_barrio
--- Casos policiales DMCS por barrio en [$desde, $hasta) (días enteros: el agregado diario).
-SELECT i.barrio_id, sum(i.casos)::BIGINT AS casos
-FROM incidentes_diarios i
-JOIN delitos d USING (delito)
-WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-  AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
-GROUP BY i.barrio_id;
-
 -- name: dmcs_diarios_en_franjas
 -- Casos policiales DMCS por día en la franja de cada barrio: los de otros barrios cuya celda H3
 -- (ancestro de h3_11 de la resolución de la franja) está en ella. $celdas y $barrios_franja son
@@ -120,9 +111,28 @@ SELECT max(ola) AS ola
 FROM (SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas GROUP BY ola)
 WHERE inicio <= $hasta;
 
--- name: respuestas_inseguridad
--- Las respuestas de una ola con lo que pide la estimación de cobertura.INDICADOR.
-SELECT r.estrato, r.conglomerado, r.factor, r.barrio_id, b.sector_id, r.inseguro_barrio
+-- name: dmcs_por_celda_y_barrio
+-- Casos policiales DMCS por celda H3 (ancestro de h3_11, como casos_por_celda) y barrio en el
+-- período [$desde, $hasta): la tasa y las celdas calientes de la necesidad en una lectura. Trae
+-- también las celdas con casos solo en el período anterior de igual largo (con 0 casos): son
+-- parte del universo del Gi* de mapa.puntos_calientes.
+SELECT ((i.h3_11 | $digitos::UBIGINT) & $sin_resolucion::UBIGINT) | $resolucion_h3::UBIGINT
+           AS celda,
+       i.barrio_id,
+       count(*) FILTER (WHERE i.fecha_hora >= $desde) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+  AND i.fecha_hora >= $desde_anterior AND i.fecha_hora < $hasta
+GROUP BY ALL;
+
+-- name: respuestas_inseguridad_vigente
+-- Las respuestas de la ola vigente (ola_vigente) con lo que pide la estimación de
+-- cobertura.INDICADOR; ninguna fila si no hay ola iniciada hasta $hasta.
+WITH vigente AS (
+    {{ola_vigente}}
+)
+SELECT r.ola, r.estrato, r.conglomerado, r.factor, r.barrio_id, b.sector_id, r.inseguro_barrio
 FROM encuesta_respuestas r
-LEFT JOIN barrios b USING (barrio_id)
-WHERE r.ola = $ola;
+JOIN vigente v ON r.ola = v.ola
+LEFT JOIN barrios b USING (barrio_id);

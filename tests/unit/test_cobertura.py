@@ -100,19 +100,32 @@ def test_cobertura_por_barrio(con):
     assert solo.loc["norte", "actividades"] == 1 and solo.loc["norte", "2.1"] == 0
 
 
-def test_tasa_contra_un_conteo_independiente(con):
-    comp = cobertura.componentes(con, FILTROS).set_index("barrio_id")
+PERIODOS = [
+    FILTROS,
+    Filtros(date(2025, 6, 1), date(2025, 6, 28), preset="personalizado"),
+    Filtros(date(2024, 3, 1), date(2025, 2, 28), preset="personalizado"),
+]
+
+
+@pytest.mark.parametrize("filtros", PERIODOS, ids=range(len(PERIODOS)))
+def test_tasa_contra_un_conteo_independiente(con, filtros):
+    comp = cobertura.componentes(con, filtros).set_index("barrio_id")
     df = fixtures.incidentes_fixture()
     dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
     en = (
-        (df["fecha_hora"] >= "2025-01-01")
-        & (df["fecha_hora"] < "2025-07-01")
+        (df["fecha_hora"] >= pd.Timestamp(filtros.desde))
+        & (df["fecha_hora"] < pd.Timestamp(filtros.hasta) + pd.Timedelta(days=1))
         & (df["fuente"] == "policial")
         & df["delito"].isin(dmcs)
     )
     esperado = df[en].groupby("barrio_id").size()
-    assert comp.loc["norte", "casos_dmcs"] == esperado["norte"]
-    assert comp.loc["norte", "tasa_dmcs"] == pytest.approx(1000 * esperado["norte"] / 1000)
+    poblacion = fixtures.BARRIOS.set_index("barrio_id")["poblacion"]
+    for barrio in poblacion.index:
+        casos = esperado.get(barrio, 0)
+        assert comp.loc[barrio, "casos_dmcs"] == casos
+        tasa = 1000 * casos / poblacion[barrio] if poblacion[barrio] > 0 else np.nan
+        assert comp.loc[barrio, "tasa_dmcs"] == pytest.approx(tasa, nan_ok=True)
+    assert comp["casos_dmcs"].sum() > 0, "el fixture debe tener casos DMCS"
     assert np.isnan(comp.loc["poniente", "tasa_dmcs"])  # sin población
 
 
@@ -149,10 +162,11 @@ def test_prioritarios(con):
 # --- Las vías rápidas contra un cálculo independiente en pandas --------------------------------
 
 
-def test_calientes_contra_un_conteo_independiente(con):
-    comp = cobertura.componentes(con, FILTROS).set_index("barrio_id")
+@pytest.mark.parametrize("filtros", PERIODOS, ids=range(len(PERIODOS)))
+def test_calientes_contra_un_conteo_independiente(con, filtros):
+    comp = cobertura.componentes(con, filtros).set_index("barrio_id")
     celdas = mapa.puntos_calientes(
-        con, cobertura.filtros_dmcs(con, FILTROS), mapa.RESOLUCION_POR_DEFECTO
+        con, cobertura.filtros_dmcs(con, filtros), mapa.RESOLUCION_POR_DEFECTO
     )
     if len(celdas) < mapa.MINIMO_CELDAS:
         celdas = celdas.assign(clase="")
@@ -286,3 +300,40 @@ def test_tabla_sectores_contra_una_agrupacion_por_sector(con):
         assert fila["Por 100 hogares"] == formato.numero(por_100, 1)
     assert list(sectores.index) == sorted(tabla["sector"].unique())
     assert vista.frase_sectores(tabla).startswith(("El sector", "Ningún sector"))
+
+
+def test_tasa_y_calientes_en_la_demostracion_igual_que_por_separado(demo_pequena):
+    """En la demostración (con celdas calientes): los componentes de una sola lectura por celda
+    y barrio, contra puntos_calientes de los casos DMCS y un conteo por barrio sobre incidentes."""
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    corte = con.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    con_calientes = 0
+    for desde in (date(corte.year, 1, 1), corte - pd.Timedelta(days=90)):
+        filtros = Filtros(desde, corte, preset="personalizado")
+        comp = cobertura.componentes(con, filtros).set_index("barrio_id")
+        celdas = mapa.puntos_calientes(
+            con, cobertura.filtros_dmcs(con, filtros), mapa.RESOLUCION_POR_DEFECTO
+        )
+        caliente = celdas["clase"].str.startswith(espacial.CALIENTE)
+        if len(celdas) < mapa.MINIMO_CELDAS:
+            caliente &= False
+        por_nombre = celdas.assign(caliente=caliente).groupby("barrio")
+        n, calientes = por_nombre.size(), por_nombre["caliente"].sum()
+        casos = (
+            con.execute(
+                """SELECT i.barrio_id, count(*) AS casos FROM incidentes i JOIN delitos d USING (delito)
+            WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+              AND i.fecha_hora::DATE BETWEEN $desde AND $hasta GROUP BY ALL""",
+                {"desde": filtros.desde, "hasta": filtros.hasta},
+            )
+            .df()
+            .set_index("barrio_id")["casos"]
+        )
+        barrios = con.sql("SELECT barrio_id, nombre FROM barrios").df()
+        for barrio, nombre in zip(barrios["barrio_id"], barrios["nombre"], strict=True):
+            assert comp.loc[barrio, "casos_dmcs"] == casos.get(barrio, 0)
+            assert comp.loc[barrio, "celdas"] == n.get(nombre, 0)
+            assert comp.loc[barrio, "celdas_calientes"] == calientes.get(nombre, 0)
+        con_calientes += int(comp["celdas_calientes"].sum())
+    con.close()
+    assert con_calientes > 0, "la demostración debe tener celdas calientes"

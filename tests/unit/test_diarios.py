@@ -326,13 +326,6 @@ ANTERIORES = {
         WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
           AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
         GROUP BY ALL""",
-    "dmcs_por_barrio": """
-        SELECT i.barrio_id, count(*) AS casos
-        FROM incidentes i
-        JOIN delitos d USING (delito)
-        WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-          AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
-        GROUP BY i.barrio_id""",
     "casos_dmcs_por_sector": """
         SELECT b.sector_id, count(*) AS casos
         FROM incidentes i
