@@ -36,7 +36,6 @@ import pandas as pd
 import shapely
 
 from consultas import celdas
-from consultas.catalogos import metadatos
 from consultas.sql import leer
 
 CALMA_DIAS = 365
@@ -143,17 +142,18 @@ class Conteos:
         self.primera, self.corte = primera, corte
         self.fila = {b: k for k, b in enumerate(barrios)}
         dias = (corte - primera).days + 1
-        matriz = np.zeros((len(barrios), dias + 1), dtype=np.int64)
+        forma = (len(barrios), dias + 1)
+        matriz = np.zeros(forma, dtype=np.int64)
         if len(diarios):
             filas = filas_de(diarios["barrio_id"], self.fila)
             validas = filas >= 0
             dias_datos = diarios["dia"].to_numpy("datetime64[D]")
             columnas = (dias_datos - np.datetime64(primera, "D")).astype(np.int64) + 1
-            np.add.at(
-                matriz,
-                (filas[validas], columnas[validas]),
-                diarios["casos"].to_numpy()[validas],
-            )
+            # Una suma por casilla: bincount sobre el índice plano (np.add.at es mucho más lento).
+            plano = np.ravel_multi_index((filas[validas], columnas[validas]), forma)
+            casos = diarios["casos"].to_numpy(np.int64)[validas]
+            matriz = np.bincount(plano, weights=casos, minlength=matriz.size).reshape(forma)
+            matriz = matriz.astype(np.int64)
         self.acumulado = matriz.cumsum(axis=1)
 
     def _indice(self, dia: date) -> int:
@@ -180,12 +180,13 @@ def ventanas(inicio: date, meses: int) -> tuple[date, date, date]:
 
 def _fechas(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
     """Primer día con casos y fecha de corte de los casos policiales."""
-    meta = metadatos(con)
-    rango = leer(con, "rango_fechas").iloc[0]
-    ultima = pd.Timestamp(rango["ultima"]).date() if pd.notna(rango["ultima"]) else date.today()
-    corte = meta.get("fecha_corte_policial") or meta.get("fecha_corte")
+    fila = leer(con, "fechas_de_la_evaluacion").iloc[0]
+    ultima = pd.Timestamp(fila["ultima"]).date() if pd.notna(fila["ultima"]) else date.today()
+    corte = next(
+        (c for c in (fila["corte_policial"], fila["corte"]) if isinstance(c, str) and c), None
+    )
     corte = date.fromisoformat(corte) if corte else ultima
-    primera = pd.Timestamp(rango["primera"]).date() if pd.notna(rango["primera"]) else corte
+    primera = pd.Timestamp(fila["primera"]).date() if pd.notna(fila["primera"]) else corte
     return primera, corte
 
 
@@ -307,6 +308,52 @@ def _tramos(inicios, meses: int, primera: date, corte: date) -> list[tuple[datet
     return [(datetime.combine(d, time()), datetime.combine(h, time())) for d, h in tramos]
 
 
+def nuevas(actividades: pd.DataFrame, calma: int = CALMA_DIAS) -> np.ndarray:
+    """Qué actividades empiezan una intervención (ver las reglas arriba), en una tabla ordenada
+    por barrio, línea, fecha y actividad_id: la primera de su barrio y línea, o la que llega tras
+    `calma` días o más desde la anterior."""
+    fechas = actividades["fecha"].to_numpy("datetime64[D]")
+    barrio = actividades["barrio_id"].to_numpy(object)
+    linea = actividades["linea"].to_numpy(object)
+    nueva = np.ones(len(fechas), dtype=bool)
+    misma = (barrio[1:] == barrio[:-1]) & (linea[1:] == linea[:-1])
+    nueva[1:] = ~misma | ((fechas[1:] - fechas[:-1]).astype(np.int64) >= calma)
+    return nueva
+
+
+def _intervenciones(actividades: pd.DataFrame, meta: pd.DataFrame, pedidos) -> pd.DataFrame:
+    """Las intervenciones de los barrios `pedidos` (o de todos) de barrios y líneas registrados,
+    por fecha, barrio y línea, con el barrio, el sector y la línea por su nombre."""
+    filas = pd.Index(meta["barrio_id"]).get_indexer(actividades["barrio_id"])
+    elegidas = nuevas(actividades) & (filas >= 0) & actividades["nombre_linea"].notna().to_numpy()
+    if pedidos:
+        elegidas &= actividades["barrio_id"].isin(pedidos).to_numpy()
+    posiciones = np.flatnonzero(elegidas)
+    fechas = actividades["fecha"].to_numpy("datetime64[D]").astype(object)
+    nombres, lineas = meta["nombre"].to_numpy(object), actividades["linea"].to_numpy(object)
+    clave = {p: (fechas[p], nombres[filas[p]], lineas[p]) for p in posiciones}
+    posiciones = np.array(sorted(posiciones, key=clave.__getitem__), dtype=np.int64)
+    de_meta = filas[posiciones]
+
+    def tomar(tabla: pd.DataFrame, columna: str, en) -> pd.Series:
+        return tabla[columna].take(en).reset_index(drop=True)
+
+    tabla = pd.DataFrame(
+        {
+            "barrio_id": tomar(actividades, "barrio_id", posiciones),
+            "barrio": tomar(meta, "nombre", de_meta),
+            "sector_id": tomar(meta, "sector_id", de_meta),
+            "sector": tomar(meta, "sector", de_meta),
+            "linea": tomar(actividades, "linea", posiciones),
+            "nombre_linea": tomar(actividades, "nombre_linea", posiciones),
+            "actividad": tomar(actividades, "actividad", posiciones),
+            "inicio": pd.Series(fechas[posiciones], dtype=object),
+        }
+    )
+    # Sin filas, como las trae DuckDB: columnas object.
+    return tabla if len(tabla) else tabla.astype(object)
+
+
 def _diarios(con, nombre: str, tramos, **parametros) -> pd.DataFrame:
     """La consulta `nombre` en cada tramo, juntas (los tramos no se superponen)."""
     partes = [leer(con, nombre, desde=d, hasta=h, **parametros) for d, h in tramos]
@@ -322,16 +369,15 @@ def evaluar(
     """Una fila por intervención (de los `barrios` pedidos, o de todos), con sus conteos, el
     grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
-    casos = leer(con, "intervenciones", calma=CALMA_DIAS, barrios=list(barrios))
-    casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
     meta = leer(con, "barrios")
+    actividades = leer(con, "actividades_de_la_evaluacion")
+    casos = _intervenciones(actividades, meta, barrios)
     primera, corte = _fechas(con)
     tramos = _tramos(casos["inicio"], meses, primera, corte)
     diarios = _diarios(con, "dmcs_diarios", tramos)
     conteos = Conteos(diarios, list(meta["barrio_id"]), primera, corte)
     barrios = _Barrios(meta)
-    actividades = leer(con, "fechas_actividades")
-    fechas = pd.to_datetime(actividades["fecha"]).to_numpy("datetime64[D]")
+    fechas = actividades["fecha"].to_numpy("datetime64[D]")
     filas_actividad = filas_de(actividades["barrio_id"], barrios.fila)
     filas = [
         _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)

@@ -12,26 +12,23 @@ GROUP BY ALL;
 -- name: delitos_dmcs
 SELECT delito FROM delitos WHERE grupo_dmcs IS NOT NULL ORDER BY delito;
 
--- name: intervenciones
--- Primera actividad de una línea del programa en un barrio tras $calma días sin actividades de
--- esa línea allí (o la primera registrada). Varias el mismo día cuentan una vez.
-WITH a AS (
-    SELECT barrio_id, linea, actividad, fecha,
-           lag(fecha) OVER (PARTITION BY barrio_id, linea ORDER BY fecha, actividad_id) AS previa
-    FROM actividades
-)
-SELECT a.barrio_id, b.nombre AS barrio, b.sector_id, s.nombre AS sector, a.linea,
-       l.nombre AS nombre_linea, a.actividad, a.fecha AS inicio
-FROM a
-JOIN barrios b USING (barrio_id)
-JOIN sectores s USING (sector_id)
-JOIN lineas l USING (linea)
-WHERE (a.previa IS NULL OR date_diff('day', a.previa, a.fecha) >= $calma)
-  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
-ORDER BY a.fecha, b.nombre, a.linea;
+-- name: actividades_de_la_evaluacion
+-- Todas las actividades del programa, ordenadas por barrio, línea, fecha y actividad_id (el orden
+-- en que evaluacion.intervenciones busca la primera tras la calma), con el nombre de su línea
+-- (NULL si la línea no está registrada). En vez de una ventana lag() en SQL: sobre unas pocas
+-- mil filas, la ventana costaba más que traerlas.
+SELECT a.barrio_id, a.linea, l.nombre AS nombre_linea, a.actividad, a.fecha
+FROM actividades a
+LEFT JOIN lineas l USING (linea)
+ORDER BY a.barrio_id, a.linea, a.fecha, a.actividad_id;
 
--- name: fechas_actividades
-SELECT barrio_id, fecha FROM actividades;
+-- name: fechas_de_la_evaluacion
+-- Primer y último día con casos (como rango_fechas) y las fechas de corte de los casos
+-- policiales y de los datos (metadatos), en una fila.
+SELECT min(fecha_hora)::DATE AS primera, max(fecha_hora)::DATE AS ultima,
+       (SELECT valor FROM metadatos WHERE clave = 'fecha_corte_policial') AS corte_policial,
+       (SELECT valor FROM metadatos WHERE clave = 'fecha_corte') AS corte
+FROM incidentes;
 
 -- name: cobertura_por_barrio
 -- Actividades del programa por barrio en el período [$desde, $ultimo] (líneas elegidas, o

@@ -321,7 +321,8 @@ def test_tasa_y_calientes_en_la_demostracion_igual_que_por_separado(demo_pequena
         n, calientes = por_nombre.size(), por_nombre["caliente"].sum()
         casos = (
             con.execute(
-                """SELECT i.barrio_id, count(*) AS casos FROM incidentes i JOIN delitos d USING (delito)
+                """SELECT i.barrio_id, count(*) AS casos
+            FROM incidentes i JOIN delitos d USING (delito)
             WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
               AND i.fecha_hora::DATE BETWEEN $desde AND $hasta GROUP BY ALL""",
                 {"desde": filtros.desde, "hasta": filtros.hasta},

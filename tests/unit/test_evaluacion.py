@@ -353,3 +353,35 @@ def test_ordenar_igual_al_orden_de_pandas():
         .drop(columns="_orden")
     )
     pd.testing.assert_frame_equal(ev.ordenar(tabla), esperado)
+
+
+# La regla de las intervenciones escrita como antes, con una ventana lag() en SQL: la referencia
+# independiente de la búsqueda en Python (evaluacion.nuevas).
+INTERVENCIONES_SQL = """
+WITH a AS (
+    SELECT barrio_id, linea, actividad, fecha,
+           lag(fecha) OVER (PARTITION BY barrio_id, linea ORDER BY fecha, actividad_id) AS previa
+    FROM actividades
+)
+SELECT a.barrio_id, b.nombre AS barrio, b.sector_id, s.nombre AS sector, a.linea,
+       l.nombre AS nombre_linea, a.actividad, a.fecha AS inicio
+FROM a
+JOIN barrios b USING (barrio_id)
+JOIN sectores s USING (sector_id)
+JOIN lineas l USING (linea)
+WHERE (a.previa IS NULL OR date_diff('day', a.previa, a.fecha) >= $calma)
+  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
+ORDER BY a.fecha, b.nombre, a.linea
+"""
+
+
+@pytest.mark.parametrize("pedidos", [(), ("norte",), ("sur", "oriente"), ("no-existe",)])
+def test_intervenciones_igual_que_con_la_ventana_de_sql(con_chica, con_demo, pedidos):
+    for con in (con_chica, con_demo):
+        esperado = con.execute(
+            INTERVENCIONES_SQL, {"calma": ev.CALMA_DIAS, "barrios": list(pedidos)}
+        ).df()
+        esperado["inicio"] = pd.to_datetime(esperado["inicio"]).dt.date
+        obtenido = ev.evaluar(con, 6, pedidos)[list(esperado.columns)]
+        pd.testing.assert_frame_equal(obtenido, esperado)
+    assert len(ev.evaluar(con_demo, 6)) > 10, "la demostración debe tener intervenciones"
