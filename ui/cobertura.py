@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import shapely
 import streamlit as st
+from plotly.colors import get_colorscale
 
 from consultas import cobertura, evaluacion
 from consultas.filtros import Filtros, a_url
@@ -230,6 +231,56 @@ def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.F
         "showlegend": False,
     }
     return go.Figure(data=[punto], layout=diseno, _validate=False)
+
+
+def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> go.Figure:
+    """Tasa mensual del barrio y de la comuna (Ficha de barrio), armada con diccionarios y sin la
+    validación de Plotly; las pruebas la comparan con la figura validada."""
+    trazas = [
+        {
+            "type": "scatter",
+            "x": tendencia["mes"],
+            "y": tendencia["tasa_barrio"],
+            "name": nombre,
+            "line": {"color": "#c0392b"},
+        },
+        {
+            "type": "scatter",
+            "x": tendencia["mes"],
+            "y": tendencia["tasa_comuna"],
+            "name": "Comuna",
+            "line": {"color": "#888", "dash": "dot"},
+        },
+    ]
+    diseno = {
+        "height": 320,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "separators": ",.",
+        "yaxis": {"title": {"text": "Casos por 1.000 habitantes al mes"}},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        "xaxis": {"tickformat": "%m-%Y"},
+    }
+    return go.Figure(data=trazas, layout=diseno, _validate=False)
+
+
+def grafico_horas(horas: pd.DataFrame) -> go.Figure:
+    """Casos por día de la semana y hora (Ficha de barrio), sin la validación de Plotly."""
+    traza = {
+        "type": "heatmap",
+        "z": horas.to_numpy(),
+        "x": list(horas.columns),
+        "y": list(horas.index),
+        "colorscale": get_colorscale("YlOrRd"),  # la lista que la validación pondría
+        "hovertemplate": "%{y} a las %{x}:00 · %{z} casos<extra></extra>",
+    }
+    diseno = {
+        "height": 300,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "separators": ",.",
+        "xaxis": {"title": {"text": "Hora"}},
+        "yaxis": {"autorange": "reversed"},
+    }
+    return go.Figure(data=[traza], layout=diseno, _validate=False)
 
 
 def _entero(valor) -> str:

@@ -1,6 +1,7 @@
 """Cobertura e índice de necesidad: puntajes e índice a mano, la regla de la percepción (barrio,
 sector o sin dato) y la cobertura contra un conteo independiente en una base pequeña."""
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -8,9 +9,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+import plotly.tools
 import pytest
 
-from consultas import cobertura, encuestas, espacial, ficha, mapa
+from consultas import cobertura, encuestas, espacial, ficha, mapa, privacidad
 from consultas.filtros import Filtros
 from datos import catalogo
 from tests import fixtures
@@ -338,3 +341,56 @@ def test_tasa_y_calientes_en_la_demostracion_igual_que_por_separado(demo_pequena
         con_calientes += int(comp["celdas_calientes"].sum())
     con.close()
     assert con_calientes > 0, "la demostración debe tener celdas calientes"
+
+
+def _json(figura: go.Figure) -> dict:
+    """Lo que Streamlit envía al navegador (st.plotly_chart): el JSON de la figura."""
+    return json.loads(pio.to_json(plotly.tools.return_figure_from_figure_or_data(figura, True)))
+
+
+@pytest.mark.parametrize("barrio", ["norte", "poniente"])
+def test_graficos_de_la_ficha_iguales_a_los_de_plotly(con, barrio):
+    tendencia = ficha.tendencia(con, FILTROS, barrio)
+    referencia = go.Figure(
+        [
+            go.Scatter(
+                x=tendencia["mes"], y=tendencia["tasa_barrio"], name="N", line_color="#c0392b"
+            ),
+            go.Scatter(
+                x=tendencia["mes"],
+                y=tendencia["tasa_comuna"],
+                name="Comuna",
+                line={"color": "#888", "dash": "dot"},
+            ),
+        ]
+    )
+    referencia.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        separators=",.",
+        yaxis_title="Casos por 1.000 habitantes al mes",
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        xaxis={"tickformat": "%m-%Y"},
+    )
+    assert len(tendencia) > 0
+    assert _json(vista.grafico_tendencia(tendencia, "N")) == _json(referencia)
+    horas = ficha.horas(con, FILTROS, barrio)
+    if barrio == "poniente":  # como la ve el público: conteos suprimidos, sin valor
+        horas = privacidad.suprimir(horas, privacidad.REGLAS["consultas.ficha.horas"])
+    referencia = go.Figure(
+        go.Heatmap(
+            z=horas.to_numpy(),
+            x=list(horas.columns),
+            y=list(horas.index),
+            colorscale="YlOrRd",
+            hovertemplate="%{y} a las %{x}:00 · %{z} casos<extra></extra>",
+        )
+    )
+    referencia.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        separators=",.",
+        xaxis_title="Hora",
+        yaxis={"autorange": "reversed"},
+    )
+    assert _json(vista.grafico_horas(horas)) == _json(referencia)
