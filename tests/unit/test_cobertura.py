@@ -394,3 +394,24 @@ def test_graficos_de_la_ficha_iguales_a_los_de_plotly(con, barrio):
         yaxis={"autorange": "reversed"},
     )
     assert _json(vista.grafico_horas(horas)) == _json(referencia)
+
+
+@pytest.mark.parametrize("barrio", ["norte", "sur", "oriente", "poniente", "no-existe"])
+def test_ultima_actividad_y_tendencia_de_la_ficha(con, barrio):
+    for hasta in (date(2025, 2, 2), FILTROS.hasta):
+        filtros = replace(FILTROS, hasta=hasta)
+        tabla = cobertura.cobertura(con, replace(filtros, barrios=(barrio,)))
+        esperado = tabla["ultima_actividad"].iloc[0] if len(tabla) else None
+        esperado = None if pd.isna(esperado) else esperado
+        assert ficha.ultima_actividad(con, filtros, barrio) == esperado
+    tendencia = ficha.tendencia(con, FILTROS, barrio)
+    poblacion = fixtures.BARRIOS.set_index("barrio_id")["poblacion"]
+    pob = poblacion.get(barrio, 0)
+    assert list(tendencia.columns) == ["mes", "barrio", "comuna", "tasa_barrio", "tasa_comuna"]
+    esperado = 1000 * tendencia["barrio"] / pob if pob > 0 else np.nan
+    pd.testing.assert_series_equal(
+        tendencia["tasa_barrio"], pd.Series(esperado, index=tendencia.index), check_names=False
+    )
+    pd.testing.assert_series_equal(
+        tendencia["tasa_comuna"], 1000 * tendencia["comuna"] / poblacion.sum(), check_names=False
+    )

@@ -305,7 +305,8 @@ ANTERIORES = {
     "casos_mensuales_barrio": """
         SELECT date_trunc('month', i.fecha_hora)::DATE AS mes,
                count(*) FILTER (WHERE i.barrio_id = $barrio) AS barrio,
-               count(*) AS comuna
+               count(*) AS comuna,
+               {{poblacion_barrio_y_comuna}}
         FROM incidentes i
         WHERE i.fuente = $fuente AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
         GROUP BY ALL""",
