@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from consultas import celdas
-from consultas.sql import leer
+from consultas.sql import leer, leer_arreglos
 
 CALMA_DIAS = 365
 VENTANA_POR_DEFECTO = 6  # meses
@@ -108,21 +108,26 @@ def veredicto(z, antes, comparacion_antes):
     )
 
 
+def _calculo(valores: list[np.ndarray], franja: list[np.ndarray]) -> dict:
+    """wdd, varianza, z, p_valor y veredicto de los cuatro conteos (y los dos de la franja)."""
+    diferencia = wdd(*valores, desplazamiento=franja or (0, 0))
+    var = varianza(*valores, *franja)
+    z = z_wdd(diferencia, var)
+    return {
+        "wdd": pd.array(np.where(np.isnan(diferencia), None, diferencia), dtype="Int64"),
+        "varianza": var,
+        "z": z,
+        "p_valor": np.where(np.isnan(z), np.nan, p_bilateral(z)),
+        "veredicto": veredicto(z, valores[0], valores[2]),
+    }
+
+
 def calcular(conteos: pd.DataFrame) -> pd.DataFrame:
     """Agrega wdd, varianza, z, p_valor y veredicto a una tabla con los cuatro conteos (y los dos
     del área de desplazamiento, si vienen)."""
     valores = [conteos[c].astype(float).to_numpy() for c in _CONTEOS]
     franja = [conteos[c].astype(float).to_numpy() for c in _DESPLAZAMIENTO if c in conteos]
-    diferencia = wdd(*valores, desplazamiento=franja or (0, 0))
-    var = varianza(*valores, *franja)
-    z = z_wdd(diferencia, var)
-    return conteos.assign(
-        wdd=pd.array(np.where(np.isnan(diferencia), None, diferencia), dtype="Int64"),
-        varianza=var,
-        z=z,
-        p_valor=np.where(np.isnan(z), np.nan, p_bilateral(z)),
-        veredicto=veredicto(z, valores[0], valores[2]),
-    )
+    return conteos.assign(**_calculo(valores, franja))
 
 
 # --- Los datos -------------------------------------------------------------------------------
@@ -138,20 +143,21 @@ def filas_de(columna: pd.Series, fila: dict) -> np.ndarray:
 class Conteos:
     """Casos DMCS acumulados por barrio y día: los casos de [desde, hasta) en O(1)."""
 
-    def __init__(self, diarios: pd.DataFrame, barrios: list[str], primera: date, corte: date):
+    def __init__(self, diarios, barrios: list[str], primera: date, corte: date):
+        """`diarios`: columnas barrio_id, dia y casos (un DataFrame o arreglos de numpy)."""
         self.primera, self.corte = primera, corte
         self.fila = {b: k for k, b in enumerate(barrios)}
         dias = (corte - primera).days + 1
         forma = (len(barrios), dias + 1)
         matriz = np.zeros(forma, dtype=np.int64)
-        if len(diarios):
+        if len(diarios["casos"]):
             filas = filas_de(diarios["barrio_id"], self.fila)
             validas = filas >= 0
-            dias_datos = diarios["dia"].to_numpy("datetime64[D]")
+            dias_datos = np.asarray(diarios["dia"], dtype="datetime64[D]")
             columnas = (dias_datos - np.datetime64(primera, "D")).astype(np.int64) + 1
             # Una suma por casilla: bincount sobre el índice plano (np.add.at es mucho más lento).
             plano = np.ravel_multi_index((filas[validas], columnas[validas]), forma)
-            casos = diarios["casos"].to_numpy(np.int64)[validas]
+            casos = np.asarray(diarios["casos"], dtype=np.int64)[validas]
             matriz = np.bincount(plano, weights=casos, minlength=matriz.size).reshape(forma)
             matriz = matriz.astype(np.int64)
         self.acumulado = matriz.cumsum(axis=1)
@@ -321,9 +327,10 @@ def nuevas(actividades: pd.DataFrame, calma: int = CALMA_DIAS) -> np.ndarray:
     return nueva
 
 
-def _intervenciones(actividades: pd.DataFrame, meta: pd.DataFrame, pedidos) -> pd.DataFrame:
-    """Las intervenciones de los barrios `pedidos` (o de todos) de barrios y líneas registrados,
-    por fecha, barrio y línea, con el barrio, el sector y la línea por su nombre."""
+def _intervenciones(actividades: pd.DataFrame, meta: pd.DataFrame, pedidos) -> dict:
+    """Las columnas de las intervenciones de los barrios `pedidos` (o de todos) de barrios y
+    líneas registrados, por fecha, barrio y línea, con el barrio, el sector y la línea por su
+    nombre."""
     filas = pd.Index(meta["barrio_id"]).get_indexer(actividades["barrio_id"])
     elegidas = nuevas(actividades) & (filas >= 0) & actividades["nombre_linea"].notna().to_numpy()
     if pedidos:
@@ -338,26 +345,22 @@ def _intervenciones(actividades: pd.DataFrame, meta: pd.DataFrame, pedidos) -> p
     def tomar(tabla: pd.DataFrame, columna: str, en) -> pd.Series:
         return tabla[columna].take(en).reset_index(drop=True)
 
-    tabla = pd.DataFrame(
-        {
-            "barrio_id": tomar(actividades, "barrio_id", posiciones),
-            "barrio": tomar(meta, "nombre", de_meta),
-            "sector_id": tomar(meta, "sector_id", de_meta),
-            "sector": tomar(meta, "sector", de_meta),
-            "linea": tomar(actividades, "linea", posiciones),
-            "nombre_linea": tomar(actividades, "nombre_linea", posiciones),
-            "actividad": tomar(actividades, "actividad", posiciones),
-            "inicio": pd.Series(fechas[posiciones], dtype=object),
-        }
-    )
-    # Sin filas, como las trae DuckDB: columnas object.
-    return tabla if len(tabla) else tabla.astype(object)
+    return {
+        "barrio_id": tomar(actividades, "barrio_id", posiciones),
+        "barrio": tomar(meta, "nombre", de_meta),
+        "sector_id": tomar(meta, "sector_id", de_meta),
+        "sector": tomar(meta, "sector", de_meta),
+        "linea": tomar(actividades, "linea", posiciones),
+        "nombre_linea": tomar(actividades, "nombre_linea", posiciones),
+        "actividad": tomar(actividades, "actividad", posiciones),
+        "inicio": pd.Series(fechas[posiciones], dtype=object),
+    }
 
 
-def _diarios(con, nombre: str, tramos, **parametros) -> pd.DataFrame:
-    """La consulta `nombre` en cada tramo, juntas (los tramos no se superponen)."""
-    partes = [leer(con, nombre, desde=d, hasta=h, **parametros) for d, h in tramos]
-    return pd.concat(partes, ignore_index=True) if len(partes) > 1 else partes[0]
+def _diarios(con, nombre: str, tramos, **parametros) -> dict[str, np.ndarray]:
+    """La consulta `nombre` en cada tramo, juntas (los tramos no se superponen), en arreglos."""
+    partes = [leer_arreglos(con, nombre, desde=d, hasta=h, **parametros) for d, h in tramos]
+    return {c: np.concatenate([p[c] for p in partes]) for c in partes[0]}
 
 
 def evaluar(
@@ -383,35 +386,48 @@ def evaluar(
         _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
         for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)
     ]
-    extra = ["antes_desde", "despues_hasta", "comparacion", "motivo", *_CONTEOS]
     if desplazamiento:
         barrios_franja = list(dict.fromkeys(casos["barrio_id"]))
         franjas = _franjas(con, barrios_franja, primera, corte, tramos)
-        for caso, fila in zip(casos.itertuples(), filas, strict=True):
-            desde, inicio, fin = ventanas(caso.inicio, meses)
-            k = franjas.fila[caso.barrio_id]
+        for barrio_id, inicio, fila in zip(casos["barrio_id"], casos["inicio"], filas, strict=True):
+            desde, inicio, fin = ventanas(inicio, meses)
+            k = franjas.fila[barrio_id]
             fila["desplazamiento_antes"] = int(franjas.casos(desde, inicio)[k])
             fila["desplazamiento_despues"] = int(franjas.casos(inicio, fin)[k])
-        extra += _DESPLAZAMIENTO
-    tabla = pd.concat(
-        [casos.reset_index(drop=True), pd.DataFrame(filas, columns=extra)], axis=1
-    ).fillna({"comparacion": "", "motivo": ""})
-    for columna in [c for c in _CONTEOS + _DESPLAZAMIENTO if c in tabla]:
-        tabla[columna] = pd.array(tabla[columna].astype(float), dtype="Int64")
-    tabla = calcular(tabla)
+    return _tabla(casos, filas, meses, desplazamiento)
+
+
+def _tabla(casos: dict, filas: list[dict], meses: int, desplazamiento: bool) -> pd.DataFrame:
+    """La tabla de `evaluar`, armada de una vez con sus columnas."""
+    columnas = dict(casos)
+    for campo in ("antes_desde", "despues_hasta"):
+        columnas[campo] = pd.Series([f[campo] for f in filas], dtype=object)
+    for campo in ("comparacion", "motivo"):
+        columnas[campo] = np.array([f[campo] for f in filas], dtype=object)
+    conteos = _CONTEOS + (_DESPLAZAMIENTO if desplazamiento else [])
+    valores = {c: np.array([f.get(c, np.nan) for f in filas], dtype=float) for c in conteos}
+    for campo in conteos:
+        columnas[campo] = pd.array(valores[campo], dtype="Int64")
+    franja = [valores[c] for c in _DESPLAZAMIENTO if c in valores]
+    columnas |= _calculo([valores[c] for c in _CONTEOS], franja)
     # Sin comparación, WDD, z y p ya quedan sin dato (sus conteos faltan): solo cambia el veredicto.
-    sin_calculo = (tabla["motivo"] != "").to_numpy()
-    veredictos = np.where(sin_calculo, INSUFICIENTE, tabla["veredicto"].to_numpy(object))
-    antes = tabla["antes"].to_numpy(float)
-    # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
-    minima = (
-        100 * Z_CRITICO * np.sqrt(tabla["varianza"].to_numpy()) / np.where(antes > 0, antes, np.nan)
+    sin_calculo = np.array([f["motivo"] != "" for f in filas], dtype=bool)
+    columnas["veredicto"] = np.where(sin_calculo, INSUFICIENTE, columnas["veredicto"]).astype(
+        object
     )
-    return tabla.assign(
-        veredicto=veredictos,
-        meses=meses,
-        baja_minima_pct=minima,
-        con_desplazamiento=desplazamiento,
+    antes = valores["antes"]
+    # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
+    columnas["baja_minima_pct"] = (
+        100 * Z_CRITICO * np.sqrt(columnas["varianza"]) / np.where(antes > 0, antes, np.nan)
+    )
+    columnas["meses"] = np.full(len(filas), meses, dtype=np.int64)
+    columnas["con_desplazamiento"] = np.full(len(filas), desplazamiento, dtype=bool)
+    orden = [*casos, "antes_desde", "despues_hasta", "comparacion", "motivo", *conteos]
+    orden += ["wdd", "varianza", "z", "p_valor", "veredicto", "meses", "baja_minima_pct"]
+    tabla = pd.DataFrame({c: columnas[c] for c in [*orden, "con_desplazamiento"]})
+    # Sin filas, como las traía DuckDB: el texto en columnas object.
+    return (
+        tabla if len(tabla) else tabla.astype({c: object for c in tabla if tabla[c].dtype == "str"})
     )
 
 
