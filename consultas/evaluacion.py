@@ -26,6 +26,7 @@ Reglas (las mismas que explica la página Cobertura):
 """
 
 import calendar
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -458,13 +459,15 @@ def frase(tabla: pd.DataFrame) -> str:
     """Qué dice la evaluación, en una oración a partir de los datos."""
     if tabla.empty:
         return "No hay intervenciones que evaluar con estos filtros."
-    conteo = tabla["veredicto"].value_counts()
+    # En listas de Python: value_counts y el filtro de pandas costaban más que la frase.
+    veredictos, barrios = tabla["veredicto"].tolist(), tabla["barrio"].tolist()
+    conteo = Counter(veredictos)
     partes = [f"{conteo[v]} {_EN_FRASE[v][int(conteo[v] != 1)]}" for v in VEREDICTOS if v in conteo]
     n = len(tabla)
     texto = f"{n} {'intervenciones' if n != 1 else 'intervención'}: {_lista(partes)}"
-    bajas = tabla[tabla["veredicto"] == BAJA]
-    if not bajas.empty:
-        texto += ". Bajas significativas en " + _lista(list(dict.fromkeys(bajas["barrio"])))
+    bajas = [b for b, v in zip(barrios, veredictos, strict=True) if v == BAJA]
+    if bajas:
+        texto += ". Bajas significativas en " + _lista(list(dict.fromkeys(bajas)))
     return texto + "."
 
 

@@ -13,7 +13,7 @@ import plotly.io as pio
 import plotly.tools
 import pytest
 
-from consultas import cobertura, encuestas, espacial, ficha, mapa, privacidad
+from consultas import cobertura, encuestas, espacial, evaluacion, ficha, mapa, privacidad
 from consultas.filtros import Filtros
 from datos import catalogo
 from tests import fixtures
@@ -415,3 +415,48 @@ def test_ultima_actividad_y_tendencia_de_la_ficha(con, barrio):
     pd.testing.assert_series_equal(
         tendencia["tasa_comuna"], 1000 * tendencia["comuna"] / poblacion.sum(), check_names=False
     )
+
+
+def _tabla_evaluacion_con_map(tabla: pd.DataFrame) -> pd.DataFrame:
+    """La tabla de la evaluación con Series.map de pandas, columna por columna."""
+
+    def texto(columna, funcion):
+        return tabla[columna].astype(object).map(funcion).astype("str")
+
+    franja = {}
+    if "desplazamiento_antes" in tabla:
+        franja = {
+            "Franja antes": texto("desplazamiento_antes", vista._entero),
+            "Franja después": texto("desplazamiento_despues", vista._entero),
+        }
+    return pd.DataFrame(
+        {
+            "Barrio": tabla["barrio"],
+            "Línea": tabla["linea"],
+            "Actividad": tabla["actividad"],
+            "Inicio": texto("inicio", formato.fecha),
+            "Antes": texto("antes", vista._entero),
+            "Después": texto("despues", vista._entero),
+            "Comparación antes": texto("comparacion_antes", vista._entero),
+            "Comparación después": texto("comparacion_despues", vista._entero),
+            **franja,
+            "WDD": texto("wdd", vista._entero),
+            "z": texto("z", lambda v: formato.numero(v, 2)),
+            "p": texto("p_valor", lambda v: formato.numero(v, 3)),
+            "Veredicto": tabla["veredicto"],
+            "Baja mínima distinguible": texto("baja_minima_pct", vista._baja),
+            "Barrios de comparación": tabla["comparacion"].replace("", "—"),
+            "Motivo": tabla["motivo"].replace("", "—"),
+        }
+    )
+
+
+@pytest.mark.parametrize("franja", [False, True])
+@pytest.mark.parametrize("publico", [False, True])
+def test_tabla_evaluacion_igual_a_la_de_pandas(demo_pequena, franja, publico):
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    evaluadas = privacidad.llamar(evaluacion.evaluar, con, 12, (), franja, publico=publico)
+    con.close()
+    orden = evaluacion.ordenar(evaluadas)
+    assert len(orden) > 0
+    pd.testing.assert_frame_equal(vista.tabla_evaluacion(orden), _tabla_evaluacion_con_map(orden))

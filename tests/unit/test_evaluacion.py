@@ -385,3 +385,27 @@ def test_intervenciones_igual_que_con_la_ventana_de_sql(con_chica, con_demo, ped
         obtenido = ev.evaluar(con, 6, pedidos)[list(esperado.columns)]
         pd.testing.assert_frame_equal(obtenido, esperado)
     assert len(ev.evaluar(con_demo, 6)) > 10, "la demostración debe tener intervenciones"
+
+
+def test_frase_igual_a_la_de_pandas():
+    azar = np.random.default_rng(5)
+    for n in (1, 2, 7, 40):
+        tabla = pd.DataFrame(
+            {
+                "veredicto": azar.choice(ev.VEREDICTOS, n),
+                "barrio": azar.choice(["Norte", "Sur", "Oriente"], n),
+            }
+        )
+        conteo = tabla["veredicto"].value_counts()
+        partes = [
+            f"{conteo[v]} {ev._EN_FRASE[v][int(conteo[v] != 1)]}"
+            for v in ev.VEREDICTOS
+            if v in conteo
+        ]
+        esperado = f"{n} {'intervenciones' if n != 1 else 'intervención'}: {ev._lista(partes)}"
+        bajas = tabla[tabla["veredicto"] == ev.BAJA]
+        if not bajas.empty:
+            esperado += ". Bajas significativas en " + ev._lista(
+                list(dict.fromkeys(bajas["barrio"]))
+            )
+        assert ev.frase(tabla) == esperado + "."
