@@ -75,9 +75,9 @@ def tabla_cobertura(tabla: pd.DataFrame, filtros: Filtros) -> pd.DataFrame:
     return pd.DataFrame(datos)
 
 
-def _por_sector(tabla: pd.DataFrame) -> pd.DataFrame:
+def por_sector(tabla: pd.DataFrame) -> pd.DataFrame:
     """Sumas por sector (ordenados por nombre), en una sola agrupación, y hogares alcanzados
-    por 100 hogares."""
+    por 100 hogares: la base de `tabla_sectores` y `frase_sectores` (se agrupa una vez)."""
     columnas = ["actividades", "participantes", "hogares_alcanzados", "hogares"]
     suma = (
         tabla[["sector", *columnas]]
@@ -89,8 +89,7 @@ def _por_sector(tabla: pd.DataFrame) -> pd.DataFrame:
     return suma.assign(por_100=100 * suma["hogares_alcanzados"] / hogares.where(hogares > 0))
 
 
-def tabla_sectores(tabla: pd.DataFrame) -> pd.DataFrame:
-    suma = _por_sector(tabla)
+def tabla_sectores(suma: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Sector": suma.index,
@@ -366,8 +365,8 @@ def mapa_barrio(geometrias: pd.DataFrame, barrio_id: str, calientes: pd.DataFram
     return dibujo.armar([*capas, dibujo.capa_nombres(geometrias)], vista)
 
 
-def frase_sectores(tabla: pd.DataFrame) -> str:
-    por_100 = _por_sector(tabla)["por_100"]
+def frase_sectores(suma: pd.DataFrame) -> str:
+    por_100 = suma["por_100"]
     if por_100.fillna(0).max() == 0:
         return "Ningún sector tuvo hogares alcanzados por el programa en el período."
     mayor, menor = por_100.idxmax(), por_100.idxmin()

@@ -291,7 +291,7 @@ def test_indice_igual_al_calculo_con_pandas(pesos):
 
 def test_tabla_sectores_contra_una_agrupacion_por_sector(con):
     tabla = cobertura.necesidad_y_cobertura(con, FILTROS)
-    sectores = vista.tabla_sectores(tabla).set_index("Sector")
+    sectores = vista.tabla_sectores(vista.por_sector(tabla)).set_index("Sector")
     for sector, filas in tabla.groupby("sector"):
         fila = sectores.loc[sector]
         con_actividades = int((filas["actividades"] > 0).sum())
@@ -302,7 +302,7 @@ def test_tabla_sectores_contra_una_agrupacion_por_sector(con):
         por_100 = 100 * filas["hogares_alcanzados"].sum() / hogares if hogares else np.nan
         assert fila["Por 100 hogares"] == formato.numero(por_100, 1)
     assert list(sectores.index) == sorted(tabla["sector"].unique())
-    assert vista.frase_sectores(tabla).startswith(("El sector", "Ningún sector"))
+    assert vista.frase_sectores(vista.por_sector(tabla)).startswith(("El sector", "Ningún sector"))
 
 
 def test_tasa_y_calientes_en_la_demostracion_igual_que_por_separado(demo_pequena):
