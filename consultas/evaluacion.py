@@ -185,9 +185,10 @@ def ventanas(inicio: date, meses: int) -> tuple[date, date, date]:
     return inicio - (fin - inicio), inicio, fin
 
 
-def _fechas(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
-    """Primer día con casos y fecha de corte de los casos policiales."""
-    fila = leer(con, "fechas_de_la_evaluacion").iloc[0]
+def _fechas(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame) -> tuple[date, date]:
+    """Primer día con casos y fecha de corte de los casos policiales (de la primera fila de
+    `meta`, o de su consulta si no hay barrios)."""
+    fila = meta.iloc[0] if len(meta) else leer(con, "fechas_de_la_evaluacion").iloc[0]
     ultima = pd.Timestamp(fila["ultima"]).date() if pd.notna(fila["ultima"]) else date.today()
     corte = next(
         (c for c in (fila["corte_policial"], fila["corte"]) if isinstance(c, str) and c), None
@@ -373,10 +374,10 @@ def evaluar(
     """Una fila por intervención (de los `barrios` pedidos, o de todos), con sus conteos, el
     grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
-    meta = leer(con, "barrios")
+    meta = leer(con, "barrios_de_la_evaluacion")
     actividades = leer(con, "actividades_de_la_evaluacion")
     casos = _intervenciones(actividades, meta, barrios)
-    primera, corte = _fechas(con)
+    primera, corte = _fechas(con, meta)
     tramos = _tramos(casos["inicio"], meses, primera, corte)
     diarios = _diarios(con, "dmcs_diarios", tramos)
     conteos = Conteos(diarios, list(meta["barrio_id"]), primera, corte)

@@ -30,6 +30,17 @@ SELECT min(fecha_hora)::DATE AS primera, max(fecha_hora)::DATE AS ultima,
        (SELECT valor FROM metadatos WHERE clave = 'fecha_corte') AS corte
 FROM incidentes;
 
+-- name: barrios_de_la_evaluacion
+-- Los barrios como la consulta barrios (con sector, por nombre) y, repetidas en cada fila, las
+-- fechas de fechas_de_la_evaluacion: una sentencia en vez de dos.
+SELECT b.barrio_id, b.nombre, b.sector_id, s.nombre AS sector, b.poblacion, b.hogares, f.*
+FROM barrios b
+JOIN sectores s USING (sector_id)
+CROSS JOIN (
+{{fechas_de_la_evaluacion}}
+) f
+ORDER BY b.nombre;
+
 -- name: cobertura_por_barrio
 -- Actividades del programa por barrio en el período [$desde, $ultimo] (líneas elegidas, o
 -- todas), con todos los barrios del territorio (también los sin actividades), y la fecha de la

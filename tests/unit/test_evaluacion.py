@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from consultas import evaluacion as ev
+from consultas import sql
 from datos import catalogo, demo
 from tests import fixtures
 
@@ -409,3 +410,16 @@ def test_frase_igual_a_la_de_pandas():
                 list(dict.fromkeys(bajas["barrio"]))
             )
         assert ev.frase(tabla) == esperado + "."
+
+
+def test_fechas_de_la_evaluacion_con_y_sin_barrios(con_chica):
+    # Primer caso el 01-06-2023; sin fecha de corte en los metadatos del fixture, el último día.
+    meta = sql.leer(con_chica, "barrios_de_la_evaluacion")
+    ultimo = con_chica.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    assert len(meta) == 4
+    assert ev._fechas(con_chica, meta) == ev._fechas(con_chica, meta.iloc[0:0])
+    primera, corte = ev._fechas(con_chica, meta)
+    assert primera == date(2023, 6, 1)
+    cortes = dict(con_chica.execute("SELECT clave, valor FROM metadatos").fetchall())
+    esperado = cortes.get("fecha_corte_policial") or cortes.get("fecha_corte")
+    assert corte == (date.fromisoformat(esperado) if esperado else ultimo)
