@@ -291,32 +291,45 @@ def _baja(valor) -> str:
 
 
 def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
+    """La evaluación en castellano, en un solo DataFrame: el texto formateado como arreglos
+    "str" (una Serie por columna costaba más que el formato mismo) y las columnas de la tabla
+    con su tipo."""
+
+    def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
+        return pd.array([funcion(v) for v in tabla[columna].tolist()], dtype="str")
+
+    def propia(columna: str, guion: bool = False) -> pd.Series:
+        serie = tabla[columna]  # una Serie conserva su tipo (str, u object si viene así)
+        if not guion:
+            return serie
+        valores = ["—" if v == "" else v for v in serie.tolist()]
+        return pd.Series(valores, index=tabla.index, dtype=serie.dtype)
+
     franja = {}
     if "desplazamiento_antes" in tabla:
         franja = {
-            "Franja antes": _cada(tabla["desplazamiento_antes"], _entero),
-            "Franja después": _cada(tabla["desplazamiento_despues"], _entero),
+            "Franja antes": texto("desplazamiento_antes", _entero),
+            "Franja después": texto("desplazamiento_despues", _entero),
         }
-    return pd.DataFrame(
-        {
-            "Barrio": tabla["barrio"],
-            "Línea": tabla["linea"],
-            "Actividad": tabla["actividad"],
-            "Inicio": _cada(tabla["inicio"], formato.fecha),
-            "Antes": _cada(tabla["antes"], _entero),
-            "Después": _cada(tabla["despues"], _entero),
-            "Comparación antes": _cada(tabla["comparacion_antes"], _entero),
-            "Comparación después": _cada(tabla["comparacion_despues"], _entero),
-            **franja,
-            "WDD": _cada(tabla["wdd"], _entero),
-            "z": _cada(tabla["z"], lambda v: formato.numero(v, 2)),
-            "p": _cada(tabla["p_valor"], lambda v: formato.numero(v, 3)),
-            "Veredicto": tabla["veredicto"],
-            "Baja mínima distinguible": _cada(tabla["baja_minima_pct"], _baja),
-            "Barrios de comparación": tabla["comparacion"].replace("", "—"),
-            "Motivo": tabla["motivo"].replace("", "—"),
-        }
-    )
+    datos = {
+        "Barrio": propia("barrio"),
+        "Línea": propia("linea"),
+        "Actividad": propia("actividad"),
+        "Inicio": texto("inicio", formato.fecha),
+        "Antes": texto("antes", _entero),
+        "Después": texto("despues", _entero),
+        "Comparación antes": texto("comparacion_antes", _entero),
+        "Comparación después": texto("comparacion_despues", _entero),
+        **franja,
+        "WDD": texto("wdd", _entero),
+        "z": texto("z", lambda v: formato.numero(v, 2)),
+        "p": texto("p_valor", lambda v: formato.numero(v, 3)),
+        "Veredicto": propia("veredicto"),
+        "Baja mínima distinguible": texto("baja_minima_pct", _baja),
+        "Barrios de comparación": propia("comparacion", guion=True),
+        "Motivo": propia("motivo", guion=True),
+    }
+    return pd.DataFrame(datos, index=tabla.index)
 
 
 REGLAS_EVALUACION = f"""
