@@ -460,3 +460,29 @@ def test_tabla_evaluacion_igual_a_la_de_pandas(demo_pequena, franja, publico):
     orden = evaluacion.ordenar(evaluadas)
     assert len(orden) > 0
     pd.testing.assert_frame_equal(vista.tabla_evaluacion(orden), _tabla_evaluacion_con_map(orden))
+
+
+def test_por_sector_igual_al_groupby_de_pandas():
+    azar = np.random.default_rng(11)
+    n = 60
+    tabla = pd.DataFrame(
+        {
+            "sector": azar.choice(["Sur", "Norte", "Ñuñoa", "Alto"], n),
+            "actividades": azar.integers(0, 4, n),
+            "participantes": azar.integers(0, 90, n),
+            "hogares_alcanzados": azar.integers(0, 50, n),
+            "hogares": np.where(azar.random(n) < 0.1, np.nan, azar.integers(0, 900, n)),
+        }
+    )
+    columnas = ["actividades", "participantes", "hogares_alcanzados", "hogares"]
+    esperado = (
+        tabla[["sector", *columnas]]
+        .assign(con_actividades=(tabla["actividades"] > 0).astype(int), barrios=1)
+        .groupby("sector", sort=True)
+        .sum()
+    )
+    hogares = esperado["hogares"]
+    esperado = esperado.assign(por_100=100 * esperado["hogares_alcanzados"] / hogares)
+    obtenido = vista.por_sector(tabla)
+    pd.testing.assert_frame_equal(obtenido, esperado, check_dtype=False)
+    assert list(obtenido.index) == sorted(tabla["sector"].unique())
