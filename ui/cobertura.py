@@ -136,30 +136,35 @@ def _puntaje(valor) -> str:
 
 
 def tabla_necesidad(tabla: pd.DataFrame) -> pd.DataFrame:
-    orden = tabla.sort_values("necesidad", ascending=False, na_position="last")
-    return pd.DataFrame(
-        {
-            "Barrio": orden["barrio"],
-            "Necesidad (0 a 1)": _cada(orden["necesidad"], _puntaje),
-            "Tasa DMCS por 1.000": _cada(
-                orden["tasa_dmcs"],
-                lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1),
-            ),
-            "Celdas calientes": [
-                f"{int(c)} de {int(n)}" if n else "—"
-                for c, n in zip(orden["celdas_calientes"], orden["celdas"], strict=True)
-            ],
-            "Inseguridad percibida": _cada(
-                orden["inseguridad"],
-                lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v),
-            ),
-            "Estimación de": orden["origen_inseguridad"].replace("", "—"),
-            "Hogares alcanzados por 100": _cada(
-                orden["hogares_por_100"], lambda v: formato.numero(v, 1)
-            ),
-            "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
-        }
-    )
+    """Los componentes de la necesidad, de la mayor a la menor, en un solo DataFrame: el texto
+    formateado como arreglos "str" y las columnas de la tabla con su tipo."""
+    # El mismo orden que tabla.sort_values("necesidad", ...): se ordena solo esa columna.
+    clave = tabla["necesidad"].sort_values(ascending=False, na_position="last").index
+    orden = tabla.take(tabla.index.get_indexer(clave))
+
+    def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
+        return pd.array([funcion(v) for v in orden[columna].tolist()], dtype="str")
+
+    origen = orden["origen_inseguridad"]
+    pares = zip(orden["celdas_calientes"].tolist(), orden["celdas"].tolist(), strict=True)
+    celdas = [f"{int(c)} de {int(n)}" if n else "—" for c, n in pares]
+    datos = {
+        "Barrio": orden["barrio"],
+        "Necesidad (0 a 1)": texto("necesidad", _puntaje),
+        "Tasa DMCS por 1.000": texto(
+            "tasa_dmcs", lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
+        ),
+        "Celdas calientes": pd.array(celdas, dtype="str") if celdas else celdas,
+        "Inseguridad percibida": texto(
+            "inseguridad", lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v)
+        ),
+        "Estimación de": pd.Series(
+            ["—" if v == "" else v for v in origen.tolist()], index=orden.index, dtype=origen.dtype
+        ),
+        "Hogares alcanzados por 100": texto("hogares_por_100", lambda v: formato.numero(v, 1)),
+        "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
+    }
+    return pd.DataFrame(datos, index=orden.index)
 
 
 def _linea(eje: str, valor: float) -> dict:

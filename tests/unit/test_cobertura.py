@@ -486,3 +486,46 @@ def test_por_sector_igual_al_groupby_de_pandas():
     obtenido = vista.por_sector(tabla)
     pd.testing.assert_frame_equal(obtenido, esperado, check_dtype=False)
     assert list(obtenido.index) == sorted(tabla["sector"].unique())
+
+
+def _tabla_necesidad_con_pandas(tabla: pd.DataFrame) -> pd.DataFrame:
+    """La tabla de necesidad ordenada con sort_values y formateada con Series.map."""
+    orden = tabla.sort_values("necesidad", ascending=False, na_position="last")
+
+    def texto(columna, funcion):
+        return orden[columna].astype(object).map(funcion).astype("str")
+
+    celdas = [
+        f"{int(c)} de {int(n)}" if n else "—"
+        for c, n in zip(orden["celdas_calientes"], orden["celdas"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Barrio": orden["barrio"],
+            "Necesidad (0 a 1)": texto("necesidad", vista._puntaje),
+            "Tasa DMCS por 1.000": texto(
+                "tasa_dmcs", lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
+            ),
+            "Celdas calientes": celdas,
+            "Inseguridad percibida": texto(
+                "inseguridad",
+                lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v),
+            ),
+            "Estimación de": orden["origen_inseguridad"].replace("", "—"),
+            "Hogares alcanzados por 100": texto("hogares_por_100", lambda v: formato.numero(v, 1)),
+            "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
+        }
+    )
+
+
+@pytest.mark.parametrize("publico", [False, True])
+def test_tabla_necesidad_igual_a_la_de_pandas(demo_pequena, publico):
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    corte = con.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    filtros = Filtros(date(corte.year, 1, 1), corte, preset="aad")
+    tabla = privacidad.llamar(cobertura.necesidad_y_cobertura, con, filtros, publico=publico)
+    con.close()
+    for parte in (tabla, tabla[tabla["prioritario"]], tabla.iloc[0:0]):
+        esperado = _tabla_necesidad_con_pandas(parte)
+        pd.testing.assert_frame_equal(vista.tabla_necesidad(parte), esperado)
+    assert tabla["necesidad"].notna().sum() > 1
