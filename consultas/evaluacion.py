@@ -316,46 +316,53 @@ def _tramos(inicios, meses: int, primera: date, corte: date) -> list[tuple[datet
     return [(datetime.combine(d, time()), datetime.combine(h, time())) for d, h in tramos]
 
 
-def nuevas(actividades: pd.DataFrame, calma: int = CALMA_DIAS) -> np.ndarray:
-    """Qué actividades empiezan una intervención (ver las reglas arriba), en una tabla ordenada
-    por barrio, línea, fecha y actividad_id: la primera de su barrio y línea, o la que llega tras
-    `calma` días o más desde la anterior."""
-    fechas = actividades["fecha"].to_numpy("datetime64[D]")
-    barrio = actividades["barrio_id"].to_numpy(object)
-    linea = actividades["linea"].to_numpy(object)
+def nuevas(barrio: np.ndarray, linea: np.ndarray, fechas: np.ndarray, calma: int = CALMA_DIAS):
+    """Qué actividades empiezan una intervención (ver las reglas arriba), ordenadas por barrio,
+    línea, fecha y actividad_id: la primera de su barrio y línea, o la que llega tras `calma`
+    días o más desde la anterior."""
     nueva = np.ones(len(fechas), dtype=bool)
     misma = (barrio[1:] == barrio[:-1]) & (linea[1:] == linea[:-1])
     nueva[1:] = ~misma | ((fechas[1:] - fechas[:-1]).astype(np.int64) >= calma)
     return nueva
 
 
-def _intervenciones(actividades: pd.DataFrame, meta: pd.DataFrame, pedidos) -> dict:
+def _sin_nulos(columna: np.ndarray) -> np.ndarray:
+    """Una columna de fetchnumpy sin su máscara de nulos (None en su lugar)."""
+    return np.ma.filled(columna, None) if np.ma.isMaskedArray(columna) else columna
+
+
+def _texto(valores: np.ndarray) -> pd.Series:
+    """Texto como lo trae DuckDB en un DataFrame: "str", u object si no hay filas."""
+    return pd.Series(valores, dtype="str" if len(valores) else object)
+
+
+def _intervenciones(actividades: dict, meta: pd.DataFrame, pedidos) -> dict:
     """Las columnas de las intervenciones de los barrios `pedidos` (o de todos) de barrios y
     líneas registrados, por fecha, barrio y línea, con el barrio, el sector y la línea por su
-    nombre."""
-    filas = pd.Index(meta["barrio_id"]).get_indexer(actividades["barrio_id"])
-    elegidas = nuevas(actividades) & (filas >= 0) & actividades["nombre_linea"].notna().to_numpy()
+    nombre. `actividades`: las columnas de actividades_de_la_evaluacion."""
+    barrio, linea = _sin_nulos(actividades["barrio_id"]), _sin_nulos(actividades["linea"])
+    fechas = actividades["fecha"].astype("datetime64[D]")
+    filas = pd.Index(meta["barrio_id"]).get_indexer(barrio)
+    con_linea = ~np.ma.getmaskarray(actividades["nombre_linea"])
+    elegidas = nuevas(barrio, linea, fechas) & (filas >= 0) & con_linea
     if pedidos:
-        elegidas &= actividades["barrio_id"].isin(pedidos).to_numpy()
+        pedidos = set(pedidos)
+        elegidas &= np.array([b in pedidos for b in barrio], dtype=bool)
     posiciones = np.flatnonzero(elegidas)
-    fechas = actividades["fecha"].to_numpy("datetime64[D]").astype(object)
-    nombres, lineas = meta["nombre"].to_numpy(object), actividades["linea"].to_numpy(object)
-    clave = {p: (fechas[p], nombres[filas[p]], lineas[p]) for p in posiciones}
+    dias = fechas.astype(object)
+    nombres = meta["nombre"].to_numpy(object)
+    clave = {p: (dias[p], nombres[filas[p]], linea[p]) for p in posiciones}
     posiciones = np.array(sorted(posiciones, key=clave.__getitem__), dtype=np.int64)
     de_meta = filas[posiciones]
-
-    def tomar(tabla: pd.DataFrame, columna: str, en) -> pd.Series:
-        return tabla[columna].take(en).reset_index(drop=True)
-
     return {
-        "barrio_id": tomar(actividades, "barrio_id", posiciones),
-        "barrio": tomar(meta, "nombre", de_meta),
-        "sector_id": tomar(meta, "sector_id", de_meta),
-        "sector": tomar(meta, "sector", de_meta),
-        "linea": tomar(actividades, "linea", posiciones),
-        "nombre_linea": tomar(actividades, "nombre_linea", posiciones),
-        "actividad": tomar(actividades, "actividad", posiciones),
-        "inicio": pd.Series(fechas[posiciones], dtype=object),
+        "barrio_id": _texto(barrio[posiciones]),
+        "barrio": _texto(nombres[de_meta]),
+        "sector_id": _texto(meta["sector_id"].to_numpy(object)[de_meta]),
+        "sector": _texto(meta["sector"].to_numpy(object)[de_meta]),
+        "linea": _texto(linea[posiciones]),
+        "nombre_linea": _texto(_sin_nulos(actividades["nombre_linea"])[posiciones]),
+        "actividad": _texto(_sin_nulos(actividades["actividad"])[posiciones]),
+        "inicio": pd.Series(dias[posiciones], dtype=object),
     }
 
 
@@ -375,15 +382,15 @@ def evaluar(
     grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
     meta = leer(con, "barrios_de_la_evaluacion")
-    actividades = leer(con, "actividades_de_la_evaluacion")
+    actividades = leer_arreglos(con, "actividades_de_la_evaluacion")
     casos = _intervenciones(actividades, meta, barrios)
     primera, corte = _fechas(con, meta)
     tramos = _tramos(casos["inicio"], meses, primera, corte)
     diarios = _diarios(con, "dmcs_diarios", tramos)
     conteos = Conteos(diarios, list(meta["barrio_id"]), primera, corte)
     barrios = _Barrios(meta)
-    fechas = actividades["fecha"].to_numpy("datetime64[D]")
-    filas_actividad = filas_de(actividades["barrio_id"], barrios.fila)
+    fechas = actividades["fecha"].astype("datetime64[D]")
+    filas_actividad = filas_de(_sin_nulos(actividades["barrio_id"]), barrios.fila)
     filas = [
         _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
         for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)
