@@ -145,14 +145,18 @@ class Conteos:
     """Casos DMCS acumulados por barrio y día: los casos de [desde, hasta) en O(1)."""
 
     def __init__(self, diarios, barrios: list[str], primera: date, corte: date):
-        """`diarios`: columnas barrio_id, dia y casos (un DataFrame o arreglos de numpy)."""
+        """`diarios`: columnas barrio_id (o ya su fila en `barrios`), dia y casos (un DataFrame
+        o arreglos de numpy)."""
         self.primera, self.corte = primera, corte
         self.fila = {b: k for k, b in enumerate(barrios)}
         dias = (corte - primera).days + 1
         forma = (len(barrios), dias + 1)
         matriz = np.zeros(forma, dtype=np.int64)
         if len(diarios["casos"]):
-            filas = filas_de(diarios["barrio_id"], self.fila)
+            if "fila" in diarios:
+                filas = np.asarray(diarios["fila"], dtype=np.int64)
+            else:
+                filas = filas_de(diarios["barrio_id"], self.fila)
             validas = filas >= 0
             dias_datos = np.asarray(diarios["dia"], dtype="datetime64[D]")
             columnas = (dias_datos - np.datetime64(primera, "D")).astype(np.int64) + 1
@@ -284,13 +288,14 @@ def _franjas(con, barrios: list[str], primera: date, corte: date, tramos) -> Con
     """Casos DMCS diarios de otros barrios en la franja de cada barrio (ver "Área de
     desplazamiento" arriba), contados en una sola consulta para todos los barrios."""
     geometrias = leer(con, "geometrias_barrios").set_index("barrio_id")["geometria"]
-    pares = [(c, b) for b in barrios for c in _franja(geometrias[b])]
+    pares = [(c, b, k) for k, b in enumerate(barrios) for c in _franja(geometrias[b])]
     diarios = _diarios(
         con,
         "dmcs_diarios_en_franjas",
         tramos,
-        celdas=[c for c, _ in pares],
-        barrios_franja=[b for _, b in pares],
+        celdas=[c for c, _, _ in pares],
+        barrios_franja=[b for _, b, _ in pares],
+        filas=[k for _, _, k in pares],
         **celdas.parametros_padre(RESOLUCION_FRANJA),
     )
     return Conteos(diarios, barrios, primera, corte)

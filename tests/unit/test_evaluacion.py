@@ -423,3 +423,26 @@ def test_fechas_de_la_evaluacion_con_y_sin_barrios(con_chica):
     cortes = dict(con_chica.execute("SELECT clave, valor FROM metadatos").fetchall())
     esperado = cortes.get("fecha_corte_policial") or cortes.get("fecha_corte")
     assert corte == (date.fromisoformat(esperado) if esperado else ultimo)
+
+
+def test_franja_contra_un_conteo_de_pandas(con_demo):
+    """Los conteos de la franja, contra los casos DMCS de otros barrios cuya celda de resolución
+    9 (con la librería h3) está en la franja del barrio, contados en pandas en cada ventana."""
+    tabla = ev.evaluar(con_demo, 6, desplazamiento=True)
+    casos = con_demo.execute(
+        """SELECT i.barrio_id, i.fecha_hora::DATE AS dia, i.h3_11 FROM incidentes i
+        JOIN delitos d USING (delito) WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL"""
+    ).df()
+    celda = np.array([h3.cell_to_parent(int(c), ev.RESOLUCION_FRANJA) for c in casos["h3_11"]])
+    dias = pd.to_datetime(casos["dia"]).dt.date.to_numpy()
+    geometrias = dict(con_demo.execute("SELECT barrio_id, geometria FROM barrios").fetchall())
+    revisadas = 0
+    for fila in tabla[tabla["motivo"] == ""].head(8).itertuples():
+        en_franja = np.isin(celda, list(ev._franja(geometrias[fila.barrio_id])))
+        otros = en_franja & (casos["barrio_id"].to_numpy() != fila.barrio_id)
+        desde, inicio, fin = ev.ventanas(fila.inicio, 6)
+        antes = int((otros & (dias >= desde) & (dias < inicio)).sum())
+        despues = int((otros & (dias >= inicio) & (dias < fin)).sum())
+        assert (fila.desplazamiento_antes, fila.desplazamiento_despues) == (antes, despues)
+        revisadas += 1
+    assert revisadas == 8
