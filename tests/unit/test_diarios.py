@@ -321,11 +321,13 @@ ANTERIORES = {
         ORDER BY casos DESC, delito
         LIMIT $limite""",
     "dmcs_diarios": """
-        SELECT i.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
+        SELECT list_position($barrios_fila, i.barrio_id)::INTEGER - 1 AS fila,
+               i.fecha_hora::DATE AS dia, count(*) AS casos
         FROM incidentes i
         JOIN delitos d USING (delito)
         WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
           AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+          AND list_contains($barrios_fila, i.barrio_id)
         GROUP BY ALL""",
     "casos_dmcs_por_sector": """
         SELECT b.sector_id, count(*) AS casos
