@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from consultas import encuestas, mapa
+from consultas import celdas, encuestas, espacial, mapa
 from consultas.espacial import CALIENTE
 from consultas.filtros import Filtros, limites, parametros_actividades
 from consultas.sql import leer
@@ -125,27 +125,37 @@ def _con_dato(valores: np.ndarray) -> np.ndarray:
     return np.where(valores > 0, valores, np.nan)
 
 
-def _tasa(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
+def _tasa_y_calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
+    """Los componentes tasa y calientes de una sola lectura de los casos DMCS por celda y barrio:
+    los mismos números que `dmcs_por_barrio` y que `mapa.puntos_calientes` con `filtros_dmcs`
+    (el mismo universo, Gi*, FDR y barrio del centro de cada celda)."""
     desde, hasta = limites(filtros.ventana)
-    casos = leer(con, "dmcs_por_barrio", desde=desde, hasta=hasta)
-    casos_dmcs = _alinear(barrios["barrio_id"], casos["barrio_id"], casos["casos"]).astype(int)
-    poblacion = barrios["poblacion"].to_numpy(float)
-    return pd.DataFrame(
-        {
-            "barrio_id": barrios["barrio_id"],
-            "casos_dmcs": casos_dmcs,
-            "tasa_dmcs": 1000 * casos_dmcs / _con_dato(poblacion),
-        }
+    desde_anterior, _ = limites(filtros.ventana.anterior())
+    resolucion = mapa.RESOLUCION_POR_DEFECTO
+    conteo = leer(
+        con,
+        "dmcs_por_celda_y_barrio",
+        desde=desde,
+        hasta=hasta,
+        desde_anterior=desde_anterior,
+        **celdas.parametros_padre(resolucion),
     )
-
-
-def _calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
-    celdas = mapa.puntos_calientes(con, filtros_dmcs(con, filtros), mapa.RESOLUCION_POR_DEFECTO)
-    clases = celdas["clase"].to_numpy(object)
-    if len(celdas) < mapa.MINIMO_CELDAS:
-        clases = np.full(len(celdas), "", dtype=object)  # sin prueba: ninguna celda es caliente
-    caliente = np.array([c.startswith(CALIENTE) for c in clases], dtype=bool)
-    codigos, nombres = pd.factorize(celdas["barrio"].to_numpy(object))
+    casos = conteo["casos"].to_numpy(np.int64)
+    ids = pd.Index(barrios["barrio_id"].to_numpy(object))
+    fila = ids.get_indexer(conteo["barrio_id"].to_numpy(object))
+    casos_dmcs = np.bincount(fila[fila >= 0], weights=casos[fila >= 0], minlength=len(ids))
+    casos_dmcs = casos_dmcs.astype(int)
+    observadas, en_celda = np.unique(conteo["celda"].to_numpy(np.uint64), return_inverse=True)
+    comuna = replace(filtros, sectores=(), barrios=())
+    universo, pesos = mapa._universo(con, comuna, resolucion, observadas)
+    actual = np.zeros(len(universo), np.int64)
+    actual[np.searchsorted(universo, observadas)] = np.bincount(en_celda, weights=casos)
+    caliente = np.zeros(len(universo), dtype=bool)
+    if len(universo) >= mapa.MINIMO_CELDAS:  # sin prueba: ninguna celda es caliente
+        z = espacial.gi_estrella(actual, pesos)
+        clases = espacial.clase(z, espacial.fdr(espacial.p_bilateral(z)))
+        caliente = np.char.startswith(clases.astype(str), CALIENTE)
+    codigos, nombres = pd.factorize(mapa._ubicacion(con, universo)["barrio"])
     con_barrio = codigos >= 0
     por_barrio = np.bincount(codigos[con_barrio], minlength=len(nombres))
     calientes_por_barrio = np.bincount(
@@ -154,9 +164,12 @@ def _calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     nombres = pd.Series(nombres, dtype=object)
     celdas_barrio = _alinear(barrios["nombre"], nombres, por_barrio).astype(int)
     calientes = _alinear(barrios["nombre"], nombres, calientes_por_barrio).astype(int)
+    poblacion = barrios["poblacion"].to_numpy(float)
     return pd.DataFrame(
         {
             "barrio_id": barrios["barrio_id"],
+            "casos_dmcs": casos_dmcs,
+            "tasa_dmcs": 1000 * casos_dmcs / _con_dato(poblacion),
             "celdas": celdas_barrio,
             "celdas_calientes": calientes,
             "parte_calientes": calientes / _con_dato(celdas_barrio.astype(float)),
@@ -170,12 +183,11 @@ def ola_vigente(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> str | None:
     return None if pd.isna(ola) else str(ola)
 
 
-def _inseguridad(con, ola: str, barrios: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Estimación de INDICADOR (sin dato si es "no fiable") de cada barrio y de su sector en la
-    ola: los mismos dominios y las mismas sumas que `encuestas.estimaciones`, solo los que la
-    necesidad usa (la estimación de un dominio no depende de los demás)."""
+def _inseguridad(datos: pd.DataFrame, barrios: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Estimación de INDICADOR (sin dato si es "no fiable") de cada barrio y de su sector en las
+    respuestas de la ola: los mismos dominios y las mismas sumas que `encuestas.estimaciones`,
+    solo los que la necesidad usa (la estimación de un dominio no depende de los demás)."""
     nada = np.full(len(barrios), np.nan)
-    datos = leer(con, "respuestas_inseguridad", ola=ola)
     if not encuestas.binaria(datos[INDICADOR]):
         return nada, nada
     ids = {
@@ -197,10 +209,14 @@ def _inseguridad(con, ola: str, barrios: pd.DataFrame) -> tuple[np.ndarray, np.n
 
 def _percepcion(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     vacia = barrios[["barrio_id"]].assign(inseguridad=np.nan, origen_inseguridad="")
-    ola = ola_vigente(con, filtros)
-    if ola is None or INDICADOR not in encuestas.indicadores(con):
+    try:
+        datos = leer(con, "respuestas_inseguridad_vigente", hasta=filtros.hasta)
+    except duckdb.BinderException:  # la encuesta no tiene la columna INDICADOR
         return vacia
-    de_barrio, de_sector = _inseguridad(con, ola, barrios)
+    if datos.empty:  # ninguna ola iniciada al final del período
+        return vacia
+    ola = str(datos["ola"].iloc[0])
+    de_barrio, de_sector = _inseguridad(datos, barrios)
     origen = np.select(
         [~np.isnan(de_barrio), ~np.isnan(de_sector)], [f"barrio ({ola})", f"sector ({ola})"], ""
     )
@@ -233,8 +249,8 @@ def indice(componentes: pd.DataFrame, pesos: tuple[int, int, int]) -> pd.Series:
 
 
 def _componentes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
-    partes = [parte(con, filtros, barrios) for parte in (_tasa, _calientes, _percepcion)]
-    return pd.concat([partes[0], *(p.drop(columns="barrio_id") for p in partes[1:])], axis=1)
+    percepcion = _percepcion(con, filtros, barrios).drop(columns="barrio_id")
+    return pd.concat([_tasa_y_calientes(con, filtros, barrios), percepcion], axis=1)
 
 
 def componentes(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:

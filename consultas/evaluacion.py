@@ -26,6 +26,7 @@ Reglas (las mismas que explica la página Cobertura):
 """
 
 import calendar
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -36,8 +37,7 @@ import pandas as pd
 import shapely
 
 from consultas import celdas
-from consultas.catalogos import metadatos
-from consultas.sql import leer
+from consultas.sql import leer, leer_arreglos
 
 CALMA_DIAS = 365
 VENTANA_POR_DEFECTO = 6  # meses
@@ -109,21 +109,26 @@ def veredicto(z, antes, comparacion_antes):
     )
 
 
+def _calculo(valores: list[np.ndarray], franja: list[np.ndarray]) -> dict:
+    """wdd, varianza, z, p_valor y veredicto de los cuatro conteos (y los dos de la franja)."""
+    diferencia = wdd(*valores, desplazamiento=franja or (0, 0))
+    var = varianza(*valores, *franja)
+    z = z_wdd(diferencia, var)
+    return {
+        "wdd": pd.array(np.where(np.isnan(diferencia), None, diferencia), dtype="Int64"),
+        "varianza": var,
+        "z": z,
+        "p_valor": np.where(np.isnan(z), np.nan, p_bilateral(z)),
+        "veredicto": veredicto(z, valores[0], valores[2]),
+    }
+
+
 def calcular(conteos: pd.DataFrame) -> pd.DataFrame:
     """Agrega wdd, varianza, z, p_valor y veredicto a una tabla con los cuatro conteos (y los dos
     del área de desplazamiento, si vienen)."""
     valores = [conteos[c].astype(float).to_numpy() for c in _CONTEOS]
     franja = [conteos[c].astype(float).to_numpy() for c in _DESPLAZAMIENTO if c in conteos]
-    diferencia = wdd(*valores, desplazamiento=franja or (0, 0))
-    var = varianza(*valores, *franja)
-    z = z_wdd(diferencia, var)
-    return conteos.assign(
-        wdd=pd.array(np.where(np.isnan(diferencia), None, diferencia), dtype="Int64"),
-        varianza=var,
-        z=z,
-        p_valor=np.where(np.isnan(z), np.nan, p_bilateral(z)),
-        veredicto=veredicto(z, valores[0], valores[2]),
-    )
+    return conteos.assign(**_calculo(valores, franja))
 
 
 # --- Los datos -------------------------------------------------------------------------------
@@ -139,21 +144,27 @@ def filas_de(columna: pd.Series, fila: dict) -> np.ndarray:
 class Conteos:
     """Casos DMCS acumulados por barrio y día: los casos de [desde, hasta) en O(1)."""
 
-    def __init__(self, diarios: pd.DataFrame, barrios: list[str], primera: date, corte: date):
+    def __init__(self, diarios, barrios: list[str], primera: date, corte: date):
+        """`diarios`: columnas barrio_id (o ya su fila en `barrios`), dia y casos (un DataFrame
+        o arreglos de numpy)."""
         self.primera, self.corte = primera, corte
         self.fila = {b: k for k, b in enumerate(barrios)}
         dias = (corte - primera).days + 1
-        matriz = np.zeros((len(barrios), dias + 1), dtype=np.int64)
-        if len(diarios):
-            filas = filas_de(diarios["barrio_id"], self.fila)
+        forma = (len(barrios), dias + 1)
+        matriz = np.zeros(forma, dtype=np.int64)
+        if len(diarios["casos"]):
+            if "fila" in diarios:
+                filas = np.asarray(diarios["fila"], dtype=np.int64)
+            else:
+                filas = filas_de(diarios["barrio_id"], self.fila)
             validas = filas >= 0
-            dias_datos = diarios["dia"].to_numpy("datetime64[D]")
+            dias_datos = np.asarray(diarios["dia"], dtype="datetime64[D]")
             columnas = (dias_datos - np.datetime64(primera, "D")).astype(np.int64) + 1
-            np.add.at(
-                matriz,
-                (filas[validas], columnas[validas]),
-                diarios["casos"].to_numpy()[validas],
-            )
+            # Una suma por casilla: bincount sobre el índice plano (np.add.at es mucho más lento).
+            plano = np.ravel_multi_index((filas[validas], columnas[validas]), forma)
+            casos = np.asarray(diarios["casos"], dtype=np.int64)[validas]
+            matriz = np.bincount(plano, weights=casos, minlength=matriz.size).reshape(forma)
+            matriz = matriz.astype(np.int64)
         self.acumulado = matriz.cumsum(axis=1)
 
     def _indice(self, dia: date) -> int:
@@ -178,14 +189,16 @@ def ventanas(inicio: date, meses: int) -> tuple[date, date, date]:
     return inicio - (fin - inicio), inicio, fin
 
 
-def _fechas(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
-    """Primer día con casos y fecha de corte de los casos policiales."""
-    meta = metadatos(con)
-    rango = leer(con, "rango_fechas").iloc[0]
-    ultima = pd.Timestamp(rango["ultima"]).date() if pd.notna(rango["ultima"]) else date.today()
-    corte = meta.get("fecha_corte_policial") or meta.get("fecha_corte")
+def _fechas(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame) -> tuple[date, date]:
+    """Primer día con casos y fecha de corte de los casos policiales (de la primera fila de
+    `meta`, o de su consulta si no hay barrios)."""
+    fila = meta.iloc[0] if len(meta) else leer(con, "fechas_de_la_evaluacion").iloc[0]
+    ultima = pd.Timestamp(fila["ultima"]).date() if pd.notna(fila["ultima"]) else date.today()
+    corte = next(
+        (c for c in (fila["corte_policial"], fila["corte"]) if isinstance(c, str) and c), None
+    )
     corte = date.fromisoformat(corte) if corte else ultima
-    primera = pd.Timestamp(rango["primera"]).date() if pd.notna(rango["primera"]) else corte
+    primera = pd.Timestamp(fila["primera"]).date() if pd.notna(fila["primera"]) else corte
     return primera, corte
 
 
@@ -275,13 +288,14 @@ def _franjas(con, barrios: list[str], primera: date, corte: date, tramos) -> Con
     """Casos DMCS diarios de otros barrios en la franja de cada barrio (ver "Área de
     desplazamiento" arriba), contados en una sola consulta para todos los barrios."""
     geometrias = leer(con, "geometrias_barrios").set_index("barrio_id")["geometria"]
-    pares = [(c, b) for b in barrios for c in _franja(geometrias[b])]
+    pares = [(c, b, k) for k, b in enumerate(barrios) for c in _franja(geometrias[b])]
     diarios = _diarios(
         con,
         "dmcs_diarios_en_franjas",
         tramos,
-        celdas=[c for c, _ in pares],
-        barrios_franja=[b for _, b in pares],
+        celdas=[c for c, _, _ in pares],
+        barrios_franja=[b for _, b, _ in pares],
+        filas=[k for _, _, k in pares],
         **celdas.parametros_padre(RESOLUCION_FRANJA),
     )
     return Conteos(diarios, barrios, primera, corte)
@@ -307,10 +321,60 @@ def _tramos(inicios, meses: int, primera: date, corte: date) -> list[tuple[datet
     return [(datetime.combine(d, time()), datetime.combine(h, time())) for d, h in tramos]
 
 
-def _diarios(con, nombre: str, tramos, **parametros) -> pd.DataFrame:
-    """La consulta `nombre` en cada tramo, juntas (los tramos no se superponen)."""
-    partes = [leer(con, nombre, desde=d, hasta=h, **parametros) for d, h in tramos]
-    return pd.concat(partes, ignore_index=True) if len(partes) > 1 else partes[0]
+def nuevas(barrio: np.ndarray, linea: np.ndarray, fechas: np.ndarray, calma: int = CALMA_DIAS):
+    """Qué actividades empiezan una intervención (ver las reglas arriba), ordenadas por barrio,
+    línea, fecha y actividad_id: la primera de su barrio y línea, o la que llega tras `calma`
+    días o más desde la anterior."""
+    nueva = np.ones(len(fechas), dtype=bool)
+    misma = (barrio[1:] == barrio[:-1]) & (linea[1:] == linea[:-1])
+    nueva[1:] = ~misma | ((fechas[1:] - fechas[:-1]).astype(np.int64) >= calma)
+    return nueva
+
+
+def _sin_nulos(columna: np.ndarray) -> np.ndarray:
+    """Una columna de fetchnumpy sin su máscara de nulos (None en su lugar)."""
+    return np.ma.filled(columna, None) if np.ma.isMaskedArray(columna) else columna
+
+
+def _texto(valores: np.ndarray) -> pd.Series:
+    """Texto como lo trae DuckDB en un DataFrame: "str", u object si no hay filas."""
+    return pd.Series(valores, dtype="str" if len(valores) else object)
+
+
+def _intervenciones(actividades: dict, meta: pd.DataFrame, pedidos) -> dict:
+    """Las columnas de las intervenciones de los barrios `pedidos` (o de todos) de barrios y
+    líneas registrados, por fecha, barrio y línea, con el barrio, el sector y la línea por su
+    nombre. `actividades`: las columnas de actividades_de_la_evaluacion."""
+    barrio, linea = _sin_nulos(actividades["barrio_id"]), _sin_nulos(actividades["linea"])
+    fechas = actividades["fecha"].astype("datetime64[D]")
+    filas = pd.Index(meta["barrio_id"]).get_indexer(barrio)
+    con_linea = ~np.ma.getmaskarray(actividades["nombre_linea"])
+    elegidas = nuevas(barrio, linea, fechas) & (filas >= 0) & con_linea
+    if pedidos:
+        pedidos = set(pedidos)
+        elegidas &= np.array([b in pedidos for b in barrio], dtype=bool)
+    posiciones = np.flatnonzero(elegidas)
+    dias = fechas.astype(object)
+    nombres = meta["nombre"].to_numpy(object)
+    clave = {p: (dias[p], nombres[filas[p]], linea[p]) for p in posiciones}
+    posiciones = np.array(sorted(posiciones, key=clave.__getitem__), dtype=np.int64)
+    de_meta = filas[posiciones]
+    return {
+        "barrio_id": _texto(barrio[posiciones]),
+        "barrio": _texto(nombres[de_meta]),
+        "sector_id": _texto(meta["sector_id"].to_numpy(object)[de_meta]),
+        "sector": _texto(meta["sector"].to_numpy(object)[de_meta]),
+        "linea": _texto(linea[posiciones]),
+        "nombre_linea": _texto(_sin_nulos(actividades["nombre_linea"])[posiciones]),
+        "actividad": _texto(_sin_nulos(actividades["actividad"])[posiciones]),
+        "inicio": pd.Series(dias[posiciones], dtype=object),
+    }
+
+
+def _diarios(con, nombre: str, tramos, **parametros) -> dict[str, np.ndarray]:
+    """La consulta `nombre` en cada tramo, juntas (los tramos no se superponen), en arreglos."""
+    partes = [leer_arreglos(con, nombre, desde=d, hasta=h, **parametros) for d, h in tramos]
+    return {c: np.concatenate([p[c] for p in partes]) for c in partes[0]}
 
 
 def evaluar(
@@ -322,50 +386,63 @@ def evaluar(
     """Una fila por intervención (de los `barrios` pedidos, o de todos), con sus conteos, el
     grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
-    casos = leer(con, "intervenciones", calma=CALMA_DIAS, barrios=list(barrios))
-    casos["inicio"] = pd.to_datetime(casos["inicio"]).dt.date
-    meta = leer(con, "barrios")
-    primera, corte = _fechas(con)
+    meta = leer(con, "barrios_de_la_evaluacion")
+    actividades = leer_arreglos(con, "actividades_de_la_evaluacion")
+    casos = _intervenciones(actividades, meta, barrios)
+    primera, corte = _fechas(con, meta)
     tramos = _tramos(casos["inicio"], meses, primera, corte)
-    diarios = _diarios(con, "dmcs_diarios", tramos)
-    conteos = Conteos(diarios, list(meta["barrio_id"]), primera, corte)
+    ids = list(meta["barrio_id"])
+    diarios = _diarios(con, "dmcs_diarios", tramos, barrios_fila=ids, filas=list(range(len(ids))))
+    conteos = Conteos(diarios, ids, primera, corte)
     barrios = _Barrios(meta)
-    actividades = leer(con, "fechas_actividades")
-    fechas = pd.to_datetime(actividades["fecha"]).to_numpy("datetime64[D]")
-    filas_actividad = filas_de(actividades["barrio_id"], barrios.fila)
+    fechas = actividades["fecha"].astype("datetime64[D]")
+    filas_actividad = filas_de(_sin_nulos(actividades["barrio_id"]), barrios.fila)
     filas = [
         _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
         for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)
     ]
-    extra = ["antes_desde", "despues_hasta", "comparacion", "motivo", *_CONTEOS]
     if desplazamiento:
         barrios_franja = list(dict.fromkeys(casos["barrio_id"]))
         franjas = _franjas(con, barrios_franja, primera, corte, tramos)
-        for caso, fila in zip(casos.itertuples(), filas, strict=True):
-            desde, inicio, fin = ventanas(caso.inicio, meses)
-            k = franjas.fila[caso.barrio_id]
+        for barrio_id, inicio, fila in zip(casos["barrio_id"], casos["inicio"], filas, strict=True):
+            desde, inicio, fin = ventanas(inicio, meses)
+            k = franjas.fila[barrio_id]
             fila["desplazamiento_antes"] = int(franjas.casos(desde, inicio)[k])
             fila["desplazamiento_despues"] = int(franjas.casos(inicio, fin)[k])
-        extra += _DESPLAZAMIENTO
-    tabla = pd.concat(
-        [casos.reset_index(drop=True), pd.DataFrame(filas, columns=extra)], axis=1
-    ).fillna({"comparacion": "", "motivo": ""})
-    for columna in [c for c in _CONTEOS + _DESPLAZAMIENTO if c in tabla]:
-        tabla[columna] = pd.array(tabla[columna].astype(float), dtype="Int64")
-    tabla = calcular(tabla)
+    return _tabla(casos, filas, meses, desplazamiento)
+
+
+def _tabla(casos: dict, filas: list[dict], meses: int, desplazamiento: bool) -> pd.DataFrame:
+    """La tabla de `evaluar`, armada de una vez con sus columnas."""
+    columnas = dict(casos)
+    for campo in ("antes_desde", "despues_hasta"):
+        columnas[campo] = pd.Series([f[campo] for f in filas], dtype=object)
+    for campo in ("comparacion", "motivo"):
+        columnas[campo] = np.array([f[campo] for f in filas], dtype=object)
+    conteos = _CONTEOS + (_DESPLAZAMIENTO if desplazamiento else [])
+    valores = {c: np.array([f.get(c, np.nan) for f in filas], dtype=float) for c in conteos}
+    for campo in conteos:
+        columnas[campo] = pd.array(valores[campo], dtype="Int64")
+    franja = [valores[c] for c in _DESPLAZAMIENTO if c in valores]
+    columnas |= _calculo([valores[c] for c in _CONTEOS], franja)
     # Sin comparación, WDD, z y p ya quedan sin dato (sus conteos faltan): solo cambia el veredicto.
-    sin_calculo = (tabla["motivo"] != "").to_numpy()
-    veredictos = np.where(sin_calculo, INSUFICIENTE, tabla["veredicto"].to_numpy(object))
-    antes = tabla["antes"].to_numpy(float)
-    # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
-    minima = (
-        100 * Z_CRITICO * np.sqrt(tabla["varianza"].to_numpy()) / np.where(antes > 0, antes, np.nan)
+    sin_calculo = np.array([f["motivo"] != "" for f in filas], dtype=bool)
+    columnas["veredicto"] = np.where(sin_calculo, INSUFICIENTE, columnas["veredicto"]).astype(
+        object
     )
-    return tabla.assign(
-        veredicto=veredictos,
-        meses=meses,
-        baja_minima_pct=minima,
-        con_desplazamiento=desplazamiento,
+    antes = valores["antes"]
+    # La baja más chica que estos conteos distinguen: |WDD| ≥ 1,96 √Var, como % de los casos antes.
+    columnas["baja_minima_pct"] = (
+        100 * Z_CRITICO * np.sqrt(columnas["varianza"]) / np.where(antes > 0, antes, np.nan)
+    )
+    columnas["meses"] = np.full(len(filas), meses, dtype=np.int64)
+    columnas["con_desplazamiento"] = np.full(len(filas), desplazamiento, dtype=bool)
+    orden = [*casos, "antes_desde", "despues_hasta", "comparacion", "motivo", *conteos]
+    orden += ["wdd", "varianza", "z", "p_valor", "veredicto", "meses", "baja_minima_pct"]
+    tabla = pd.DataFrame({c: columnas[c] for c in [*orden, "con_desplazamiento"]})
+    # Sin filas, como las traía DuckDB: el texto en columnas object.
+    return (
+        tabla if len(tabla) else tabla.astype({c: object for c in tabla if tabla[c].dtype == "str"})
     )
 
 
@@ -396,13 +473,15 @@ def frase(tabla: pd.DataFrame) -> str:
     """Qué dice la evaluación, en una oración a partir de los datos."""
     if tabla.empty:
         return "No hay intervenciones que evaluar con estos filtros."
-    conteo = tabla["veredicto"].value_counts()
+    # En listas de Python: value_counts y el filtro de pandas costaban más que la frase.
+    veredictos, barrios = tabla["veredicto"].tolist(), tabla["barrio"].tolist()
+    conteo = Counter(veredictos)
     partes = [f"{conteo[v]} {_EN_FRASE[v][int(conteo[v] != 1)]}" for v in VEREDICTOS if v in conteo]
     n = len(tabla)
     texto = f"{n} {'intervenciones' if n != 1 else 'intervención'}: {_lista(partes)}"
-    bajas = tabla[tabla["veredicto"] == BAJA]
-    if not bajas.empty:
-        texto += ". Bajas significativas en " + _lista(list(dict.fromkeys(bajas["barrio"])))
+    bajas = [b for b, v in zip(barrios, veredictos, strict=True) if v == BAJA]
+    if bajas:
+        texto += ". Bajas significativas en " + _lista(list(dict.fromkeys(bajas)))
     return texto + "."
 
 

@@ -49,9 +49,11 @@ def tendencia(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> 
         desde=desde,
         hasta=hasta,
     )
-    poblacion = leer(con, "barrios").set_index("barrio_id")["poblacion"]
-    pob_barrio, pob_comuna = float(poblacion.get(barrio, 0)), float(poblacion.sum())
-    return tabla.assign(
+    poblacion = ["poblacion_barrio", "poblacion_comuna"]
+    pob_barrio, pob_comuna = (
+        tabla[poblacion].fillna(0).iloc[0].astype(float) if len(tabla) else (0.0, 0.0)
+    )
+    return tabla.drop(columns=poblacion).assign(
         tasa_barrio=1000 * tabla["barrio"] / pob_barrio if pob_barrio > 0 else np.nan,
         tasa_comuna=1000 * tabla["comuna"] / pob_comuna if pob_comuna > 0 else np.nan,
     )
@@ -149,9 +151,9 @@ def actividades(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -
 
 
 def ultima_actividad(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str):
-    tabla = cobertura.cobertura(con, replace(de_la_ficha(filtros), barrios=(barrio,)))
-    valor = tabla["ultima_actividad"].iloc[0] if len(tabla) else None
-    return None if pd.isna(valor) else valor
+    valor = leer(con, "ultima_actividad_del_barrio", barrio=barrio, ultimo=filtros.hasta)
+    valor = valor["ultima"].iloc[0]
+    return None if pd.isna(valor) else pd.Timestamp(valor).date()
 
 
 def _numero(valor: float, decimales: int = 0) -> str:

@@ -64,6 +64,18 @@ def leer(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> pd.DataFr
     return df
 
 
+def leer_arreglos(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> dict:
+    """Como `leer`, pero cada columna como arreglo de numpy (texto como object): para resultados
+    largos que se procesan en numpy, sin armar un DataFrame."""
+    texto, valores = _preparar(nombre, parametros)
+    inicio = time.perf_counter()
+    with con.cursor() as cursor:
+        columnas = cursor.execute(texto, valores).fetchnumpy()
+    for observar in observadores:
+        observar(nombre, texto, valores, time.perf_counter() - inicio)
+    return columnas
+
+
 def ejecutar(
     con: duckdb.DuckDBPyConnection,
     nombre: str,

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from consultas import catalogos, evaluacion, ficha
@@ -85,27 +84,7 @@ if not perfil["poblacion"] > 0:
 st.write(ficha.frase_casos(nombre, casos))
 
 tendencia = conexion.consultar(ficha.tendencia, seleccion, barrio)
-figura = go.Figure(
-    [
-        go.Scatter(
-            x=tendencia["mes"], y=tendencia["tasa_barrio"], name=nombre, line_color="#c0392b"
-        ),
-        go.Scatter(
-            x=tendencia["mes"],
-            y=tendencia["tasa_comuna"],
-            name="Comuna",
-            line={"color": "#888", "dash": "dot"},
-        ),
-    ]
-)
-figura.update_layout(
-    height=320,
-    margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    separators=",.",
-    yaxis_title="Casos por 1.000 habitantes al mes",
-    legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-    xaxis={"tickformat": "%m-%Y"},
-)
+figura = vista.grafico_tendencia(tendencia, nombre)
 st.plotly_chart(figura, config={"displaylogo": False})
 st.write(vista.frase_tendencia(tendencia, nombre))
 st.caption(
@@ -137,22 +116,7 @@ with izquierda:
 with derecha:
     st.subheader("Día y hora")
     horas = conexion.consultar(ficha.horas, seleccion, barrio)
-    mapa_calor = go.Figure(
-        go.Heatmap(
-            z=horas.to_numpy(),
-            x=list(horas.columns),
-            y=list(horas.index),
-            colorscale="YlOrRd",
-            hovertemplate="%{y} a las %{x}:00 · %{z} casos<extra></extra>",
-        )
-    )
-    mapa_calor.update_layout(
-        height=300,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        separators=",.",
-        xaxis_title="Hora",
-        yaxis={"autorange": "reversed"},
-    )
+    mapa_calor = vista.grafico_horas(horas)
     st.plotly_chart(mapa_calor, config={"displaylogo": False})
     total = np.nansum(horas.to_numpy(dtype=float))
     if total:

@@ -147,8 +147,9 @@ with izquierda:
     st.caption(f"Hogares alcanzados por cada 100 hogares, en quintiles · {leyenda}")
     vista.boton_ficha(evento, cat.barrios, seleccion)
 with derecha:
-    st.dataframe(vista.tabla_sectores(tabla), hide_index=True)
-    st.write(vista.frase_sectores(tabla))
+    sectores = vista.por_sector(tabla)
+    st.dataframe(vista.tabla_sectores(sectores), hide_index=True)
+    st.write(vista.frase_sectores(sectores))
     st.caption(f"Por sector · {leyenda}")
 with st.expander("Actividades por tipo (sección 3 del programa)"):
     tipos = conexion.consultar(cobertura.actividades_por_tipo, seleccion, elegidas)

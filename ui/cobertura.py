@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import shapely
 import streamlit as st
+from plotly.colors import get_colorscale
 
 from consultas import cobertura, evaluacion
 from consultas.filtros import Filtros, a_url
@@ -74,22 +75,32 @@ def tabla_cobertura(tabla: pd.DataFrame, filtros: Filtros) -> pd.DataFrame:
     return pd.DataFrame(datos)
 
 
-def _por_sector(tabla: pd.DataFrame) -> pd.DataFrame:
-    """Sumas por sector (ordenados por nombre), en una sola agrupación, y hogares alcanzados
-    por 100 hogares."""
-    columnas = ["actividades", "participantes", "hogares_alcanzados", "hogares"]
-    suma = (
-        tabla[["sector", *columnas]]
-        .assign(con_actividades=(tabla["actividades"] > 0).astype(int), barrios=1)
-        .groupby("sector", sort=True)
-        .sum()
-    )
-    hogares = suma["hogares"]
-    return suma.assign(por_100=100 * suma["hogares_alcanzados"] / hogares.where(hogares > 0))
+def por_sector(tabla: pd.DataFrame) -> pd.DataFrame:
+    """Sumas por sector (ordenados por nombre) y hogares alcanzados por 100 hogares: la base de
+    `tabla_sectores` y `frase_sectores`. Con bincount sobre unas decenas de barrios (el groupby
+    de pandas costaba varios ms)."""
+    nombres, sector = np.unique(tabla["sector"].to_numpy(object), return_inverse=True)
+    columnas = {
+        "actividades": tabla["actividades"].to_numpy(),
+        "participantes": tabla["participantes"].to_numpy(),
+        "hogares_alcanzados": tabla["hogares_alcanzados"].to_numpy(),
+        "hogares": tabla["hogares"].to_numpy(),
+        "con_actividades": (tabla["actividades"].to_numpy() > 0).astype(np.int64),
+        "barrios": np.ones(len(tabla), dtype=np.int64),
+    }
+    # Un valor faltante (hogares sin registrar) suma 0, como en el groupby de pandas.
+    suma = {
+        c: np.bincount(sector, weights=np.nan_to_num(v.astype(float)), minlength=len(nombres))
+        .round()
+        .astype(np.int64)
+        for c, v in columnas.items()
+    }
+    hogares = suma["hogares"].astype(float)
+    suma["por_100"] = 100 * suma["hogares_alcanzados"] / np.where(hogares > 0, hogares, np.nan)
+    return pd.DataFrame(suma, index=pd.Index(nombres, name="sector"))
 
 
-def tabla_sectores(tabla: pd.DataFrame) -> pd.DataFrame:
-    suma = _por_sector(tabla)
+def tabla_sectores(suma: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Sector": suma.index,
@@ -125,30 +136,35 @@ def _puntaje(valor) -> str:
 
 
 def tabla_necesidad(tabla: pd.DataFrame) -> pd.DataFrame:
-    orden = tabla.sort_values("necesidad", ascending=False, na_position="last")
-    return pd.DataFrame(
-        {
-            "Barrio": orden["barrio"],
-            "Necesidad (0 a 1)": _cada(orden["necesidad"], _puntaje),
-            "Tasa DMCS por 1.000": _cada(
-                orden["tasa_dmcs"],
-                lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1),
-            ),
-            "Celdas calientes": [
-                f"{int(c)} de {int(n)}" if n else "—"
-                for c, n in zip(orden["celdas_calientes"], orden["celdas"], strict=True)
-            ],
-            "Inseguridad percibida": _cada(
-                orden["inseguridad"],
-                lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v),
-            ),
-            "Estimación de": orden["origen_inseguridad"].replace("", "—"),
-            "Hogares alcanzados por 100": _cada(
-                orden["hogares_por_100"], lambda v: formato.numero(v, 1)
-            ),
-            "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
-        }
-    )
+    """Los componentes de la necesidad, de la mayor a la menor, en un solo DataFrame: el texto
+    formateado como arreglos "str" y las columnas de la tabla con su tipo."""
+    # El mismo orden que tabla.sort_values("necesidad", ...): se ordena solo esa columna.
+    clave = tabla["necesidad"].sort_values(ascending=False, na_position="last").index
+    orden = tabla.take(tabla.index.get_indexer(clave))
+
+    def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
+        return pd.array([funcion(v) for v in orden[columna].tolist()], dtype="str")
+
+    origen = orden["origen_inseguridad"]
+    pares = zip(orden["celdas_calientes"].tolist(), orden["celdas"].tolist(), strict=True)
+    celdas = [f"{int(c)} de {int(n)}" if n else "—" for c, n in pares]
+    datos = {
+        "Barrio": orden["barrio"],
+        "Necesidad (0 a 1)": texto("necesidad", _puntaje),
+        "Tasa DMCS por 1.000": texto(
+            "tasa_dmcs", lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
+        ),
+        "Celdas calientes": pd.array(celdas, dtype="str") if celdas else celdas,
+        "Inseguridad percibida": texto(
+            "inseguridad", lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v)
+        ),
+        "Estimación de": pd.Series(
+            ["—" if v == "" else v for v in origen.tolist()], index=orden.index, dtype=origen.dtype
+        ),
+        "Hogares alcanzados por 100": texto("hogares_por_100", lambda v: formato.numero(v, 1)),
+        "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
+    }
+    return pd.DataFrame(datos, index=orden.index)
 
 
 def _linea(eje: str, valor: float) -> dict:
@@ -232,6 +248,56 @@ def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.F
     return go.Figure(data=[punto], layout=diseno, _validate=False)
 
 
+def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> go.Figure:
+    """Tasa mensual del barrio y de la comuna (Ficha de barrio), armada con diccionarios y sin la
+    validación de Plotly; las pruebas la comparan con la figura validada."""
+    trazas = [
+        {
+            "type": "scatter",
+            "x": tendencia["mes"],
+            "y": tendencia["tasa_barrio"],
+            "name": nombre,
+            "line": {"color": "#c0392b"},
+        },
+        {
+            "type": "scatter",
+            "x": tendencia["mes"],
+            "y": tendencia["tasa_comuna"],
+            "name": "Comuna",
+            "line": {"color": "#888", "dash": "dot"},
+        },
+    ]
+    diseno = {
+        "height": 320,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "separators": ",.",
+        "yaxis": {"title": {"text": "Casos por 1.000 habitantes al mes"}},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        "xaxis": {"tickformat": "%m-%Y"},
+    }
+    return go.Figure(data=trazas, layout=diseno, _validate=False)
+
+
+def grafico_horas(horas: pd.DataFrame) -> go.Figure:
+    """Casos por día de la semana y hora (Ficha de barrio), sin la validación de Plotly."""
+    traza = {
+        "type": "heatmap",
+        "z": horas.to_numpy(),
+        "x": list(horas.columns),
+        "y": list(horas.index),
+        "colorscale": get_colorscale("YlOrRd"),  # la lista que la validación pondría
+        "hovertemplate": "%{y} a las %{x}:00 · %{z} casos<extra></extra>",
+    }
+    diseno = {
+        "height": 300,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "separators": ",.",
+        "xaxis": {"title": {"text": "Hora"}},
+        "yaxis": {"autorange": "reversed"},
+    }
+    return go.Figure(data=[traza], layout=diseno, _validate=False)
+
+
 def _entero(valor) -> str:
     return "—" if pd.isna(valor) else formato.numero(int(valor))
 
@@ -241,32 +307,45 @@ def _baja(valor) -> str:
 
 
 def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
+    """La evaluación en castellano, en un solo DataFrame: el texto formateado como arreglos
+    "str" (una Serie por columna costaba más que el formato mismo) y las columnas de la tabla
+    con su tipo."""
+
+    def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
+        return pd.array([funcion(v) for v in tabla[columna].tolist()], dtype="str")
+
+    def propia(columna: str, guion: bool = False) -> pd.Series:
+        serie = tabla[columna]  # una Serie conserva su tipo (str, u object si viene así)
+        if not guion:
+            return serie
+        valores = ["—" if v == "" else v for v in serie.tolist()]
+        return pd.Series(valores, index=tabla.index, dtype=serie.dtype)
+
     franja = {}
     if "desplazamiento_antes" in tabla:
         franja = {
-            "Franja antes": _cada(tabla["desplazamiento_antes"], _entero),
-            "Franja después": _cada(tabla["desplazamiento_despues"], _entero),
+            "Franja antes": texto("desplazamiento_antes", _entero),
+            "Franja después": texto("desplazamiento_despues", _entero),
         }
-    return pd.DataFrame(
-        {
-            "Barrio": tabla["barrio"],
-            "Línea": tabla["linea"],
-            "Actividad": tabla["actividad"],
-            "Inicio": _cada(tabla["inicio"], formato.fecha),
-            "Antes": _cada(tabla["antes"], _entero),
-            "Después": _cada(tabla["despues"], _entero),
-            "Comparación antes": _cada(tabla["comparacion_antes"], _entero),
-            "Comparación después": _cada(tabla["comparacion_despues"], _entero),
-            **franja,
-            "WDD": _cada(tabla["wdd"], _entero),
-            "z": _cada(tabla["z"], lambda v: formato.numero(v, 2)),
-            "p": _cada(tabla["p_valor"], lambda v: formato.numero(v, 3)),
-            "Veredicto": tabla["veredicto"],
-            "Baja mínima distinguible": _cada(tabla["baja_minima_pct"], _baja),
-            "Barrios de comparación": tabla["comparacion"].replace("", "—"),
-            "Motivo": tabla["motivo"].replace("", "—"),
-        }
-    )
+    datos = {
+        "Barrio": propia("barrio"),
+        "Línea": propia("linea"),
+        "Actividad": propia("actividad"),
+        "Inicio": texto("inicio", formato.fecha),
+        "Antes": texto("antes", _entero),
+        "Después": texto("despues", _entero),
+        "Comparación antes": texto("comparacion_antes", _entero),
+        "Comparación después": texto("comparacion_despues", _entero),
+        **franja,
+        "WDD": texto("wdd", _entero),
+        "z": texto("z", lambda v: formato.numero(v, 2)),
+        "p": texto("p_valor", lambda v: formato.numero(v, 3)),
+        "Veredicto": propia("veredicto"),
+        "Baja mínima distinguible": texto("baja_minima_pct", _baja),
+        "Barrios de comparación": propia("comparacion", guion=True),
+        "Motivo": propia("motivo", guion=True),
+    }
+    return pd.DataFrame(datos, index=tabla.index)
 
 
 REGLAS_EVALUACION = f"""
@@ -315,8 +394,8 @@ def mapa_barrio(geometrias: pd.DataFrame, barrio_id: str, calientes: pd.DataFram
     return dibujo.armar([*capas, dibujo.capa_nombres(geometrias)], vista)
 
 
-def frase_sectores(tabla: pd.DataFrame) -> str:
-    por_100 = _por_sector(tabla)["por_100"]
+def frase_sectores(suma: pd.DataFrame) -> str:
+    por_100 = suma["por_100"]
     if por_100.fillna(0).max() == 0:
         return "Ningún sector tuvo hogares alcanzados por el programa en el período."
     mayor, menor = por_100.idxmax(), por_100.idxmin()

@@ -1,10 +1,15 @@
 -- name: dmcs_diarios
 -- Casos policiales DMCS por barrio y día en [$desde, $hasta): la medida de la evaluación y de la
 -- necesidad (la agrupación clásica con la que se comparan los años en Chile). Límites a las 00:00:
--- sobre el agregado diario.
-SELECT i.barrio_id, i.dia, sum(i.casos)::BIGINT AS casos
+-- sobre el agregado diario. Los barrios de $barrios_fila (en el orden de evaluacion.Conteos),
+-- cada uno por su número de fila en esa lista: agrupar por un entero cuesta menos que por texto.
+WITH b AS (
+    SELECT unnest($barrios_fila) AS barrio_id, unnest($filas)::INTEGER AS fila
+)
+SELECT b.fila, i.dia, sum(i.casos)::BIGINT AS casos
 FROM incidentes_diarios i
 JOIN delitos d USING (delito)
+JOIN b USING (barrio_id)
 WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
   AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
 GROUP BY ALL;
@@ -12,26 +17,34 @@ GROUP BY ALL;
 -- name: delitos_dmcs
 SELECT delito FROM delitos WHERE grupo_dmcs IS NOT NULL ORDER BY delito;
 
--- name: intervenciones
--- Primera actividad de una línea del programa en un barrio tras $calma días sin actividades de
--- esa línea allí (o la primera registrada). Varias el mismo día cuentan una vez.
-WITH a AS (
-    SELECT barrio_id, linea, actividad, fecha,
-           lag(fecha) OVER (PARTITION BY barrio_id, linea ORDER BY fecha, actividad_id) AS previa
-    FROM actividades
-)
-SELECT a.barrio_id, b.nombre AS barrio, b.sector_id, s.nombre AS sector, a.linea,
-       l.nombre AS nombre_linea, a.actividad, a.fecha AS inicio
-FROM a
-JOIN barrios b USING (barrio_id)
-JOIN sectores s USING (sector_id)
-JOIN lineas l USING (linea)
-WHERE (a.previa IS NULL OR date_diff('day', a.previa, a.fecha) >= $calma)
-  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
-ORDER BY a.fecha, b.nombre, a.linea;
+-- name: actividades_de_la_evaluacion
+-- Todas las actividades del programa, ordenadas por barrio, línea, fecha y actividad_id (el orden
+-- en que evaluacion.intervenciones busca la primera tras la calma), con el nombre de su línea
+-- (NULL si la línea no está registrada). En vez de una ventana lag() en SQL: sobre unas pocas
+-- mil filas, la ventana costaba más que traerlas.
+SELECT a.barrio_id, a.linea, l.nombre AS nombre_linea, a.actividad, a.fecha
+FROM actividades a
+LEFT JOIN lineas l USING (linea)
+ORDER BY a.barrio_id, a.linea, a.fecha, a.actividad_id;
 
--- name: fechas_actividades
-SELECT barrio_id, fecha FROM actividades;
+-- name: fechas_de_la_evaluacion
+-- Primer y último día con casos (como rango_fechas) y las fechas de corte de los casos
+-- policiales y de los datos (metadatos), en una fila.
+SELECT min(fecha_hora)::DATE AS primera, max(fecha_hora)::DATE AS ultima,
+       (SELECT valor FROM metadatos WHERE clave = 'fecha_corte_policial') AS corte_policial,
+       (SELECT valor FROM metadatos WHERE clave = 'fecha_corte') AS corte
+FROM incidentes;
+
+-- name: barrios_de_la_evaluacion
+-- Los barrios como la consulta barrios (con sector, por nombre) y, repetidas en cada fila, las
+-- fechas de fechas_de_la_evaluacion: una sentencia en vez de dos.
+SELECT b.barrio_id, b.nombre, b.sector_id, s.nombre AS sector, b.poblacion, b.hogares, f.*
+FROM barrios b
+JOIN sectores s USING (sector_id)
+CROSS JOIN (
+{{fechas_de_la_evaluacion}}
+) f
+ORDER BY b.nombre;
 
 -- name: cobertura_por_barrio
 -- Actividades del programa por barrio en el período [$desde, $ultimo] (líneas elegidas, o
@@ -88,23 +101,16 @@ WHERE a.fecha >= $desde AND a.fecha <= $ultimo
 GROUP BY ALL
 ORDER BY barrio, a.linea, actividades DESC, a.actividad;
 
--- name: dmcs_por_barrio
--- Casos policiales DMCS por barrio en [$desde, $hasta) (días enteros: el agregado diario).
-SELECT i.barrio_id, sum(i.casos)::BIGINT AS casos
-FROM incidentes_diarios i
-JOIN delitos d USING (delito)
-WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-  AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
-GROUP BY i.barrio_id;
-
 -- name: dmcs_diarios_en_franjas
 -- Casos policiales DMCS por día en la franja de cada barrio: los de otros barrios cuya celda H3
--- (ancestro de h3_11 de la resolución de la franja) está en ella. $celdas y $barrios_franja son
--- listas paralelas (celda, barrio de cuya franja es parte).
+-- (ancestro de h3_11 de la resolución de la franja) está en ella. $celdas, $barrios_franja y
+-- $filas son listas paralelas (celda, barrio de cuya franja es parte y su número de fila en
+-- evaluacion.Conteos): se agrupa por ese número, no por el texto del barrio (más rápido).
 WITH franjas AS (
-    SELECT unnest($celdas)::UBIGINT AS celda, unnest($barrios_franja) AS barrio_id
+    SELECT unnest($celdas)::UBIGINT AS celda, unnest($barrios_franja) AS barrio_id,
+           unnest($filas)::INTEGER AS fila
 )
-SELECT f.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
+SELECT f.fila, i.fecha_hora::DATE AS dia, count(*) AS casos
 FROM incidentes i
 JOIN delitos d USING (delito)
 JOIN franjas f
@@ -120,9 +126,28 @@ SELECT max(ola) AS ola
 FROM (SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas GROUP BY ola)
 WHERE inicio <= $hasta;
 
--- name: respuestas_inseguridad
--- Las respuestas de una ola con lo que pide la estimación de cobertura.INDICADOR.
-SELECT r.estrato, r.conglomerado, r.factor, r.barrio_id, b.sector_id, r.inseguro_barrio
+-- name: dmcs_por_celda_y_barrio
+-- Casos policiales DMCS por celda H3 (ancestro de h3_11, como casos_por_celda) y barrio en el
+-- período [$desde, $hasta): la tasa y las celdas calientes de la necesidad en una lectura. Trae
+-- también las celdas con casos solo en el período anterior de igual largo (con 0 casos): son
+-- parte del universo del Gi* de mapa.puntos_calientes.
+SELECT ((i.h3_11 | $digitos::UBIGINT) & $sin_resolucion::UBIGINT) | $resolucion_h3::UBIGINT
+           AS celda,
+       i.barrio_id,
+       count(*) FILTER (WHERE i.fecha_hora >= $desde) AS casos
+FROM incidentes i
+JOIN delitos d USING (delito)
+WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+  AND i.fecha_hora >= $desde_anterior AND i.fecha_hora < $hasta
+GROUP BY ALL;
+
+-- name: respuestas_inseguridad_vigente
+-- Las respuestas de la ola vigente (ola_vigente) con lo que pide la estimación de
+-- cobertura.INDICADOR; ninguna fila si no hay ola iniciada hasta $hasta.
+WITH vigente AS (
+    {{ola_vigente}}
+)
+SELECT r.ola, r.estrato, r.conglomerado, r.factor, r.barrio_id, b.sector_id, r.inseguro_barrio
 FROM encuesta_respuestas r
-LEFT JOIN barrios b USING (barrio_id)
-WHERE r.ola = $ola;
+JOIN vigente v ON r.ola = v.ola
+LEFT JOIN barrios b USING (barrio_id);

@@ -1,8 +1,10 @@
 -- name: casos_mensuales_barrio
--- Casos por mes del barrio y de la comuna en [$desde, $hasta) (días enteros), de la fuente elegida.
+-- Casos por mes del barrio y de la comuna en [$desde, $hasta) (días enteros), de la fuente elegida,
+-- y en cada fila la población del barrio y de la comuna (barrios con sector, como el catálogo).
 SELECT date_trunc('month', i.dia)::DATE AS mes,
        coalesce(sum(i.casos) FILTER (WHERE i.barrio_id = $barrio), 0)::BIGINT AS barrio,
-       sum(i.casos)::BIGINT AS comuna
+       sum(i.casos)::BIGINT AS comuna,
+       {{poblacion_barrio_y_comuna}}
 FROM incidentes_diarios i
 WHERE i.fuente = $fuente AND i.dia >= $desde::DATE AND i.dia < $hasta::DATE
 GROUP BY ALL
@@ -43,3 +45,17 @@ SELECT b.barrio_id, b.nombre, b.sector_id, s.nombre AS sector, b.posicion AS pos
        s.posicion AS posicion_sector, (SELECT count(*) FROM sectores) AS sectores
 FROM b JOIN s USING (sector_id)
 WHERE b.barrio_id = $barrio;
+
+-- name: poblacion_barrio_y_comuna
+(SELECT b.poblacion FROM barrios b JOIN sectores USING (sector_id) WHERE b.barrio_id = $barrio)
+    AS poblacion_barrio,
+(SELECT sum(b.poblacion) FROM barrios b JOIN sectores USING (sector_id)) AS poblacion_comuna
+
+-- name: ultima_actividad_del_barrio
+-- La fecha de la última actividad del programa del barrio hasta $ultimo (de cualquier línea), o
+-- NULL; solo de un barrio del catálogo (con sector), como cobertura_por_barrio.
+SELECT max(a.fecha) AS ultima
+FROM actividades a
+JOIN barrios b USING (barrio_id)
+JOIN sectores s USING (sector_id)
+WHERE a.barrio_id = $barrio AND a.fecha <= $ultimo;

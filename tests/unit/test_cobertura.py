@@ -1,6 +1,7 @@
 """Cobertura e índice de necesidad: puntajes e índice a mano, la regla de la percepción (barrio,
 sector o sin dato) y la cobertura contra un conteo independiente en una base pequeña."""
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -8,9 +9,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+import plotly.tools
 import pytest
 
-from consultas import cobertura, encuestas, espacial, ficha, mapa
+from consultas import cobertura, encuestas, espacial, evaluacion, ficha, mapa, privacidad
 from consultas.filtros import Filtros
 from datos import catalogo
 from tests import fixtures
@@ -100,19 +103,32 @@ def test_cobertura_por_barrio(con):
     assert solo.loc["norte", "actividades"] == 1 and solo.loc["norte", "2.1"] == 0
 
 
-def test_tasa_contra_un_conteo_independiente(con):
-    comp = cobertura.componentes(con, FILTROS).set_index("barrio_id")
+PERIODOS = [
+    FILTROS,
+    Filtros(date(2025, 6, 1), date(2025, 6, 28), preset="personalizado"),
+    Filtros(date(2024, 3, 1), date(2025, 2, 28), preset="personalizado"),
+]
+
+
+@pytest.mark.parametrize("filtros", PERIODOS, ids=range(len(PERIODOS)))
+def test_tasa_contra_un_conteo_independiente(con, filtros):
+    comp = cobertura.componentes(con, filtros).set_index("barrio_id")
     df = fixtures.incidentes_fixture()
     dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
     en = (
-        (df["fecha_hora"] >= "2025-01-01")
-        & (df["fecha_hora"] < "2025-07-01")
+        (df["fecha_hora"] >= pd.Timestamp(filtros.desde))
+        & (df["fecha_hora"] < pd.Timestamp(filtros.hasta) + pd.Timedelta(days=1))
         & (df["fuente"] == "policial")
         & df["delito"].isin(dmcs)
     )
     esperado = df[en].groupby("barrio_id").size()
-    assert comp.loc["norte", "casos_dmcs"] == esperado["norte"]
-    assert comp.loc["norte", "tasa_dmcs"] == pytest.approx(1000 * esperado["norte"] / 1000)
+    poblacion = fixtures.BARRIOS.set_index("barrio_id")["poblacion"]
+    for barrio in poblacion.index:
+        casos = esperado.get(barrio, 0)
+        assert comp.loc[barrio, "casos_dmcs"] == casos
+        tasa = 1000 * casos / poblacion[barrio] if poblacion[barrio] > 0 else np.nan
+        assert comp.loc[barrio, "tasa_dmcs"] == pytest.approx(tasa, nan_ok=True)
+    assert comp["casos_dmcs"].sum() > 0, "el fixture debe tener casos DMCS"
     assert np.isnan(comp.loc["poniente", "tasa_dmcs"])  # sin población
 
 
@@ -149,10 +165,11 @@ def test_prioritarios(con):
 # --- Las vías rápidas contra un cálculo independiente en pandas --------------------------------
 
 
-def test_calientes_contra_un_conteo_independiente(con):
-    comp = cobertura.componentes(con, FILTROS).set_index("barrio_id")
+@pytest.mark.parametrize("filtros", PERIODOS, ids=range(len(PERIODOS)))
+def test_calientes_contra_un_conteo_independiente(con, filtros):
+    comp = cobertura.componentes(con, filtros).set_index("barrio_id")
     celdas = mapa.puntos_calientes(
-        con, cobertura.filtros_dmcs(con, FILTROS), mapa.RESOLUCION_POR_DEFECTO
+        con, cobertura.filtros_dmcs(con, filtros), mapa.RESOLUCION_POR_DEFECTO
     )
     if len(celdas) < mapa.MINIMO_CELDAS:
         celdas = celdas.assign(clase="")
@@ -274,7 +291,7 @@ def test_indice_igual_al_calculo_con_pandas(pesos):
 
 def test_tabla_sectores_contra_una_agrupacion_por_sector(con):
     tabla = cobertura.necesidad_y_cobertura(con, FILTROS)
-    sectores = vista.tabla_sectores(tabla).set_index("Sector")
+    sectores = vista.tabla_sectores(vista.por_sector(tabla)).set_index("Sector")
     for sector, filas in tabla.groupby("sector"):
         fila = sectores.loc[sector]
         con_actividades = int((filas["actividades"] > 0).sum())
@@ -285,4 +302,230 @@ def test_tabla_sectores_contra_una_agrupacion_por_sector(con):
         por_100 = 100 * filas["hogares_alcanzados"].sum() / hogares if hogares else np.nan
         assert fila["Por 100 hogares"] == formato.numero(por_100, 1)
     assert list(sectores.index) == sorted(tabla["sector"].unique())
-    assert vista.frase_sectores(tabla).startswith(("El sector", "Ningún sector"))
+    assert vista.frase_sectores(vista.por_sector(tabla)).startswith(("El sector", "Ningún sector"))
+
+
+def test_tasa_y_calientes_en_la_demostracion_igual_que_por_separado(demo_pequena):
+    """En la demostración (con celdas calientes): los componentes de una sola lectura por celda
+    y barrio, contra puntos_calientes de los casos DMCS y un conteo por barrio sobre incidentes."""
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    corte = con.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    con_calientes = 0
+    for desde in (date(corte.year, 1, 1), corte - pd.Timedelta(days=90)):
+        filtros = Filtros(desde, corte, preset="personalizado")
+        comp = cobertura.componentes(con, filtros).set_index("barrio_id")
+        celdas = mapa.puntos_calientes(
+            con, cobertura.filtros_dmcs(con, filtros), mapa.RESOLUCION_POR_DEFECTO
+        )
+        caliente = celdas["clase"].str.startswith(espacial.CALIENTE)
+        if len(celdas) < mapa.MINIMO_CELDAS:
+            caliente &= False
+        por_nombre = celdas.assign(caliente=caliente).groupby("barrio")
+        n, calientes = por_nombre.size(), por_nombre["caliente"].sum()
+        casos = (
+            con.execute(
+                """SELECT i.barrio_id, count(*) AS casos
+            FROM incidentes i JOIN delitos d USING (delito)
+            WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
+              AND i.fecha_hora::DATE BETWEEN $desde AND $hasta GROUP BY ALL""",
+                {"desde": filtros.desde, "hasta": filtros.hasta},
+            )
+            .df()
+            .set_index("barrio_id")["casos"]
+        )
+        barrios = con.sql("SELECT barrio_id, nombre FROM barrios").df()
+        for barrio, nombre in zip(barrios["barrio_id"], barrios["nombre"], strict=True):
+            assert comp.loc[barrio, "casos_dmcs"] == casos.get(barrio, 0)
+            assert comp.loc[barrio, "celdas"] == n.get(nombre, 0)
+            assert comp.loc[barrio, "celdas_calientes"] == calientes.get(nombre, 0)
+        con_calientes += int(comp["celdas_calientes"].sum())
+    con.close()
+    assert con_calientes > 0, "la demostración debe tener celdas calientes"
+
+
+def _json(figura: go.Figure) -> dict:
+    """Lo que Streamlit envía al navegador (st.plotly_chart): el JSON de la figura."""
+    return json.loads(pio.to_json(plotly.tools.return_figure_from_figure_or_data(figura, True)))
+
+
+@pytest.mark.parametrize("barrio", ["norte", "poniente"])
+def test_graficos_de_la_ficha_iguales_a_los_de_plotly(con, barrio):
+    tendencia = ficha.tendencia(con, FILTROS, barrio)
+    referencia = go.Figure(
+        [
+            go.Scatter(
+                x=tendencia["mes"], y=tendencia["tasa_barrio"], name="N", line_color="#c0392b"
+            ),
+            go.Scatter(
+                x=tendencia["mes"],
+                y=tendencia["tasa_comuna"],
+                name="Comuna",
+                line={"color": "#888", "dash": "dot"},
+            ),
+        ]
+    )
+    referencia.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        separators=",.",
+        yaxis_title="Casos por 1.000 habitantes al mes",
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        xaxis={"tickformat": "%m-%Y"},
+    )
+    assert len(tendencia) > 0
+    assert _json(vista.grafico_tendencia(tendencia, "N")) == _json(referencia)
+    horas = ficha.horas(con, FILTROS, barrio)
+    if barrio == "poniente":  # como la ve el público: conteos suprimidos, sin valor
+        horas = privacidad.suprimir(horas, privacidad.REGLAS["consultas.ficha.horas"])
+    referencia = go.Figure(
+        go.Heatmap(
+            z=horas.to_numpy(),
+            x=list(horas.columns),
+            y=list(horas.index),
+            colorscale="YlOrRd",
+            hovertemplate="%{y} a las %{x}:00 · %{z} casos<extra></extra>",
+        )
+    )
+    referencia.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        separators=",.",
+        xaxis_title="Hora",
+        yaxis={"autorange": "reversed"},
+    )
+    assert _json(vista.grafico_horas(horas)) == _json(referencia)
+
+
+@pytest.mark.parametrize("barrio", ["norte", "sur", "oriente", "poniente", "no-existe"])
+def test_ultima_actividad_y_tendencia_de_la_ficha(con, barrio):
+    for hasta in (date(2025, 2, 2), FILTROS.hasta):
+        filtros = replace(FILTROS, hasta=hasta)
+        tabla = cobertura.cobertura(con, replace(filtros, barrios=(barrio,)))
+        esperado = tabla["ultima_actividad"].iloc[0] if len(tabla) else None
+        esperado = None if pd.isna(esperado) else esperado
+        assert ficha.ultima_actividad(con, filtros, barrio) == esperado
+    tendencia = ficha.tendencia(con, FILTROS, barrio)
+    poblacion = fixtures.BARRIOS.set_index("barrio_id")["poblacion"]
+    pob = poblacion.get(barrio, 0)
+    assert list(tendencia.columns) == ["mes", "barrio", "comuna", "tasa_barrio", "tasa_comuna"]
+    esperado = 1000 * tendencia["barrio"] / pob if pob > 0 else np.nan
+    pd.testing.assert_series_equal(
+        tendencia["tasa_barrio"], pd.Series(esperado, index=tendencia.index), check_names=False
+    )
+    pd.testing.assert_series_equal(
+        tendencia["tasa_comuna"], 1000 * tendencia["comuna"] / poblacion.sum(), check_names=False
+    )
+
+
+def _tabla_evaluacion_con_map(tabla: pd.DataFrame) -> pd.DataFrame:
+    """La tabla de la evaluación con Series.map de pandas, columna por columna."""
+
+    def texto(columna, funcion):
+        return tabla[columna].astype(object).map(funcion).astype("str")
+
+    franja = {}
+    if "desplazamiento_antes" in tabla:
+        franja = {
+            "Franja antes": texto("desplazamiento_antes", vista._entero),
+            "Franja después": texto("desplazamiento_despues", vista._entero),
+        }
+    return pd.DataFrame(
+        {
+            "Barrio": tabla["barrio"],
+            "Línea": tabla["linea"],
+            "Actividad": tabla["actividad"],
+            "Inicio": texto("inicio", formato.fecha),
+            "Antes": texto("antes", vista._entero),
+            "Después": texto("despues", vista._entero),
+            "Comparación antes": texto("comparacion_antes", vista._entero),
+            "Comparación después": texto("comparacion_despues", vista._entero),
+            **franja,
+            "WDD": texto("wdd", vista._entero),
+            "z": texto("z", lambda v: formato.numero(v, 2)),
+            "p": texto("p_valor", lambda v: formato.numero(v, 3)),
+            "Veredicto": tabla["veredicto"],
+            "Baja mínima distinguible": texto("baja_minima_pct", vista._baja),
+            "Barrios de comparación": tabla["comparacion"].replace("", "—"),
+            "Motivo": tabla["motivo"].replace("", "—"),
+        }
+    )
+
+
+@pytest.mark.parametrize("franja", [False, True])
+@pytest.mark.parametrize("publico", [False, True])
+def test_tabla_evaluacion_igual_a_la_de_pandas(demo_pequena, franja, publico):
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    evaluadas = privacidad.llamar(evaluacion.evaluar, con, 12, (), franja, publico=publico)
+    con.close()
+    orden = evaluacion.ordenar(evaluadas)
+    assert len(orden) > 0
+    pd.testing.assert_frame_equal(vista.tabla_evaluacion(orden), _tabla_evaluacion_con_map(orden))
+
+
+def test_por_sector_igual_al_groupby_de_pandas():
+    azar = np.random.default_rng(11)
+    n = 60
+    tabla = pd.DataFrame(
+        {
+            "sector": azar.choice(["Sur", "Norte", "Ñuñoa", "Alto"], n),
+            "actividades": azar.integers(0, 4, n),
+            "participantes": azar.integers(0, 90, n),
+            "hogares_alcanzados": azar.integers(0, 50, n),
+            "hogares": np.where(azar.random(n) < 0.1, np.nan, azar.integers(0, 900, n)),
+        }
+    )
+    columnas = ["actividades", "participantes", "hogares_alcanzados", "hogares"]
+    esperado = (
+        tabla[["sector", *columnas]]
+        .assign(con_actividades=(tabla["actividades"] > 0).astype(int), barrios=1)
+        .groupby("sector", sort=True)
+        .sum()
+    )
+    hogares = esperado["hogares"]
+    esperado = esperado.assign(por_100=100 * esperado["hogares_alcanzados"] / hogares)
+    obtenido = vista.por_sector(tabla)
+    pd.testing.assert_frame_equal(obtenido, esperado, check_dtype=False)
+    assert list(obtenido.index) == sorted(tabla["sector"].unique())
+
+
+def _tabla_necesidad_con_pandas(tabla: pd.DataFrame) -> pd.DataFrame:
+    """La tabla de necesidad ordenada con sort_values y formateada con Series.map."""
+    orden = tabla.sort_values("necesidad", ascending=False, na_position="last")
+
+    def texto(columna, funcion):
+        return orden[columna].astype(object).map(funcion).astype("str")
+
+    celdas = [
+        f"{int(c)} de {int(n)}" if n else "—"
+        for c, n in zip(orden["celdas_calientes"], orden["celdas"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Barrio": orden["barrio"],
+            "Necesidad (0 a 1)": texto("necesidad", vista._puntaje),
+            "Tasa DMCS por 1.000": texto(
+                "tasa_dmcs", lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
+            ),
+            "Celdas calientes": celdas,
+            "Inseguridad percibida": texto(
+                "inseguridad",
+                lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v),
+            ),
+            "Estimación de": orden["origen_inseguridad"].replace("", "—"),
+            "Hogares alcanzados por 100": texto("hogares_por_100", lambda v: formato.numero(v, 1)),
+            "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
+        }
+    )
+
+
+@pytest.mark.parametrize("publico", [False, True])
+def test_tabla_necesidad_igual_a_la_de_pandas(demo_pequena, publico):
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    corte = con.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    filtros = Filtros(date(corte.year, 1, 1), corte, preset="aad")
+    tabla = privacidad.llamar(cobertura.necesidad_y_cobertura, con, filtros, publico=publico)
+    con.close()
+    for parte in (tabla, tabla[tabla["prioritario"]], tabla.iloc[0:0]):
+        esperado = _tabla_necesidad_con_pandas(parte)
+        pd.testing.assert_frame_equal(vista.tabla_necesidad(parte), esperado)
+    assert tabla["necesidad"].notna().sum() > 1

@@ -305,7 +305,8 @@ ANTERIORES = {
     "casos_mensuales_barrio": """
         SELECT date_trunc('month', i.fecha_hora)::DATE AS mes,
                count(*) FILTER (WHERE i.barrio_id = $barrio) AS barrio,
-               count(*) AS comuna
+               count(*) AS comuna,
+               {{poblacion_barrio_y_comuna}}
         FROM incidentes i
         WHERE i.fuente = $fuente AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
         GROUP BY ALL""",
@@ -320,19 +321,14 @@ ANTERIORES = {
         ORDER BY casos DESC, delito
         LIMIT $limite""",
     "dmcs_diarios": """
-        SELECT i.barrio_id, i.fecha_hora::DATE AS dia, count(*) AS casos
+        SELECT list_position($barrios_fila, i.barrio_id)::INTEGER - 1 AS fila,
+               i.fecha_hora::DATE AS dia, count(*) AS casos
         FROM incidentes i
         JOIN delitos d USING (delito)
         WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
           AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
+          AND list_contains($barrios_fila, i.barrio_id)
         GROUP BY ALL""",
-    "dmcs_por_barrio": """
-        SELECT i.barrio_id, count(*) AS casos
-        FROM incidentes i
-        JOIN delitos d USING (delito)
-        WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
-          AND i.fecha_hora >= $desde AND i.fecha_hora < $hasta
-        GROUP BY i.barrio_id""",
     "casos_y_hogares_de_la_ola": """
         WITH ventana AS (
             SELECT (min(fecha) - INTERVAL 1 YEAR)::DATE AS desde, min(fecha) AS hasta

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from consultas import evaluacion as ev
+from consultas import sql
 from datos import catalogo, demo
 from tests import fixtures
 
@@ -353,3 +354,95 @@ def test_ordenar_igual_al_orden_de_pandas():
         .drop(columns="_orden")
     )
     pd.testing.assert_frame_equal(ev.ordenar(tabla), esperado)
+
+
+# La regla de las intervenciones escrita como antes, con una ventana lag() en SQL: la referencia
+# independiente de la búsqueda en Python (evaluacion.nuevas).
+INTERVENCIONES_SQL = """
+WITH a AS (
+    SELECT barrio_id, linea, actividad, fecha,
+           lag(fecha) OVER (PARTITION BY barrio_id, linea ORDER BY fecha, actividad_id) AS previa
+    FROM actividades
+)
+SELECT a.barrio_id, b.nombre AS barrio, b.sector_id, s.nombre AS sector, a.linea,
+       l.nombre AS nombre_linea, a.actividad, a.fecha AS inicio
+FROM a
+JOIN barrios b USING (barrio_id)
+JOIN sectores s USING (sector_id)
+JOIN lineas l USING (linea)
+WHERE (a.previa IS NULL OR date_diff('day', a.previa, a.fecha) >= $calma)
+  AND (len($barrios) = 0 OR list_contains($barrios, a.barrio_id))
+ORDER BY a.fecha, b.nombre, a.linea
+"""
+
+
+@pytest.mark.parametrize("pedidos", [(), ("norte",), ("sur", "oriente"), ("no-existe",)])
+def test_intervenciones_igual_que_con_la_ventana_de_sql(con_chica, con_demo, pedidos):
+    for con in (con_chica, con_demo):
+        esperado = con.execute(
+            INTERVENCIONES_SQL, {"calma": ev.CALMA_DIAS, "barrios": list(pedidos)}
+        ).df()
+        esperado["inicio"] = pd.to_datetime(esperado["inicio"]).dt.date
+        obtenido = ev.evaluar(con, 6, pedidos)[list(esperado.columns)]
+        pd.testing.assert_frame_equal(obtenido, esperado)
+    assert len(ev.evaluar(con_demo, 6)) > 10, "la demostración debe tener intervenciones"
+
+
+def test_frase_igual_a_la_de_pandas():
+    azar = np.random.default_rng(5)
+    for n in (1, 2, 7, 40):
+        tabla = pd.DataFrame(
+            {
+                "veredicto": azar.choice(ev.VEREDICTOS, n),
+                "barrio": azar.choice(["Norte", "Sur", "Oriente"], n),
+            }
+        )
+        conteo = tabla["veredicto"].value_counts()
+        partes = [
+            f"{conteo[v]} {ev._EN_FRASE[v][int(conteo[v] != 1)]}"
+            for v in ev.VEREDICTOS
+            if v in conteo
+        ]
+        esperado = f"{n} {'intervenciones' if n != 1 else 'intervención'}: {ev._lista(partes)}"
+        bajas = tabla[tabla["veredicto"] == ev.BAJA]
+        if not bajas.empty:
+            esperado += ". Bajas significativas en " + ev._lista(
+                list(dict.fromkeys(bajas["barrio"]))
+            )
+        assert ev.frase(tabla) == esperado + "."
+
+
+def test_fechas_de_la_evaluacion_con_y_sin_barrios(con_chica):
+    # Primer caso el 01-06-2023; sin fecha de corte en los metadatos del fixture, el último día.
+    meta = sql.leer(con_chica, "barrios_de_la_evaluacion")
+    ultimo = con_chica.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    assert len(meta) == 4
+    assert ev._fechas(con_chica, meta) == ev._fechas(con_chica, meta.iloc[0:0])
+    primera, corte = ev._fechas(con_chica, meta)
+    assert primera == date(2023, 6, 1)
+    cortes = dict(con_chica.execute("SELECT clave, valor FROM metadatos").fetchall())
+    esperado = cortes.get("fecha_corte_policial") or cortes.get("fecha_corte")
+    assert corte == (date.fromisoformat(esperado) if esperado else ultimo)
+
+
+def test_franja_contra_un_conteo_de_pandas(con_demo):
+    """Los conteos de la franja, contra los casos DMCS de otros barrios cuya celda de resolución
+    9 (con la librería h3) está en la franja del barrio, contados en pandas en cada ventana."""
+    tabla = ev.evaluar(con_demo, 6, desplazamiento=True)
+    casos = con_demo.execute(
+        """SELECT i.barrio_id, i.fecha_hora::DATE AS dia, i.h3_11 FROM incidentes i
+        JOIN delitos d USING (delito) WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL"""
+    ).df()
+    celda = np.array([h3.cell_to_parent(int(c), ev.RESOLUCION_FRANJA) for c in casos["h3_11"]])
+    dias = pd.to_datetime(casos["dia"]).dt.date.to_numpy()
+    geometrias = dict(con_demo.execute("SELECT barrio_id, geometria FROM barrios").fetchall())
+    revisadas = 0
+    for fila in tabla[tabla["motivo"] == ""].head(8).itertuples():
+        en_franja = np.isin(celda, list(ev._franja(geometrias[fila.barrio_id])))
+        otros = en_franja & (casos["barrio_id"].to_numpy() != fila.barrio_id)
+        desde, inicio, fin = ev.ventanas(fila.inicio, 6)
+        antes = int((otros & (dias >= desde) & (dias < inicio)).sum())
+        despues = int((otros & (dias >= inicio) & (dias < fin)).sum())
+        assert (fila.desplazamiento_antes, fila.desplazamiento_despues) == (antes, despues)
+        revisadas += 1
+    assert revisadas == 8
