@@ -146,8 +146,8 @@ def _tasa_y_calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFr
     casos_dmcs = np.bincount(fila[fila >= 0], weights=casos[fila >= 0], minlength=len(ids))
     casos_dmcs = casos_dmcs.astype(int)
     observadas, en_celda = np.unique(conteo["celda"].to_numpy(np.uint64), return_inverse=True)
-    comuna = replace(filtros, sectores=(), barrios=())
-    universo, pesos = mapa._universo(con, comuna, resolucion, observadas)
+    geo = mapa.geometrias(con, replace(filtros, sectores=(), barrios=()))
+    universo, pesos = mapa._universo(geo.territorio, resolucion, observadas)
     actual = np.zeros(len(universo), np.int64)
     actual[np.searchsorted(universo, observadas)] = np.bincount(en_celda, weights=casos)
     caliente = np.zeros(len(universo), dtype=bool)
@@ -155,7 +155,7 @@ def _tasa_y_calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFr
         z = espacial.gi_estrella(actual, pesos)
         clases = espacial.clase(z, espacial.fdr(espacial.p_bilateral(z)))
         caliente = np.char.startswith(clases.astype(str), CALIENTE)
-    codigos, nombres = pd.factorize(mapa._ubicacion(con, universo)["barrio"])
+    codigos, nombres = pd.factorize(mapa._ubicacion(geo.barrios, universo)["barrio"])
     con_barrio = codigos >= 0
     por_barrio = np.bincount(codigos[con_barrio], minlength=len(nombres))
     calientes_por_barrio = np.bincount(
