@@ -55,25 +55,23 @@ def _preparar(nombre: str, parametros: dict) -> tuple[str, dict]:
 
 def leer(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> pd.DataFrame:
     """Ejecuta la consulta en un cursor propio y devuelve un DataFrame."""
-    texto, valores = _preparar(nombre, parametros)
-    inicio = time.perf_counter()
-    with con.cursor() as cursor:
-        df = cursor.execute(texto, valores).df()
-    for observar in observadores:
-        observar(nombre, texto, valores, time.perf_counter() - inicio)
-    return df
+    return _traer(con, nombre, parametros, duckdb.DuckDBPyConnection.df)
 
 
 def leer_arreglos(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> dict:
     """Como `leer`, pero cada columna como arreglo de numpy (texto como object): para resultados
     largos que se procesan en numpy, sin armar un DataFrame."""
+    return _traer(con, nombre, parametros, duckdb.DuckDBPyConnection.fetchnumpy)
+
+
+def _traer(con, nombre: str, parametros: dict, obtener):
     texto, valores = _preparar(nombre, parametros)
     inicio = time.perf_counter()
     with con.cursor() as cursor:
-        columnas = cursor.execute(texto, valores).fetchnumpy()
+        resultado = obtener(cursor.execute(texto, valores))
     for observar in observadores:
         observar(nombre, texto, valores, time.perf_counter() - inicio)
-    return columnas
+    return resultado
 
 
 def ejecutar(

@@ -224,16 +224,21 @@ def con_encuesta(tmp_path_factory):
     con.close()
 
 
-def test_cifra_negra_cuenta_los_casos_dmcs_de_los_12_meses_previos(con_encuesta):
-    cifra = encuestas.cifra_negra(con_encuesta, "2025-1").set_index("unidad_id")
-    incidentes = fixtures.incidentes_fixture()
+def _dmcs_en_los_12_meses(incidentes: pd.DataFrame) -> pd.DataFrame:
+    """Los casos policiales DMCS de los 12 meses antes de la ola 2025-1 de la encuesta fixture."""
     dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
-    en_ventana = incidentes[
+    return incidentes[
         (incidentes["fuente"] == "policial")
         & incidentes["delito"].isin(dmcs)
         & (incidentes["fecha_hora"] >= "2024-05-15")
         & (incidentes["fecha_hora"] < "2025-05-15")
     ]
+
+
+def test_cifra_negra_cuenta_los_casos_dmcs_de_los_12_meses_previos(con_encuesta):
+    cifra = encuestas.cifra_negra(con_encuesta, "2025-1").set_index("unidad_id")
+    incidentes = fixtures.incidentes_fixture()
+    en_ventana = _dmcs_en_los_12_meses(incidentes)
     sector = en_ventana["barrio_id"].map({"norte": "alto", "sur": "alto"}).fillna("bajo")
     assert cifra.loc["alto", "casos"] == (sector == "alto").sum()
     assert cifra.loc["comuna", "casos"] == len(en_ventana)
@@ -436,13 +441,7 @@ def test_cifra_negra_con_sectores_sin_barrios_y_barrios_sin_casos(tmp_path):
     )
     cifra = encuestas.cifra_negra(con, "2025-1")
     barrios = con.sql("SELECT barrio_id, sector_id, hogares FROM barrios").df()
-    dmcs = {d.delito for d in catalogo.DELITOS if d.grupo_dmcs}
-    en_ventana = incidentes[
-        (incidentes["fuente"] == "policial")
-        & incidentes["delito"].isin(dmcs)
-        & (incidentes["fecha_hora"] >= "2024-05-15")
-        & (incidentes["fecha_hora"] < "2025-05-15")
-    ]
+    en_ventana = _dmcs_en_los_12_meses(incidentes)
     sector_de = en_ventana["barrio_id"].map(barrios.set_index("barrio_id")["sector_id"])
     assert list(cifra["unidad_id"]) == ["comuna", "vacio", "alto", "bajo"]  # sectores por nombre
     assert cifra["casos"].dtype == np.float64 and cifra["hogares"].dtype == np.float64
