@@ -4,11 +4,22 @@ precarga: en cuanto el servidor escucha, y mientras el navegador carga la interf
 abre la base con su catálogo y sus geometrías. La primera página ya no los espera
 (docs/rendimiento.md, arranque en frío). Es lo que usan `make run` y el bench."""
 
+import logging
 import os
 import socket
 import sys
 import threading
 import time
+
+HILO = "precarga"
+
+
+class _SinAvisosDeLaPrecarga(logging.Filter):
+    """Streamlit avisa «missing ScriptRunContext» cada vez que algo fuera de una sesión toca su
+    caché; en el hilo de la precarga es lo esperado y solo ensuciaría el registro del servidor."""
+
+    def filter(self, registro: logging.LogRecord) -> bool:
+        return registro.threadName != HILO
 
 
 def _esperar_servidor(puerto: int, limite: float = 60) -> bool:
@@ -28,6 +39,8 @@ def _precargar(puerto: int) -> None:
         return
     from ui import conexion
 
+    contexto = "streamlit.runtime.scriptrunner_utils.script_run_context"
+    logging.getLogger(contexto).addFilter(_SinAvisosDeLaPrecarga())
     conexion.precargar()
 
 
@@ -42,7 +55,8 @@ def _puerto(argumentos: list[str]) -> int:
 
 def main() -> None:
     argumentos = sys.argv[1:]
-    threading.Thread(target=_precargar, args=(_puerto(argumentos),), daemon=True).start()
+    puerto = _puerto(argumentos)
+    threading.Thread(target=_precargar, args=(puerto,), name=HILO, daemon=True).start()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", os.path.join(os.path.dirname(__file__), "app.py"), *argumentos]
