@@ -87,14 +87,12 @@ WITH elegidas AS (SELECT * FROM encuesta_respuestas WHERE list_contains($olas, o
 {{sumas_por_celda}};
 
 -- name: celdas_ola_vigente
--- Lo mismo que celdas_encuesta para la última ola iniciada hasta $hasta (como ola_vigente).
+-- Lo mismo que celdas_encuesta para la última ola iniciada hasta $hasta (ola_vigente).
 WITH elegidas AS (
     SELECT *
     FROM encuesta_respuestas
     WHERE ola = (
-        SELECT max(ola)
-        FROM (SELECT ola, min(fecha) AS inicio FROM encuesta_respuestas GROUP BY ola)
-        WHERE inicio <= $hasta
+        {{ola_vigente}}
     )
 )
 {{sumas_por_celda}};
