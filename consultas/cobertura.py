@@ -183,24 +183,23 @@ def ola_vigente(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> str | None:
     return None if pd.isna(ola) else str(ola)
 
 
-def _inseguridad(datos: pd.DataFrame, barrios: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _inseguridad(sumas: encuestas.Celdas, barrios: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Estimación de INDICADOR (sin dato si es "no fiable") de cada barrio y de su sector en las
-    respuestas de la ola: los mismos dominios y las mismas sumas que `encuestas.estimaciones`,
-    solo los que la necesidad usa (la estimación de un dominio no depende de los demás)."""
+    celdas de la ola: los mismos dominios y las mismas sumas que `encuestas.estimaciones`, solo
+    los que la necesidad usa (la estimación de un dominio no depende de los demás)."""
     nada = np.full(len(barrios), np.nan)
-    if not encuestas.binaria(datos[INDICADOR]):
+    if INDICADOR not in sumas.columnas:  # no es un indicador 0/1
         return nada, nada
     ids = {
         nivel: pd.Index(barrios[columna].to_numpy(object)).unique()
         for nivel, columna in (("barrio", "barrio_id"), ("sector", "sector_id"))
     }
     niveles = [
-        (ids["barrio"].get_indexer(datos["barrio_id"].to_numpy(object)), len(ids["barrio"])),
-        (ids["sector"].get_indexer(datos["sector_id"].to_numpy(object)), len(ids["sector"])),
+        (ids["barrio"].get_indexer(sumas.barrio_id), len(ids["barrio"])),
+        (ids["sector"].get_indexer(sumas.sector_id), len(ids["sector"])),
     ]
-    est = encuestas.estimar_niveles(datos, [INDICADOR], niveles)
-    fiable = est["calidad"].to_numpy(object) != encuestas.NO_FIABLE
-    valores = np.where(fiable, est["estimacion"].to_numpy(float), np.nan)
+    est = sumas.estimar(niveles)
+    valores = np.where(est["calidad"] != encuestas.NO_FIABLE, est["estimacion"], np.nan)
     de_barrio, de_sector = valores[: len(ids["barrio"])], valores[len(ids["barrio"]) :]
     propia = de_barrio[ids["barrio"].get_indexer(barrios["barrio_id"].to_numpy(object))]
     sector = de_sector[ids["sector"].get_indexer(barrios["sector_id"].to_numpy(object))]
@@ -210,13 +209,13 @@ def _inseguridad(datos: pd.DataFrame, barrios: pd.DataFrame) -> tuple[np.ndarray
 def _percepcion(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     vacia = barrios[["barrio_id"]].assign(inseguridad=np.nan, origen_inseguridad="")
     try:
-        datos = leer(con, "respuestas_inseguridad_vigente", hasta=filtros.hasta)
+        sumas = encuestas.Celdas.leer(con, [INDICADOR], "celdas_ola_vigente", hasta=filtros.hasta)
     except duckdb.BinderException:  # la encuesta no tiene la columna INDICADOR
         return vacia
-    if datos.empty:  # ninguna ola iniciada al final del período
+    if not len(sumas.ola):  # ninguna ola iniciada al final del período
         return vacia
-    ola = str(datos["ola"].iloc[0])
-    de_barrio, de_sector = _inseguridad(datos, barrios)
+    ola = str(sumas.ola[0])
+    de_barrio, de_sector = _inseguridad(sumas, barrios)
     origen = np.select(
         [~np.isnan(de_barrio), ~np.isnan(de_sector)], [f"barrio ({ola})", f"sector ({ola})"], ""
     )

@@ -134,7 +134,9 @@ def estimar_niveles(
     """Lo mismo que `estimar` cuando los dominios son particiones (comuna, sectores, barrios):
     cada nivel es (dominio de cada fila, de 0 a m − 1, o −1 si la fila no está en ninguno; m).
     Suma por dominio sin armar la matriz filas × dominios × indicadores; mismas sumas en el mismo
-    orden, así que el resultado es el mismo de `estimar` con una columna por dominio."""
+    orden, así que el resultado es el mismo de `estimar` con una columna por dominio. Las páginas
+    estiman desde las sumas por celda (`Celdas`); esta versión por respuesta es su referencia en
+    las pruebas."""
     filas, j = len(datos), len(indicadores)
     y = np.zeros((filas, j))
     for i, columna in enumerate(indicadores):

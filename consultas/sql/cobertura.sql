@@ -140,14 +140,3 @@ JOIN delitos d USING (delito)
 WHERE i.fuente = 'policial' AND d.grupo_dmcs IS NOT NULL
   AND i.fecha_hora >= $desde_anterior AND i.fecha_hora < $hasta
 GROUP BY ALL;
-
--- name: respuestas_inseguridad_vigente
--- Las respuestas de la ola vigente (ola_vigente) con lo que pide la estimación de
--- cobertura.INDICADOR; ninguna fila si no hay ola iniciada hasta $hasta.
-WITH vigente AS (
-    {{ola_vigente}}
-)
-SELECT r.ola, r.estrato, r.conglomerado, r.factor, r.barrio_id, b.sector_id, r.inseguro_barrio
-FROM encuesta_respuestas r
-JOIN vigente v ON r.ola = v.ola
-LEFT JOIN barrios b USING (barrio_id);
