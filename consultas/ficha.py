@@ -117,10 +117,12 @@ def encuesta(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> p
     dominio no depende de los demás)."""
     nombres = encuestas.indicadores(con)
     sumas = encuestas.Celdas.leer(con, list(nombres), "celdas_ola_vigente", hasta=filtros.hasta)
-    # Sin columnas de indicadores no hay celdas: la ola vigente se busca aparte (tabla vacía).
-    ola = (
-        sumas.ola[0] if len(sumas.ola) else None if nombres else cobertura.ola_vigente(con, filtros)
-    )
+    if len(sumas.ola):
+        ola = sumas.ola[0]
+    elif nombres:  # ninguna ola iniciada al final del período
+        ola = None
+    else:  # sin columnas de indicadores no hay celdas: la ola vigente se busca aparte
+        ola = cobertura.ola_vigente(con, filtros)
     if ola is None:
         return pd.DataFrame()
     unidades, posiciones = _unidades(con, barrio)
