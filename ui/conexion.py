@@ -1,7 +1,9 @@
 """El único módulo que toca Streamlit y DuckDB a la vez: conexión y consultas en caché."""
 
+import dataclasses
 import os
 import threading
+from datetime import date, datetime
 from pathlib import Path
 
 import streamlit as st
@@ -66,14 +68,30 @@ def de_la_ejecucion() -> Base | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _en_cache(
-    nombre: str, version: tuple, fijada: int | None, argumentos: tuple, publico: bool, _base: Base
-):
-    con = _base.en_version(fijada)
-    return privacidad.llamar(_FUNCIONES[nombre], con, *argumentos, publico=publico)
+def _en_cache(clave: str, otros: tuple | None, _llamada: tuple, _base: Base):
+    """Streamlit guarda el resultado según `clave` (ver `consultar`) y `otros`, los argumentos que
+    no entran en la clave; `_llamada` y `_base` no cuentan para la caché."""
+    funcion, fijada, publico, argumentos = _llamada
+    return privacidad.llamar(funcion, _base.en_version(fijada), *argumentos, publico=publico)
 
 
-_FUNCIONES: dict = {}
+# Tipos cuyo repr distingue cualquier par de valores distintos (los de los filtros y opciones).
+_SIMPLES = {str, int, float, bool, type(None), date, datetime}
+
+
+def _texto(valor) -> str | None:
+    """Un texto que distingue `valor` de cualquier otro si es de tipos simples, también dentro de
+    tuplas y dataclasses (como Filtros); None si no."""
+    if type(valor) in _SIMPLES:
+        return repr(valor)
+    if type(valor) is tuple:
+        partes = [_texto(v) for v in valor]
+    elif dataclasses.is_dataclass(valor) and not isinstance(valor, type):
+        partes = [_texto(getattr(valor, campo.name)) for campo in dataclasses.fields(valor)]
+    else:
+        return None
+    tipo = type(valor)
+    return None if None in partes else f"{tipo.__module__}.{tipo.__qualname__}({','.join(partes)})"
 
 
 def _publico() -> bool:
@@ -94,10 +112,16 @@ def consultar(funcion, *argumentos):
     según los argumentos, la versión del archivo (otra importación nunca sirve resultados viejos),
     la versión de los datos que fijó un enlace compartido (`con` lee entonces esa versión) y si
     el rol es público (entonces con su regla, consultas/privacidad.py)."""
-    nombre = privacidad.nombre(funcion)
-    _FUNCIONES[nombre] = funcion
     base = de_la_ejecucion()
-    return _en_cache(nombre, base.firma, _fijada(base), argumentos, _publico(), base)
+    fijada, publico = _fijada(base), _publico()
+    clave = (privacidad.nombre(funcion), base.firma, fijada, publico)
+    llamada = (funcion, fijada, publico, argumentos)
+    # Con argumentos simples la clave es un solo texto: Streamlit lo hashea en ~0,1 ms, en vez del
+    # ~1 ms por llamada que le cuesta recorrer los filtros; los demás argumentos los hashea él.
+    texto = _texto(argumentos)
+    if texto is not None:
+        return _en_cache(f"{clave!r} {texto}", None, llamada, base)
+    return _en_cache(repr(clave), argumentos, llamada, base)
 
 
 def referencia(funcion):
