@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pydeck as pdk
 import shapely
 import streamlit as st
@@ -15,6 +14,7 @@ from consultas import cobertura, evaluacion
 from consultas.filtros import Filtros, a_url
 from ui import formato, recolector
 from ui import mapa as dibujo
+from ui.figura import Figura
 
 PAGINA_FICHA = "barrio"  # la URL de paginas/barrio.py
 
@@ -182,7 +182,7 @@ def _linea(eje: str, valor: float) -> dict:
     }
 
 
-def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.Figure:
+def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> Figura:
     """Necesidad (vertical) contra hogares alcanzados por 100 (horizontal), con las dos líneas
     que separan los cuadrantes; arriba a la izquierda, los prioritarios sin cobertura. Armado
     con diccionarios y sin la validación de Plotly (lenta); lo comprueban las pruebas."""
@@ -245,10 +245,10 @@ def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.F
         "yaxis": {"title": {"text": "Índice de necesidad (0 a 1)"}, "range": [-0.05, 1.1]},
         "showlegend": False,
     }
-    return go.Figure(data=[punto], layout=diseno, _validate=False)
+    return Figura([punto], diseno)
 
 
-def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> go.Figure:
+def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> Figura:
     """Tasa mensual del barrio y de la comuna (Ficha de barrio), armada con diccionarios y sin la
     validación de Plotly; las pruebas la comparan con la figura validada."""
     trazas = [
@@ -275,10 +275,10 @@ def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> go.Figure:
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         "xaxis": {"tickformat": "%m-%Y"},
     }
-    return go.Figure(data=trazas, layout=diseno, _validate=False)
+    return Figura(trazas, diseno)
 
 
-def grafico_horas(horas: pd.DataFrame) -> go.Figure:
+def grafico_horas(horas: pd.DataFrame) -> Figura:
     """Casos por día de la semana y hora (Ficha de barrio), sin la validación de Plotly."""
     traza = {
         "type": "heatmap",
@@ -295,7 +295,7 @@ def grafico_horas(horas: pd.DataFrame) -> go.Figure:
         "xaxis": {"title": {"text": "Hora"}},
         "yaxis": {"autorange": "reversed"},
     }
-    return go.Figure(data=[traza], layout=diseno, _validate=False)
+    return Figura([traza], diseno)
 
 
 def _entero(valor) -> str:

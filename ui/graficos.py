@@ -2,11 +2,11 @@
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from consultas import tendencias as t
 from consultas.frases import DIAS_SEMANA, MESES, UNIDADES
 from ui import formato
+from ui.figura import Figura
 
 MAXIMO_GRUPOS = 8
 COLORES_LINEA = {
@@ -26,15 +26,13 @@ COLORES_EMBUDO = {
 CONFIG = {"displaylogo": False}
 
 
-def _figura(trazas: list[dict], **diseno) -> go.Figure:
-    """La figura sin la validación de Plotly, que por sí sola tomaba la mitad del tiempo de la
-    página (≈ 10 ms por traza); lo dibujado lo comprueban las pruebas de la página."""
+def _figura(trazas: list[dict], **diseno) -> Figura:
     diseno = {
         "separators": ",.",
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
         "legend": {"orientation": "h", "y": -0.15, "x": 0},
     } | diseno
-    return go.Figure(data=trazas, layout=diseno, _validate=False)
+    return Figura(trazas, diseno)
 
 
 def _lista(valores) -> list:
@@ -74,7 +72,7 @@ def _unidad(fecha, fin, escala: str) -> str:
     return formato.rango(fecha, fin)
 
 
-def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) -> go.Figure:
+def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) -> Figura:
     """Casos por unidad; con una sola serie, además la media móvil, los años anteriores, la banda
     de lo esperado y los puntos fuera de ella. Las actividades van como marcas al pie."""
     trazas = []
@@ -219,7 +217,7 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
     return trazas
 
 
-def hora_y_dia(grilla: pd.DataFrame) -> go.Figure:
+def hora_y_dia(grilla: pd.DataFrame) -> Figura:
     calor = {
         "type": "heatmap",
         "z": grilla.to_numpy(),
@@ -237,7 +235,7 @@ def hora_y_dia(grilla: pd.DataFrame) -> go.Figure:
     )
 
 
-def mes_y_anio(grilla: pd.DataFrame) -> go.Figure:
+def mes_y_anio(grilla: pd.DataFrame) -> Figura:
     calor = {
         "type": "heatmap",
         "z": grilla.to_numpy(),
@@ -250,7 +248,7 @@ def mes_y_anio(grilla: pd.DataFrame) -> go.Figure:
     return _figura([calor], height=330, yaxis={"autorange": "reversed", "type": "category"})
 
 
-def embudo(tabla: pd.DataFrame, plural: str) -> go.Figure:
+def embudo(tabla: pd.DataFrame, plural: str) -> Figura:
     """Tasa de cada territorio contra su población, con los límites de 95 % y 99,8 %."""
     puntos = tabla[tabla["embudo"] != t.SIN_POBLACION]
     tasa = float(puntos["tasa_comuna"].iloc[0])
@@ -342,7 +340,7 @@ def tabla_territorios(tabla: pd.DataFrame, titulo: str) -> pd.DataFrame:
     )
 
 
-def concentracion(x, y) -> go.Figure:
+def concentracion(x, y) -> Figura:
     """Curva de concentración: parte acumulada de los casos contra parte de las celdas con casos
     (de la que más tiene a la que menos), junto al reparto parejo."""
     return _figura(
