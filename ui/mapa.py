@@ -1,5 +1,6 @@
 """Mapas pydeck dibujados solo con las geometrías de la base: sin teselas ni servicios externos."""
 
+import functools
 import json
 from urllib.parse import quote
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+from pydeck.bindings import deck as _deck
 from pydeck.bindings.json_tools import default_serialize
 
 from ui import formato
@@ -207,6 +209,11 @@ def capa_coropleta(geometrias: pd.DataFrame, valores: pd.DataFrame) -> pdk.Layer
         line_width_min_pixels=1,
     )
 
+
+# Cada Deck pregunta cinco veces si está la extensión de Jupyter de pydeck, con un import que
+# falla y se vuelve a buscar en disco cada vez (~0,5 ms): la respuesta no cambia en un proceso.
+if not hasattr(_deck.has_jupyter_extra, "cache_info"):
+    _deck.has_jupyter_extra = functools.cache(_deck.has_jupyter_extra)
 
 VISTA_MAPA = pdk.ViewState(latitude=-33.405, longitude=-70.535, zoom=11.25, pitch=0)
 
