@@ -529,14 +529,19 @@ def sobredispersion(tabla: pd.DataFrame) -> float | None:
     que daría el azar (prueba χ² al 95 % con n − 1 grados de libertad)."""
     from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
 
-    con_poblacion = tabla[tabla["embudo"] != SIN_POBLACION]
-    n = len(con_poblacion)
+    con_poblacion = tabla["embudo"].to_numpy(object) != SIN_POBLACION
+    n = int(con_poblacion.sum())
     if n < 10:
         return None
-    esperado = con_poblacion["tasa_comuna"] * con_poblacion["poblacion"] / 1000
+    # En numpy, columna por columna: filtrar la tabla entera tomaba más que el cálculo.
+    tasa, poblacion, actual = (
+        tabla[c].to_numpy(float, na_value=np.nan)[con_poblacion]
+        for c in ("tasa_comuna", "poblacion", "actual")
+    )
+    esperado = tasa * poblacion / 1000
     if not (esperado > 0).all():
         return None
-    z = ((con_poblacion["actual"] - esperado) / np.sqrt(esperado)).to_numpy()
+    z = (actual - esperado) / np.sqrt(esperado)
     z = np.clip(z, *np.percentile(z, [10, 90]))
     phi = float(np.mean(z**2))
     return phi if n * phi > stats.chi2.ppf(0.95, n - 1) else None
