@@ -550,11 +550,9 @@ def sobredispersion(tabla: pd.DataFrame) -> float | None:
 def curvas_embudo(tasa: float, poblacion_maxima: float, puntos: int = 200) -> pd.DataFrame:
     """Los límites del embudo a lo largo de la población, para dibujarlos."""
     poblacion = np.linspace(max(poblacion_maxima, 1) / puntos, 1.05 * poblacion_maxima, puntos)
-    curvas = pd.DataFrame({"poblacion": poblacion})
+    curvas = {"poblacion": poblacion}
     for nivel in NIVELES_EMBUDO:
         inferior, superior = limites_embudo(poblacion, tasa, nivel)
-        curvas[f"inf_{_nombre_nivel(nivel)}"], curvas[f"sup_{_nombre_nivel(nivel)}"] = (
-            inferior,
-            superior,
-        )
-    return curvas
+        curvas[f"inf_{_nombre_nivel(nivel)}"] = inferior
+        curvas[f"sup_{_nombre_nivel(nivel)}"] = superior
+    return pd.DataFrame(curvas)  # de una vez: columna por columna tomaba un tercio del tiempo

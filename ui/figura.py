@@ -62,7 +62,8 @@ def _copia(valor):
             for clave, v in valor.items()
         }
     if isinstance(valor, list | tuple):
-        if any(isinstance(v, dict | list | tuple) for v in valor):
+        # Los tipos distintos, no cada valor (listas de cientos de textos o números).
+        if any(issubclass(tipo, dict | list | tuple) for tipo in set(map(type, valor))):
             return type(valor)(_copia(v) for v in valor)
         return list(valor) if isinstance(valor, list) else deepcopy(valor)
     if valor is None or isinstance(valor, str | int | float):

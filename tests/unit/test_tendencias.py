@@ -388,3 +388,14 @@ def test_la_suma_acumulada_se_arma_una_vez_por_historia(base, monkeypatch):
     tendencias.serie(historia.copy(), filtros.ventana, "semana", primer)  # otra historia
     tendencias.serie(historia, filtros.ventana, "semana", date(2024, 1, 1))  # otro primer día
     assert len(armadas) == 3
+
+
+@pytest.mark.parametrize(("tasa", "maxima"), [(3.2, 25_000), (0.0, 800), (float("nan"), 5_000)])
+def test_curvas_del_embudo_igual_a_columna_por_columna(tasa, maxima):
+    poblacion = np.linspace(max(maxima, 1) / 200, 1.05 * maxima, 200)
+    esperado = pd.DataFrame({"poblacion": poblacion})
+    for nivel in tendencias.NIVELES_EMBUDO:
+        inferior, superior = tendencias.limites_embudo(poblacion, tasa, nivel)
+        nombre = tendencias._nombre_nivel(nivel)
+        esperado[f"inf_{nombre}"], esperado[f"sup_{nombre}"] = inferior, superior
+    pd.testing.assert_frame_equal(tendencias.curvas_embudo(tasa, maxima), esperado)
