@@ -529,3 +529,49 @@ def test_tabla_necesidad_igual_a_la_de_pandas(demo_pequena, publico):
         esperado = _tabla_necesidad_con_pandas(parte)
         pd.testing.assert_frame_equal(vista.tabla_necesidad(parte), esperado)
     assert tabla["necesidad"].notna().sum() > 1
+
+
+def _frase_cobertura_con_pandas(tabla: pd.DataFrame) -> str:
+    con = tabla[tabla["actividades"] > 0]
+    if con.empty:
+        return f"Ninguno de los {len(tabla)} barrios tuvo actividades del programa en el período."
+    total = int(tabla["actividades"].sum())
+    mayor = con.sort_values("actividades", ascending=False).iloc[0]
+    return (
+        f"{len(con)} de {len(tabla)} barrios tuvieron actividades del programa: {total:,} en "
+        f"total; la mayor parte en {mayor['barrio']} ({int(mayor['actividades'])})."
+    ).replace(",", ".")
+
+
+def _frase_prioritarios_con_pandas(tabla: pd.DataFrame, umbral: float) -> str:
+    prioritarios = tabla[tabla["prioritario"]].sort_values("necesidad", ascending=False)
+    if prioritarios.empty:
+        return (
+            "Todos los barrios de necesidad alta alcanzaron al menos "
+            f"{umbral:g} hogares por cada 100 en el período."
+        )
+    return (
+        f"{len(prioritarios)} barrio{'s' if len(prioritarios) != 1 else ''} de necesidad alta "
+        f"no llega{'n' if len(prioritarios) != 1 else ''} a {umbral:g} hogares alcanzados por "
+        f"cada 100: {cobertura._lista(list(prioritarios['barrio']))}."
+    )
+
+
+@pytest.mark.parametrize("semilla", range(8))
+def test_frases_de_cobertura_iguales_a_las_de_pandas(semilla):
+    """Con empates (actividades y necesidad repetidas) el barrio nombrado y el orden de la lista
+    son los de sort_values sobre la tabla filtrada."""
+    rng = np.random.default_rng(semilla)
+    n = int(rng.integers(1, 45))
+    tabla = pd.DataFrame(
+        {
+            "barrio": pd.array([f"Barrio {k}" for k in range(n)], dtype="str"),
+            "actividades": rng.integers(0, 4, n),
+            "necesidad": rng.choice([0.2, 0.5, 0.9, np.nan], n),
+            "prioritario": rng.random(n) < 0.4,
+        },
+        index=rng.permutation(n) + 100,
+    )
+    for parte in (tabla, tabla.assign(actividades=0), tabla.assign(prioritario=False)):
+        assert cobertura.frase_cobertura(parte) == _frase_cobertura_con_pandas(parte)
+        assert cobertura.frase_prioritarios(parte, 10) == _frase_prioritarios_con_pandas(parte, 10)
