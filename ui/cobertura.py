@@ -118,10 +118,11 @@ def tabla_sectores(suma: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def tabla_tipos(tipos: pd.DataFrame) -> pd.DataFrame:
+def tabla_tipos(tipos: pd.DataFrame, con_barrio: bool = True) -> pd.DataFrame:
+    """Actividades por tipo; sin la columna Barrio en la Ficha (un solo barrio)."""
     return pd.DataFrame(
         {
-            "Barrio": tipos["barrio"],
+            **({"Barrio": tipos["barrio"]} if con_barrio else {}),
             "Línea": tipos["linea"] + " " + tipos["nombre_linea"],
             "Actividad": tipos["actividad"],
             "Actividades": tipos["actividades"],
@@ -308,10 +309,10 @@ def _baja(valor) -> str:
     return "—" if pd.isna(valor) else f"{formato.numero(valor, 0)} %"
 
 
-def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
+def tabla_evaluacion(tabla: pd.DataFrame, con_barrio: bool = True) -> pd.DataFrame:
     """La evaluación en castellano, en un solo DataFrame: el texto formateado como arreglos
     "str" (una Serie por columna costaba más que el formato mismo) y las columnas de la tabla
-    con su tipo."""
+    con su tipo; sin la columna Barrio en la Ficha (un solo barrio)."""
 
     def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
         return pd.array([funcion(v) for v in tabla[columna].tolist()], dtype="str")
@@ -330,7 +331,7 @@ def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
             "Franja después": texto("desplazamiento_despues", _entero),
         }
     datos = {
-        "Barrio": propia("barrio"),
+        **({"Barrio": propia("barrio")} if con_barrio else {}),
         "Línea": propia("linea"),
         "Actividad": propia("actividad"),
         "Inicio": texto("inicio", formato.fecha),

@@ -575,3 +575,37 @@ def test_frases_de_cobertura_iguales_a_las_de_pandas(semilla):
     for parte in (tabla, tabla.assign(actividades=0), tabla.assign(prioritario=False)):
         assert cobertura.frase_cobertura(parte) == _frase_cobertura_con_pandas(parte)
         assert cobertura.frase_prioritarios(parte, 10) == _frase_prioritarios_con_pandas(parte, 10)
+
+
+@pytest.mark.parametrize("barrio", ["norte", "poniente"])
+def test_encuesta_de_la_ficha_igual_fila_por_fila(con, barrio):
+    """La tabla de la encuesta de la Ficha: un texto por indicador y nivel, «—» si ese nivel no
+    tiene el indicador, igual que texto() con iterrows."""
+    from ui import encuestas as vista_encuesta
+
+    est = ficha.encuesta(con, FILTROS, barrio)
+    indicadores = est[est["nivel"] == encuestas.COMUNA].set_index("indicador")
+    for nivel in (encuestas.COMUNA, "sector", "barrio"):
+        por_nivel = est[est["nivel"] == nivel].set_index("indicador")
+        for filas in (por_nivel, por_nivel.iloc[1:]):  # con un indicador que falta
+            filas = filas.reindex(indicadores.index)
+            esperado = [
+                vista_encuesta.texto(f) if f.notna().any() else "—" for _, f in filas.iterrows()
+            ]
+            assert vista_encuesta.textos_o_guion(filas) == esperado
+    assert "—" in vista_encuesta.textos_o_guion(por_nivel.iloc[1:].reindex(indicadores.index))
+
+
+def test_tablas_de_la_ficha_sin_la_columna_barrio(demo_pequena):
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    orden = evaluacion.ordenar(evaluacion.evaluar(con, 6, ()))
+    tipos = cobertura.actividades_por_tipo(con, Filtros(date(2025, 1, 1), date(2025, 6, 30)), ())
+    con.close()
+    assert len(orden) > 0 and len(tipos) > 0
+    pd.testing.assert_frame_equal(
+        vista.tabla_evaluacion(orden, con_barrio=False),
+        vista.tabla_evaluacion(orden).drop(columns="Barrio"),
+    )
+    pd.testing.assert_frame_equal(
+        vista.tabla_tipos(tipos, con_barrio=False), vista.tabla_tipos(tipos).drop(columns="Barrio")
+    )
