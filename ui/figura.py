@@ -29,6 +29,13 @@ class Figura(go.Figure):
         go.Figure.__init__(self, data=crudo[0], layout=crudo[1], _validate=False)
         return getattr(self, nombre)
 
+    def __reduce__(self):
+        """Copiar o guardar (pickle) una Figura da la misma figura; ya armada, una de Plotly."""
+        crudo = self.__dict__.get("_crudo")
+        if crudo is None:
+            return go.Figure, super().__reduce__()[1]
+        return Figura, crudo
+
     def to_dict(self) -> dict:
         crudo = self.__dict__.get("_crudo")
         if crudo is None:

@@ -88,3 +88,17 @@ def test_se_usa_como_una_figura_de_plotly():
     copia = go.Figure(Figura(_trazas(), _diseno())).update_xaxes(automargin=True)
     assert copia.layout.xaxis.automargin is True
     assert _enviado(go.Figure(figura)) == _enviado(referencia)
+
+
+def test_se_copia_y_se_guarda_como_una_figura_de_plotly():
+    import copy
+    import pickle
+
+    referencia = _enviado(go.Figure(data=_trazas(), layout=_diseno(), _validate=False))
+    armada = Figura(_trazas(), _diseno())
+    assert armada.layout.height == 440  # la arma
+    for figura in (Figura(_trazas(), _diseno()), armada):
+        for copiar in (copy.copy, copy.deepcopy, lambda f: pickle.loads(pickle.dumps(f))):
+            copia = copiar(figura)
+            assert isinstance(copia, go.Figure)
+            assert _enviado(copia) == referencia
