@@ -387,3 +387,22 @@ def test_tabla_territorios_igual_a_la_de_map(con, por, publico):
     ordenada = tabla.sort_values("z_poisson", ascending=False, na_position="last")
     nueva = graficos.tabla_territorios(ordenada, "Barrio")
     pd.testing.assert_frame_equal(nueva, _tabla_territorios_con_map(ordenada, "Barrio"))
+
+
+def test_grillas_y_concentracion_iguales_a_las_de_plotly(con):
+    """Las figuras armadas con diccionarios (Figura) envían lo mismo que go.Figure sin validar
+    con esos diccionarios, y que la versión validada: arreglos de numpy como arreglos tipados."""
+    filtros = FILTROS[0]
+    historia = tendencias.casos_diarios(con, tendencias.sin_periodo(filtros), "total")
+    figuras = [
+        graficos.hora_y_dia(tendencias.hora_y_dia(con, filtros)),
+        graficos.mes_y_anio(
+            tendencias.mes_y_anio(historia, tendencias.primer_dia(con, "policial"), filtros.hasta)
+        ),
+        graficos.concentracion(np.linspace(0, 1, 5), np.array([0, 0.4, 0.7, 0.9, 1.0])),
+    ]
+    for figura in figuras:
+        trazas, diseno = figura.__dict__["_crudo"]
+        sin_validar = go.Figure(data=trazas, layout=diseno, _validate=False)
+        validada = go.Figure(data=trazas, layout=diseno)
+        assert _enviado(figura) == _enviado(sin_validar) == _enviado(validada)
