@@ -141,9 +141,7 @@ def tabla_necesidad(tabla: pd.DataFrame) -> pd.DataFrame:
     formateado como arreglos "str" y las columnas de la tabla con su tipo."""
     # El mismo orden que tabla.sort_values("necesidad", ...): se ordena solo esa columna.
     clave = tabla["necesidad"].sort_values(ascending=False, na_position="last").index
-    columnas = ["barrio", "necesidad", "tasa_dmcs", "celdas_calientes", "celdas", "inseguridad"]
-    columnas += ["origen_inseguridad", "hogares_por_100", "prioritario"]
-    orden = tabla[columnas].take(tabla.index.get_indexer(clave))  # solo lo que se muestra
+    orden = tabla.take(tabla.index.get_indexer(clave))
 
     def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
         return pd.array([funcion(v) for v in orden[columna].tolist()], dtype="str")
