@@ -380,25 +380,30 @@ def embudo(tabla: pd.DataFrame, plural: str) -> Figura:
 
 
 def tabla_territorios(tabla: pd.DataFrame, titulo: str) -> pd.DataFrame:
-    """La comparación por territorio con números y fechas en castellano (formateados columna por
-    columna: `map` con una función por valor tomaba más que la tabla)."""
+    """La comparación por territorio con números y fechas en castellano."""
+
+    def pct(v):
+        return formato.porcentaje(v)
+
+    def z(v):
+        return formato.numero(v, 2)
+
     return pd.DataFrame(
         {
             titulo: tabla["unidad"],
-            "Casos": formato.conteos_texto(tabla["actual"]),
-            "Período anterior": formato.conteos_texto(tabla["anterior"]),
-            "Var.": formato.porcentajes(tabla["variacion_pct"]),
-            "z": formato.numeros(tabla["z_poisson"], 2),
+            "Casos": tabla["actual"].map(formato.conteo),
+            "Período anterior": tabla["anterior"].map(formato.conteo),
+            "Var.": tabla["variacion_pct"].map(pct),
+            "z": tabla["z_poisson"].map(z),
             "Cambio": tabla["clasificacion"],
-            "Año anterior": formato.conteos_texto(tabla["anio_anterior"]),
-            "Var. anual": formato.porcentajes(tabla["variacion_anual_pct"]),
-            "z anual": formato.numeros(tabla["z_anual"], 2),
+            "Año anterior": tabla["anio_anterior"].map(formato.conteo),
+            "Var. anual": tabla["variacion_anual_pct"].map(pct),
+            "z anual": tabla["z_anual"].map(z),
             "Cambio anual": tabla["clasificacion_anual"],
-            "Población": formato.numeros(tabla["poblacion"]),
-            "Tasa por 1.000": formato.numeros(tabla["tasa"], 2),
+            "Población": tabla["poblacion"].map(formato.numero),
+            "Tasa por 1.000": tabla["tasa"].map(lambda v: formato.numero(v, 2)),
             "Embudo": tabla["embudo"],
-        },
-        index=tabla.index,
+        }
     )
 
 

@@ -350,45 +350,6 @@ def test_fecha_igual_a_strftime(valor):
     assert formato.fecha(valor) == pd.Timestamp(valor).strftime("%d-%m-%Y")
 
 
-def _tabla_territorios_con_map(tabla: pd.DataFrame, titulo: str) -> pd.DataFrame:
-    """La comparación por territorio con números y fechas en castellano."""
-
-    def pct(v):
-        return formato.porcentaje(v)
-
-    def z(v):
-        return formato.numero(v, 2)
-
-    return pd.DataFrame(
-        {
-            titulo: tabla["unidad"],
-            "Casos": tabla["actual"].map(formato.conteo),
-            "Período anterior": tabla["anterior"].map(formato.conteo),
-            "Var.": tabla["variacion_pct"].map(pct),
-            "z": tabla["z_poisson"].map(z),
-            "Cambio": tabla["clasificacion"],
-            "Año anterior": tabla["anio_anterior"].map(formato.conteo),
-            "Var. anual": tabla["variacion_anual_pct"].map(pct),
-            "z anual": tabla["z_anual"].map(z),
-            "Cambio anual": tabla["clasificacion_anual"],
-            "Población": tabla["poblacion"].map(formato.numero),
-            "Tasa por 1.000": tabla["tasa"].map(lambda v: formato.numero(v, 2)),
-            "Embudo": tabla["embudo"],
-        }
-    )
-
-
-@pytest.mark.parametrize("por", ["barrio", "sector"])
-@pytest.mark.parametrize("publico", [False, True])
-def test_tabla_territorios_igual_a_la_de_map(con, por, publico):
-    tabla = tendencias.comparacion(con, FILTROS[0], por)
-    if publico:
-        tabla = privacidad.aplicar(tendencias.comparacion, tabla)
-    ordenada = tabla.sort_values("z_poisson", ascending=False, na_position="last")
-    nueva = graficos.tabla_territorios(ordenada, "Barrio")
-    pd.testing.assert_frame_equal(nueva, _tabla_territorios_con_map(ordenada, "Barrio"))
-
-
 def test_grillas_y_concentracion_iguales_a_las_de_plotly(con):
     """Las figuras armadas con diccionarios (Figura) envían lo mismo que go.Figure sin validar
     con esos diccionarios, y que la versión validada: arreglos de numpy como arreglos tipados."""
