@@ -307,21 +307,31 @@ def _lista(nombres: list[str]) -> str:
     return nombres[0] if len(nombres) == 1 else f"{', '.join(nombres[:-1])} y {nombres[-1]}"
 
 
+def _ordenadas(tabla: pd.DataFrame, filas: np.ndarray, columna: str) -> np.ndarray:
+    """Las posiciones `filas` de la más alta a la más baja en `columna`, en el mismo orden que
+    tabla[filas].sort_values(columna, ascending=False) (el mismo algoritmo, sobre una Serie):
+    sin filtrar ni ordenar la tabla entera, que tomaba ms."""
+    valores = pd.Series(tabla[columna].to_numpy()[filas])
+    return filas[valores.sort_values(ascending=False).index.to_numpy()]
+
+
 def frase_cobertura(tabla: pd.DataFrame) -> str:
-    con = tabla[tabla["actividades"] > 0]
-    if con.empty:
+    con = np.flatnonzero((tabla["actividades"] > 0).to_numpy(bool))
+    if not len(con):
         return f"Ninguno de los {len(tabla)} barrios tuvo actividades del programa en el período."
     total = int(tabla["actividades"].sum())
-    mayor = con.sort_values("actividades", ascending=False).iloc[0]
+    mayor = _ordenadas(tabla, con, "actividades")[0]
     return (
         f"{len(con)} de {len(tabla)} barrios tuvieron actividades del programa: {total:,} en "
-        f"total; la mayor parte en {mayor['barrio']} ({int(mayor['actividades'])})."
+        f"total; la mayor parte en {tabla['barrio'].iloc[mayor]} "
+        f"({int(tabla['actividades'].iloc[mayor])})."
     ).replace(",", ".")
 
 
 def frase_prioritarios(tabla: pd.DataFrame, umbral: float) -> str:
-    prioritarios = tabla[tabla["prioritario"]].sort_values("necesidad", ascending=False)
-    if prioritarios.empty:
+    filas = np.flatnonzero(tabla["prioritario"].to_numpy(bool))
+    prioritarios = _ordenadas(tabla, filas, "necesidad")
+    if not len(prioritarios):
         return (
             "Todos los barrios de necesidad alta alcanzaron al menos "
             f"{umbral:g} hogares por cada 100 en el período."
@@ -329,5 +339,5 @@ def frase_prioritarios(tabla: pd.DataFrame, umbral: float) -> str:
     return (
         f"{len(prioritarios)} barrio{'s' if len(prioritarios) != 1 else ''} de necesidad alta "
         f"no llega{'n' if len(prioritarios) != 1 else ''} a {umbral:g} hogares alcanzados por "
-        f"cada 100: {_lista(list(prioritarios['barrio']))}."
+        f"cada 100: {_lista(tabla['barrio'].to_numpy(object)[prioritarios].tolist())}."
     )

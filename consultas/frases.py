@@ -5,6 +5,7 @@ de Poisson de Resumen, la banda y el embudo de Tendencias): una frase nunca afir
 baja que la etiqueta no da.
 """
 
+import calendar
 import math
 
 import numpy as np
@@ -247,9 +248,7 @@ def mes_y_anio(grilla: pd.DataFrame) -> str:
     if completos.empty:
         return "Aún no hay un año completo de datos para comparar los meses."
     anios = [int(a) for a in completos.index]
-    dias = pd.Series(
-        {m: sum(pd.Period(f"{a}-{m:02d}").days_in_month for a in anios) for m in range(1, 13)}
-    )
+    dias = pd.Series({m: sum(calendar.monthrange(a, m)[1] for a in anios) for m in range(1, 13)})
     suma = completos.sum()
     por_dia = suma / dias
     alto, bajo = int(por_dia.idxmax()), int(por_dia.idxmin())
@@ -276,15 +275,19 @@ def comparacion(tabla: pd.DataFrame, plural: str) -> str:
     partes = []
     if n == 1:
         plural = SINGULARES.get(plural, plural)
+    # Columna por columna: filtrar la tabla entera (una veintena de columnas) tomaba ms.
+    clasificacion = tabla["clasificacion"].to_numpy(object)
+    unidades, z = tabla["unidad"].to_numpy(object), tabla["z_poisson"].to_numpy()
     for etiqueta in (ALZA, BAJA):
         # De la más a la menos marcada: la lista corta nombra primero las que más importan.
-        elegidas = tabla[tabla["clasificacion"] == etiqueta]
-        nombres = elegidas.sort_values("z_poisson", ascending=etiqueta != ALZA)["unidad"].tolist()
+        filas = np.flatnonzero(clasificacion == etiqueta)
+        orden = pd.Series(z[filas]).sort_values(ascending=etiqueta != ALZA).index
+        nombres = unidades[filas[orden]].tolist()
         cuantos = _ninguno(len(nombres))
         texto = f"{cuantos} {_verbo(len(nombres), 'tuvo', 'tuvieron')} {CALIFICATIVOS[etiqueta]}"
         partes.append(texto + (f" ({lista(nombres)})" if nombres else ""))
-    normal = int((tabla["clasificacion"] == NORMAL).sum())
-    pocos = int((tabla["clasificacion"] == POCOS).sum())
+    normal = int((clasificacion == NORMAL).sum())
+    pocos = int((clasificacion == POCOS).sum())
     return (
         f"De {_n(n)} {plural}, {partes[0]} y {partes[1]} respecto del período anterior; "
         f"{_ninguno(normal)} {_verbo(normal, 'varió', 'variaron')} dentro de lo normal y "
@@ -294,15 +297,17 @@ def comparacion(tabla: pd.DataFrame, plural: str) -> str:
 
 def embudo(tabla: pd.DataFrame, plural: str) -> str:
     """Cuántos territorios quedan fuera de los límites del embudo, y cuántos se esperarían."""
-    con_poblacion = tabla[tabla["embudo"] != t.SIN_POBLACION]
-    if con_poblacion.empty:
+    embudo = tabla["embudo"].to_numpy(object)
+    con_poblacion = embudo != t.SIN_POBLACION
+    if not con_poblacion.any():
         return f"Ninguno de los {plural} elegidos tiene población registrada: no hay tasas."
-    n = len(con_poblacion)
-    tasa = con_poblacion["tasa_comuna"].iloc[0]
+    n = int(con_poblacion.sum())
+    tasa = tabla["tasa_comuna"].to_numpy()[con_poblacion][0]
     territorios = SINGULARES.get(plural, plural) if n == 1 else plural
-    sobre = con_poblacion.loc[con_poblacion["embudo"] == t.SOBRE_998, "unidad"].tolist()
-    bajo = con_poblacion.loc[con_poblacion["embudo"] == t.BAJO_998, "unidad"].tolist()
-    solo_95 = int(con_poblacion["embudo"].isin([t.SOBRE_95, t.BAJO_95]).sum())
+    unidades = tabla["unidad"].to_numpy(object)
+    sobre = unidades[embudo == t.SOBRE_998].tolist()
+    bajo = unidades[embudo == t.BAJO_998].tolist()
+    solo_95 = int(np.isin(embudo, [t.SOBRE_95, t.BAJO_95]).sum())
     frase = (
         f"Tasa comunal: {_n(tasa, 2)} casos por 1.000 habitantes. De {_n(n)} {territorios}, "
         f"{_ninguno(len(sobre))} {_verbo(len(sobre), 'queda', 'quedan')} sobre el límite de 99,8 %"

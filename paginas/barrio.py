@@ -159,10 +159,7 @@ else:
     tabla = {"Indicador": indicadores["nombre"]}
     columnas = (("barrio", nombre), ("sector", f"Sector {perfil['sector']}"), (COMUNA, "Comuna"))
     for nivel, titulo in columnas:
-        filas = por_nivel[nivel].reindex(indicadores.index)
-        tabla[titulo] = [
-            vista_encuesta.texto(f) if f.notna().any() else "—" for _, f in filas.iterrows()
-        ]
+        tabla[titulo] = vista_encuesta.textos_o_guion(por_nivel[nivel].reindex(indicadores.index))
     st.dataframe(tabla, hide_index=True)
     ola = est["ola"].iloc[0]
     fiables = (por_nivel["barrio"]["calidad"] != "no fiable").sum()
@@ -183,7 +180,7 @@ if actividades.empty:
     previa = f" La última fue el {formato.fecha(ultima)}." if ultima else ""
     st.write(f"{nombre} no tuvo actividades del programa en el período.{previa}")
 else:
-    st.dataframe(vista.tabla_tipos(actividades).drop(columns="Barrio"), hide_index=True)
+    st.dataframe(vista.tabla_tipos(actividades, con_barrio=False), hide_index=True)
     alcanzados = int(actividades["hogares_alcanzados"].sum())
     por_100 = 100 * alcanzados / perfil["hogares"] if perfil["hogares"] else float("nan")
     st.write(
@@ -206,8 +203,8 @@ evaluadas = conexion.consultar(evaluacion.evaluar, meses, (barrio,))
 if evaluadas.empty:
     st.write(f"{nombre} no tiene intervenciones del programa que evaluar.")
 else:
-    tabla_evaluada = vista.tabla_evaluacion(evaluacion.ordenar(evaluadas))
-    st.dataframe(tabla_evaluada.drop(columns="Barrio"), hide_index=True)
+    tabla_evaluada = vista.tabla_evaluacion(evaluacion.ordenar(evaluadas), con_barrio=False)
+    st.dataframe(tabla_evaluada, hide_index=True)
     st.write(evaluacion.frase(evaluadas))
 with st.expander("Reglas de la evaluación"):
     st.markdown(vista.REGLAS_EVALUACION)

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pydeck as pdk
 import shapely
 import streamlit as st
@@ -15,6 +14,7 @@ from consultas import cobertura, evaluacion
 from consultas.filtros import Filtros, a_url
 from ui import formato, recolector
 from ui import mapa as dibujo
+from ui.figura import Figura
 
 PAGINA_FICHA = "barrio"  # la URL de paginas/barrio.py
 
@@ -118,10 +118,11 @@ def tabla_sectores(suma: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def tabla_tipos(tipos: pd.DataFrame) -> pd.DataFrame:
+def tabla_tipos(tipos: pd.DataFrame, con_barrio: bool = True) -> pd.DataFrame:
+    """Actividades por tipo; sin la columna Barrio en la Ficha (un solo barrio)."""
     return pd.DataFrame(
         {
-            "Barrio": tipos["barrio"],
+            **({"Barrio": tipos["barrio"]} if con_barrio else {}),
             "Línea": tipos["linea"] + " " + tipos["nombre_linea"],
             "Actividad": tipos["actividad"],
             "Actividades": tipos["actividades"],
@@ -182,7 +183,7 @@ def _linea(eje: str, valor: float) -> dict:
     }
 
 
-def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.Figure:
+def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> Figura:
     """Necesidad (vertical) contra hogares alcanzados por 100 (horizontal), con las dos líneas
     que separan los cuadrantes; arriba a la izquierda, los prioritarios sin cobertura. Armado
     con diccionarios y sin la validación de Plotly (lenta); lo comprueban las pruebas."""
@@ -245,10 +246,10 @@ def grafico_cuadrantes(tabla: pd.DataFrame, umbral: float, corte: float) -> go.F
         "yaxis": {"title": {"text": "Índice de necesidad (0 a 1)"}, "range": [-0.05, 1.1]},
         "showlegend": False,
     }
-    return go.Figure(data=[punto], layout=diseno, _validate=False)
+    return Figura([punto], diseno)
 
 
-def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> go.Figure:
+def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> Figura:
     """Tasa mensual del barrio y de la comuna (Ficha de barrio), armada con diccionarios y sin la
     validación de Plotly; las pruebas la comparan con la figura validada."""
     trazas = [
@@ -275,10 +276,10 @@ def grafico_tendencia(tendencia: pd.DataFrame, nombre: str) -> go.Figure:
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         "xaxis": {"tickformat": "%m-%Y"},
     }
-    return go.Figure(data=trazas, layout=diseno, _validate=False)
+    return Figura(trazas, diseno)
 
 
-def grafico_horas(horas: pd.DataFrame) -> go.Figure:
+def grafico_horas(horas: pd.DataFrame) -> Figura:
     """Casos por día de la semana y hora (Ficha de barrio), sin la validación de Plotly."""
     traza = {
         "type": "heatmap",
@@ -295,7 +296,7 @@ def grafico_horas(horas: pd.DataFrame) -> go.Figure:
         "xaxis": {"title": {"text": "Hora"}},
         "yaxis": {"autorange": "reversed"},
     }
-    return go.Figure(data=[traza], layout=diseno, _validate=False)
+    return Figura([traza], diseno)
 
 
 def _entero(valor) -> str:
@@ -306,10 +307,10 @@ def _baja(valor) -> str:
     return "—" if pd.isna(valor) else f"{formato.numero(valor, 0)} %"
 
 
-def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
+def tabla_evaluacion(tabla: pd.DataFrame, con_barrio: bool = True) -> pd.DataFrame:
     """La evaluación en castellano, en un solo DataFrame: el texto formateado como arreglos
     "str" (una Serie por columna costaba más que el formato mismo) y las columnas de la tabla
-    con su tipo."""
+    con su tipo; sin la columna Barrio en la Ficha (un solo barrio)."""
 
     def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
         return pd.array([funcion(v) for v in tabla[columna].tolist()], dtype="str")
@@ -328,7 +329,7 @@ def tabla_evaluacion(tabla: pd.DataFrame) -> pd.DataFrame:
             "Franja después": texto("desplazamiento_despues", _entero),
         }
     datos = {
-        "Barrio": propia("barrio"),
+        **({"Barrio": propia("barrio")} if con_barrio else {}),
         "Línea": propia("linea"),
         "Actividad": propia("actividad"),
         "Inicio": texto("inicio", formato.fecha),

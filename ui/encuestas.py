@@ -36,6 +36,13 @@ def textos(est: pd.DataFrame) -> list[str]:
     return [_texto(*valores) for valores in zip(*(est[c] for c in columnas), strict=True)]
 
 
+def textos_o_guion(filas: pd.DataFrame) -> list[str]:
+    """`texto` de cada fila, y «—» en las filas sin ningún dato (un indicador que falta), como
+    `texto(f) if f.notna().any() else "—"` fila por fila con iterrows."""
+    presentes = filas.notna().to_numpy().any(axis=1).tolist()
+    return [t if p else "—" for t, p in zip(textos(filas), presentes, strict=True)]
+
+
 def _texto(calidad, n, estimacion, inferior, superior) -> str:
     if calidad == NO_FIABLE:
         return f"no fiable (n = {formato.conteo(n)})"

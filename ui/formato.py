@@ -64,6 +64,8 @@ def porcentajes(valores, decimales: int = 1) -> list[str]:
 
 
 def fecha(valor: date) -> str:
+    if isinstance(valor, date) and valor is not pd.NaT:  # sin crear un Timestamp: ~10 veces menos
+        return f"{valor.day:02d}-{valor.month:02d}-{valor.year}"
     return pd.Timestamp(valor).strftime("%d-%m-%Y")
 
 

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from consultas import tendencias as t
 from consultas.frases import DIAS_SEMANA, MESES, UNIDADES
 from ui import formato
+from ui.figura import Figura
 
 MAXIMO_GRUPOS = 8
 COLORES_LINEA = {
@@ -26,25 +26,34 @@ COLORES_EMBUDO = {
 CONFIG = {"displaylogo": False}
 
 
-def _figura(trazas: list[dict], **diseno) -> go.Figure:
-    """La figura sin la validación de Plotly, que por sí sola tomaba la mitad del tiempo de la
-    página (≈ 10 ms por traza); lo dibujado lo comprueban las pruebas de la página."""
+def _figura(trazas: list[dict], **diseno) -> Figura:
     diseno = {
         "separators": ",.",
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
         "legend": {"orientation": "h", "y": -0.15, "x": 0},
     } | diseno
-    return go.Figure(data=trazas, layout=diseno, _validate=False)
+    return Figura(trazas, diseno)
 
 
 def _lista(valores) -> list:
     """Fechas como texto ISO y NaN como null: el JSON de listas simples es varias veces más rápido
-    que el de series de pandas."""
+    que el de series de pandas. Los arreglos de numpy (y las Series con ellos) van sin pandas."""
+    arreglo = valores
+    if isinstance(valores, pd.Series) and isinstance(valores.dtype, np.dtype):
+        arreglo = valores.to_numpy()
+    if isinstance(arreglo, np.ndarray) and arreglo.dtype.kind in "iufM":
+        if arreglo.dtype.kind in "iu":
+            return arreglo.tolist()
+        if arreglo.dtype.kind == "f":
+            return [None if v != v else v for v in arreglo.tolist()]
+        dias = arreglo.astype("datetime64[D]")
+        if not np.isnat(dias).any():  # en numpy, sin pasar por strftime valor por valor
+            return np.datetime_as_string(dias).tolist()
     serie = valores if isinstance(valores, pd.Series) else pd.Series(valores)
     tipo = serie.dtype
     if pd.api.types.is_datetime64_any_dtype(tipo):
         dias = serie.to_numpy("datetime64[D]")
-        if not np.isnat(dias).any():  # en numpy, sin pasar por strftime valor por valor
+        if not np.isnat(dias).any():
             return np.datetime_as_string(dias).tolist()
         return serie.dt.strftime("%Y-%m-%d").tolist()
     if isinstance(tipo, np.dtype) and tipo.kind in "iu":
@@ -74,53 +83,16 @@ def _unidad(fecha, fin, escala: str) -> str:
     return formato.rango(fecha, fin)
 
 
-def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) -> go.Figure:
+def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) -> Figura:
     """Casos por unidad; con una sola serie, además la media móvil, los años anteriores, la banda
     de lo esperado y los puntos fuera de ella. Las actividades van como marcas al pie."""
-    trazas = []
-    grupos = datos.groupby("grupo")["casos"].sum().sort_values(ascending=False)
+    grupos = _por_grupo(datos)
     if len(grupos) == 1:
         trazas = _serie_total(datos, escala)
     else:
-        principales = list(grupos.index[:MAXIMO_GRUPOS])
-        datos = datos.assign(grupo=datos["grupo"].where(datos["grupo"].isin(principales), "Otros"))
-        datos = datos.groupby(["grupo", "fecha", "fin"], as_index=False)["casos"].sum()
-        for grupo in [*principales, "Otros"]:
-            d = datos[datos["grupo"] == grupo]
-            if d.empty:
-                continue
-            trazas.append(
-                _dispersion(
-                    x=d["fecha"],
-                    y=d["casos"],
-                    name=grupo,
-                    mode="lines",
-                    text=[
-                        f"{grupo} · {_unidad(a, b, escala)}: {formato.conteo(c)} casos"
-                        for a, b, c in zip(d["fecha"], d["fin"], d["casos"], strict=True)
-                    ],
-                    hovertemplate="%{text}<extra></extra>",
-                )
-            )
+        trazas = _series_por_grupo(datos, escala, list(grupos.index[:MAXIMO_GRUPOS]))
     if actividades is not None and not actividades.empty:
-        for linea, d in actividades.groupby("linea"):
-            trazas.append(
-                _dispersion(
-                    x=d["fecha"],
-                    y=[0] * len(d),
-                    name=f"Actividad línea {linea}",
-                    mode="markers",
-                    marker={"symbol": "triangle-up", "size": 11, "color": COLORES_LINEA.get(linea)},
-                    text=[
-                        f"{formato.fecha(fecha)} · Línea {linea_} · {actividad} · "
-                        f"{formato.numero(participantes)} participantes · {barrio}"
-                        for fecha, linea_, actividad, participantes, barrio in _columnas(
-                            d, "fecha", "linea", "actividad", "participantes", "barrio"
-                        )
-                    ],
-                    hovertemplate="%{text}<extra></extra>",
-                )
-            )
+        trazas += _marcas_actividades(actividades)
     formato_eje = "%m-%Y" if escala == "mes" else "%d-%m-%Y"
     return _figura(
         trazas,
@@ -131,14 +103,103 @@ def serie(datos: pd.DataFrame, escala: str, actividades: pd.DataFrame | None) ->
     )
 
 
-def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
+def _casos(datos: pd.DataFrame) -> np.ndarray:
+    """Los casos para sumar: un conteo suprimido (público) suma 0, como en el groupby de pandas."""
+    casos = datos["casos"].to_numpy()
+    return np.nan_to_num(casos) if casos.dtype.kind == "f" else casos
+
+
+def _por_grupo(datos: pd.DataFrame) -> pd.Series:
+    """Casos por grupo, del que más tiene al que menos: groupby(...).sum().sort_values(...) con
+    la suma en numpy (el groupby de pandas sobre unas decenas de filas tomaba ms)."""
+    codigos, nombres = pd.factorize(datos["grupo"], sort=True)
+    casos = _casos(datos)
+    suma = np.zeros(len(nombres), dtype=casos.dtype)
+    np.add.at(suma, codigos[codigos >= 0], casos[codigos >= 0])
+    return pd.Series(suma, index=nombres).sort_values(ascending=False)
+
+
+def _series_por_grupo(datos: pd.DataFrame, escala: str, principales: list) -> list[dict]:
+    """Una línea por grupo principal y una «Otros» con la suma de los demás por unidad."""
+    grupo = datos["grupo"].to_numpy(object)
+    grupo = np.where(np.isin(grupo, principales), grupo, "Otros")
+    fecha, fin, casos = datos["fecha"].to_numpy(), datos["fin"].to_numpy(), _casos(datos)
     trazas = []
-    con_banda = d[d["esperado"].notna()]
-    if not con_banda.empty:
+    for nombre in [*principales, "Otros"]:
+        filas = grupo == nombre
+        if not filas.any():
+            continue
+        # Suma por unidad (fecha, fin), en su orden, como groupby(["grupo", "fecha", "fin"]).
+        claves, unidad = np.unique(
+            np.stack([fecha[filas].view(np.int64), fin[filas].view(np.int64)]),
+            axis=1,
+            return_inverse=True,
+        )
+        suma = np.zeros(claves.shape[1], dtype=casos.dtype)
+        np.add.at(suma, unidad.ravel(), casos[filas])
+        inicios = pd.DatetimeIndex(claves[0].view(fecha.dtype))
+        fines = pd.DatetimeIndex(claves[1].view(fin.dtype))
         trazas.append(
             _dispersion(
-                x=[*con_banda["fecha"], *con_banda["fecha"][::-1]],
-                y=[*con_banda["limite_superior"], *con_banda["limite_inferior"][::-1]],
+                x=inicios.to_numpy(),
+                y=suma,
+                name=nombre,
+                mode="lines",
+                text=[
+                    f"{nombre} · {_unidad(a, b, escala)}: {formato.conteo(c)} casos"
+                    for a, b, c in zip(inicios, fines, suma.tolist(), strict=True)
+                ],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    return trazas
+
+
+def _marcas_actividades(actividades: pd.DataFrame) -> list[dict]:
+    """Una traza de marcas al pie por línea del programa, en orden, como groupby("linea")."""
+    codigos, lineas = pd.factorize(actividades["linea"], sort=True)
+    columnas = {c: actividades[c].tolist() for c in ("fecha", "actividad", "participantes")}
+    barrios = actividades["barrio"].tolist()
+    fechas = actividades["fecha"]
+    if isinstance(fechas.dtype, np.dtype):
+        fechas = fechas.to_numpy()  # filtrar un arreglo y no la Serie, por línea
+    trazas = []
+    for codigo, linea in enumerate(lineas):
+        filas = np.flatnonzero(codigos == codigo)
+        trazas.append(
+            _dispersion(
+                x=fechas[filas] if isinstance(fechas, np.ndarray) else fechas.iloc[filas],
+                y=[0] * len(filas),
+                name=f"Actividad línea {linea}",
+                mode="markers",
+                marker={"symbol": "triangle-up", "size": 11, "color": COLORES_LINEA.get(linea)},
+                text=[
+                    f"{formato.fecha(columnas['fecha'][i])} · Línea {linea} · "
+                    f"{columnas['actividad'][i]} · "
+                    f"{formato.numero(columnas['participantes'][i])} participantes · {barrios[i]}"
+                    for i in filas.tolist()
+                ],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    return trazas
+
+
+def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
+    trazas = []
+    fecha = d["fecha"].to_numpy()
+    con_banda = d["esperado"].notna().to_numpy()
+    if con_banda.any():
+        banda = fecha[con_banda]
+        trazas.append(
+            _dispersion(
+                x=np.concatenate([banda, banda[::-1]]),
+                y=np.concatenate(
+                    [
+                        d["limite_superior"].to_numpy()[con_banda],
+                        d["limite_inferior"].to_numpy()[con_banda][::-1],
+                    ]
+                ),
                 fill="toself",
                 fillcolor="rgba(31, 78, 121, 0.15)",
                 line={"width": 0},
@@ -150,7 +211,7 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
         hace = f"Hace {k} año{'s' if k > 1 else ''}"
         trazas.append(
             _dispersion(
-                x=d["fecha"],
+                x=fecha,
                 y=d[columna],
                 name=hace,
                 mode="lines",
@@ -161,7 +222,7 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
         )
     trazas.append(
         _dispersion(
-            x=d["fecha"],
+            x=fecha,
             y=d["media_movil"],
             name=f"Media móvil ({t.MEDIA_MOVIL[escala]} {UNIDADES[escala][1]})",
             mode="lines",
@@ -171,7 +232,7 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
     )
     trazas.append(
         _dispersion(
-            x=d["fecha"],
+            x=fecha,
             y=d["casos"],
             name="Casos",
             mode="lines+markers",
@@ -200,17 +261,18 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
             hovertemplate="%{text}<extra></extra>",
         )
     )
-    fuera = d[d["fuera"]]
-    if not fuera.empty:
+    fuera = d["fuera"].to_numpy(bool)
+    if fuera.any():
+        posiciones = d["posicion"].to_numpy(object)[fuera]
         trazas.append(
             _dispersion(
-                x=fuera["fecha"],
-                y=fuera["casos"],
+                x=fecha[fuera],
+                y=d["casos"].to_numpy()[fuera],
                 name="Fuera de lo esperado",
                 mode="markers",
                 marker={
                     "size": 11,
-                    "color": ["#c0392b" if p == t.SOBRE else "#2166ac" for p in fuera["posicion"]],
+                    "color": ["#c0392b" if p == t.SOBRE else "#2166ac" for p in posiciones],
                     "line": {"width": 1, "color": "white"},
                 },
                 hoverinfo="skip",
@@ -219,7 +281,7 @@ def _serie_total(d: pd.DataFrame, escala: str) -> list[dict]:
     return trazas
 
 
-def hora_y_dia(grilla: pd.DataFrame) -> go.Figure:
+def hora_y_dia(grilla: pd.DataFrame) -> Figura:
     calor = {
         "type": "heatmap",
         "z": grilla.to_numpy(),
@@ -237,7 +299,7 @@ def hora_y_dia(grilla: pd.DataFrame) -> go.Figure:
     )
 
 
-def mes_y_anio(grilla: pd.DataFrame) -> go.Figure:
+def mes_y_anio(grilla: pd.DataFrame) -> Figura:
     calor = {
         "type": "heatmap",
         "z": grilla.to_numpy(),
@@ -250,11 +312,12 @@ def mes_y_anio(grilla: pd.DataFrame) -> go.Figure:
     return _figura([calor], height=330, yaxis={"autorange": "reversed", "type": "category"})
 
 
-def embudo(tabla: pd.DataFrame, plural: str) -> go.Figure:
+def embudo(tabla: pd.DataFrame, plural: str) -> Figura:
     """Tasa de cada territorio contra su población, con los límites de 95 % y 99,8 %."""
-    puntos = tabla[tabla["embudo"] != t.SIN_POBLACION]
-    tasa = float(puntos["tasa_comuna"].iloc[0])
-    curvas = t.curvas_embudo(tasa, float(puntos["poblacion"].max()))
+    embudo = tabla["embudo"].to_numpy(object)
+    con_poblacion = embudo != t.SIN_POBLACION
+    tasa = float(tabla["tasa_comuna"].to_numpy()[con_poblacion][0])
+    curvas = t.curvas_embudo(tasa, float(tabla["poblacion"][con_poblacion].max()))
     trazas = []
     for nivel, estilo in [("998", "solid"), ("95", "dash")]:
         etiqueta = "99,8 %" if nivel == "998" else "95 %"
@@ -274,29 +337,31 @@ def embudo(tabla: pd.DataFrame, plural: str) -> go.Figure:
     trazas.append(
         _dispersion(
             x=curvas["poblacion"],
-            y=[tasa] * len(curvas),
+            y=np.full(len(curvas), tasa),
             mode="lines",
             line={"color": "#1f4e79", "width": 2},
             name=f"Tasa comunal ({formato.numero(tasa, 2)})",
             hoverinfo="skip",
         )
     )
+    # Las columnas una vez, como listas: filtrar la tabla por posición tomaba más que el gráfico.
+    columnas = {c: tabla[c].tolist() for c in ("unidad", "tasa", "actual", "poblacion")}
     for posicion, color in COLORES_EMBUDO.items():
-        d = puntos[puntos["embudo"] == posicion]
-        if d.empty:
+        filas = np.flatnonzero(embudo == posicion)
+        if not len(filas):
             continue
         trazas.append(
             _dispersion(
-                x=d["poblacion"],
-                y=d["tasa"],
+                x=tabla["poblacion"].to_numpy()[filas],
+                y=tabla["tasa"].to_numpy()[filas],
                 mode="markers",
                 marker={"size": 10, "color": color, "line": {"width": 1, "color": "white"}},
                 name=posicion.capitalize(),
                 text=[
                     f"{unidad}: {formato.numero(tasa, 2)} por 1.000 hab. · "
                     f"{formato.numero(actual)} casos · {formato.numero(poblacion)} habitantes"
-                    for unidad, tasa, actual, poblacion in _columnas(
-                        d, "unidad", "tasa", "actual", "poblacion"
+                    for unidad, tasa, actual, poblacion in zip(
+                        *([columnas[c][i] for i in filas.tolist()] for c in columnas), strict=True
                     )
                 ],
                 hovertemplate="%{text}<extra></extra>",
@@ -342,7 +407,7 @@ def tabla_territorios(tabla: pd.DataFrame, titulo: str) -> pd.DataFrame:
     )
 
 
-def concentracion(x, y) -> go.Figure:
+def concentracion(x, y) -> Figura:
     """Curva de concentración: parte acumulada de los casos contra parte de las celdas con casos
     (de la que más tiene a la que menos), junto al reparto parejo."""
     return _figura(

@@ -1,5 +1,6 @@
 """Mapas pydeck dibujados solo con las geometrías de la base: sin teselas ni servicios externos."""
 
+import functools
 import json
 from urllib.parse import quote
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+from pydeck.bindings import deck as _deck
 from pydeck.bindings.json_tools import default_serialize
 
 from ui import formato
@@ -181,20 +183,42 @@ def capa_circulos(datos: pd.DataFrame, color, radio: float = 18, pickable=True) 
     )
 
 
+def _con_valores(geometrias: pd.DataFrame, valores: pd.DataFrame) -> pd.DataFrame:
+    """geometrias.merge(valores, on="barrio_id", how="left") con las columnas que dibuja la
+    coropleta, buscando la fila de cada barrio (el merge de pandas tomaba la mitad de la capa)."""
+    ids = pd.Index(valores["barrio_id"])
+    if not ids.is_unique:
+        return geometrias.merge(valores, on="barrio_id", how="left", suffixes=("", "_v"))
+    fila = ids.get_indexer(geometrias["barrio_id"])
+    datos = {c: geometrias[c].to_numpy() for c in ("nombre", "geometria")}
+    for columna in ("valor", "texto", "alfa"):
+        if columna in valores:
+            # take con -1 deja el faltante de cada tipo (NaN), como el merge.
+            datos[columna] = valores[columna].array.take(fila, allow_fill=True)
+    return pd.DataFrame(datos, index=pd.RangeIndex(len(geometrias)))
+
+
 def capa_coropleta(geometrias: pd.DataFrame, valores: pd.DataFrame) -> pdk.Layer:
     """Barrios rellenos por `valor` en quintiles (gris sin valor), con `nombre` y `texto` al pasar
     el cursor. Una columna opcional `alfa` (0-255) aclara barrios, p. ej. las estimaciones poco
     fiables."""
-    datos = geometrias.merge(valores, on="barrio_id", how="left", suffixes=("", "_v"))
+    datos = _con_valores(geometrias, valores)
     colores = [COLORES[k] if k >= 0 else SIN_DATO for k in clases(datos["valor"])]
     alfas = datos["alfa"].fillna(190) if "alfa" in datos else pd.Series(190, index=datos.index)
     figuras = [
         {
             "type": "Feature",
-            "geometry": json.loads(fila.geometria),
-            "properties": {"nombre": fila.nombre, "texto": fila.texto, "color": color + [int(a)]},
+            "geometry": json.loads(geometria),
+            "properties": {"nombre": nombre, "texto": texto, "color": color + [int(a)]},
         }
-        for fila, color, a in zip(datos.itertuples(), colores, alfas, strict=True)
+        for geometria, nombre, texto, color, a in zip(
+            datos["geometria"].tolist(),
+            datos["nombre"].tolist(),
+            datos["texto"].tolist(),
+            colores,
+            alfas.tolist(),
+            strict=True,
+        )
     ]
     return pdk.Layer(
         "GeoJsonLayer",
@@ -207,6 +231,11 @@ def capa_coropleta(geometrias: pd.DataFrame, valores: pd.DataFrame) -> pdk.Layer
         line_width_min_pixels=1,
     )
 
+
+# Cada Deck pregunta cinco veces si está la extensión de Jupyter de pydeck, con un import que
+# falla y se vuelve a buscar en disco cada vez (~0,5 ms): la respuesta no cambia en un proceso.
+if not hasattr(_deck.has_jupyter_extra, "cache_info"):
+    _deck.has_jupyter_extra = functools.cache(_deck.has_jupyter_extra)
 
 VISTA_MAPA = pdk.ViewState(latitude=-33.405, longitude=-70.535, zoom=11.25, pitch=0)
 

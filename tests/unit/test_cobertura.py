@@ -529,3 +529,83 @@ def test_tabla_necesidad_igual_a_la_de_pandas(demo_pequena, publico):
         esperado = _tabla_necesidad_con_pandas(parte)
         pd.testing.assert_frame_equal(vista.tabla_necesidad(parte), esperado)
     assert tabla["necesidad"].notna().sum() > 1
+
+
+def _frase_cobertura_con_pandas(tabla: pd.DataFrame) -> str:
+    con = tabla[tabla["actividades"] > 0]
+    if con.empty:
+        return f"Ninguno de los {len(tabla)} barrios tuvo actividades del programa en el período."
+    total = int(tabla["actividades"].sum())
+    mayor = con.sort_values("actividades", ascending=False).iloc[0]
+    return (
+        f"{len(con)} de {len(tabla)} barrios tuvieron actividades del programa: {total:,} en "
+        f"total; la mayor parte en {mayor['barrio']} ({int(mayor['actividades'])})."
+    ).replace(",", ".")
+
+
+def _frase_prioritarios_con_pandas(tabla: pd.DataFrame, umbral: float) -> str:
+    prioritarios = tabla[tabla["prioritario"]].sort_values("necesidad", ascending=False)
+    if prioritarios.empty:
+        return (
+            "Todos los barrios de necesidad alta alcanzaron al menos "
+            f"{umbral:g} hogares por cada 100 en el período."
+        )
+    return (
+        f"{len(prioritarios)} barrio{'s' if len(prioritarios) != 1 else ''} de necesidad alta "
+        f"no llega{'n' if len(prioritarios) != 1 else ''} a {umbral:g} hogares alcanzados por "
+        f"cada 100: {cobertura._lista(list(prioritarios['barrio']))}."
+    )
+
+
+@pytest.mark.parametrize("semilla", range(8))
+def test_frases_de_cobertura_iguales_a_las_de_pandas(semilla):
+    """Con empates (actividades y necesidad repetidas) el barrio nombrado y el orden de la lista
+    son los de sort_values sobre la tabla filtrada."""
+    rng = np.random.default_rng(semilla)
+    n = int(rng.integers(1, 45))
+    tabla = pd.DataFrame(
+        {
+            "barrio": pd.array([f"Barrio {k}" for k in range(n)], dtype="str"),
+            "actividades": rng.integers(0, 4, n),
+            "necesidad": rng.choice([0.2, 0.5, 0.9, np.nan], n),
+            "prioritario": rng.random(n) < 0.4,
+        },
+        index=rng.permutation(n) + 100,
+    )
+    for parte in (tabla, tabla.assign(actividades=0), tabla.assign(prioritario=False)):
+        assert cobertura.frase_cobertura(parte) == _frase_cobertura_con_pandas(parte)
+        assert cobertura.frase_prioritarios(parte, 10) == _frase_prioritarios_con_pandas(parte, 10)
+
+
+@pytest.mark.parametrize("barrio", ["norte", "poniente"])
+def test_encuesta_de_la_ficha_igual_fila_por_fila(con, barrio):
+    """La tabla de la encuesta de la Ficha: un texto por indicador y nivel, «—» si ese nivel no
+    tiene el indicador, igual que texto() con iterrows."""
+    from ui import encuestas as vista_encuesta
+
+    est = ficha.encuesta(con, FILTROS, barrio)
+    indicadores = est[est["nivel"] == encuestas.COMUNA].set_index("indicador")
+    for nivel in (encuestas.COMUNA, "sector", "barrio"):
+        por_nivel = est[est["nivel"] == nivel].set_index("indicador")
+        for filas in (por_nivel, por_nivel.iloc[1:]):  # con un indicador que falta
+            filas = filas.reindex(indicadores.index)
+            esperado = [
+                vista_encuesta.texto(f) if f.notna().any() else "—" for _, f in filas.iterrows()
+            ]
+            assert vista_encuesta.textos_o_guion(filas) == esperado
+    assert "—" in vista_encuesta.textos_o_guion(por_nivel.iloc[1:].reindex(indicadores.index))
+
+
+def test_tablas_de_la_ficha_sin_la_columna_barrio(demo_pequena):
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    orden = evaluacion.ordenar(evaluacion.evaluar(con, 6, ()))
+    tipos = cobertura.actividades_por_tipo(con, Filtros(date(2025, 1, 1), date(2025, 6, 30)), ())
+    con.close()
+    assert len(orden) > 0 and len(tipos) > 0
+    pd.testing.assert_frame_equal(
+        vista.tabla_evaluacion(orden, con_barrio=False),
+        vista.tabla_evaluacion(orden).drop(columns="Barrio"),
+    )
+    pd.testing.assert_frame_equal(
+        vista.tabla_tipos(tipos, con_barrio=False), vista.tabla_tipos(tipos).drop(columns="Barrio")
+    )

@@ -1,13 +1,17 @@
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consultas import frases
+from consultas import frases, privacidad, tendencias
 from consultas import tendencias as t
-from consultas.estadistica import ALZA, BAJA, NORMAL, POCOS, comparar
+from consultas.estadistica import ALZA, BAJA, NORMAL, POCOS, clasificar, comparar, z_poisson
+from consultas.filtros import Filtros
+from consultas.frases import CALIFICATIVOS, MESES, SINGULARES, _n, _ninguno, _verbo, lista
 from consultas.periodos import ANIO_ANTERIOR, PERIODO_ANTERIOR, SELECCIONADO
 
 
@@ -206,3 +210,135 @@ def test_frases_con_un_solo_territorio_familia_o_actividad():
         "participantes)."
     )
     assert "No hay actividades" in frases.actividades(actividades.iloc[0:0], "en la comuna")
+
+
+# --- Las frases de Tendencias contra las de antes (filtros de la tabla entera y pandas) --------
+
+
+def _sobredispersion_con_pandas(tabla: pd.DataFrame) -> float | None:
+    """φ de Spiegelhalter (2005): promedio de z² = ((O − E) / √E)² con z acotado a sus
+    percentiles 10 y 90; None si no hay al menos 10 territorios con población o si φ no supera lo
+    que daría el azar (prueba χ² al 95 % con n − 1 grados de libertad)."""
+    from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
+
+    con_poblacion = tabla[tabla["embudo"] != t.SIN_POBLACION]
+    n = len(con_poblacion)
+    if n < 10:
+        return None
+    esperado = con_poblacion["tasa_comuna"] * con_poblacion["poblacion"] / 1000
+    if not (esperado > 0).all():
+        return None
+    z = ((con_poblacion["actual"] - esperado) / np.sqrt(esperado)).to_numpy()
+    z = np.clip(z, *np.percentile(z, [10, 90]))
+    phi = float(np.mean(z**2))
+    return phi if n * phi > stats.chi2.ppf(0.95, n - 1) else None
+
+
+def _embudo_con_pandas(tabla: pd.DataFrame, plural: str) -> str:
+    """Cuántos territorios quedan fuera de los límites del embudo, y cuántos se esperarían."""
+    con_poblacion = tabla[tabla["embudo"] != t.SIN_POBLACION]
+    if con_poblacion.empty:
+        return f"Ninguno de los {plural} elegidos tiene población registrada: no hay tasas."
+    n = len(con_poblacion)
+    tasa = con_poblacion["tasa_comuna"].iloc[0]
+    territorios = SINGULARES.get(plural, plural) if n == 1 else plural
+    sobre = con_poblacion.loc[con_poblacion["embudo"] == t.SOBRE_998, "unidad"].tolist()
+    bajo = con_poblacion.loc[con_poblacion["embudo"] == t.BAJO_998, "unidad"].tolist()
+    solo_95 = int(con_poblacion["embudo"].isin([t.SOBRE_95, t.BAJO_95]).sum())
+    frase = (
+        f"Tasa comunal: {_n(tasa, 2)} casos por 1.000 habitantes. De {_n(n)} {territorios}, "
+        f"{_ninguno(len(sobre))} {_verbo(len(sobre), 'queda', 'quedan')} sobre el límite de 99,8 %"
+        + (f" ({lista(sobre)})" if sobre else "")
+        + f" y {_ninguno(len(bajo))} bajo él"
+        + (f" ({lista(bajo)})" if bajo else "")
+        + f"; {_ninguno(solo_95)} más {_verbo(solo_95, 'queda', 'quedan')} fuera solo del de 95 %. "
+        f"Por azar se esperarían "
+        f"{_n(0.05 * n, 1)} fuera del 95 % y {_n(0.002 * n, 2)} fuera del 99,8 %."
+    )
+    phi = _sobredispersion_con_pandas(tabla)
+    if phi is not None:
+        frase += (
+            f" Las tasas de los {plural} varían {_n(phi, 1)} veces más de lo que daría el azar "
+            "(sobredispersión): buena parte de las diferencias entre ellos es real, no ruido."
+        )
+    sin = len(tabla) - n
+    if sin:
+        frase += f" {_n(sin)} sin población no se {_verbo(sin, 'grafica', 'grafican')}."
+    return frase
+
+
+def _comparacion_con_pandas(tabla: pd.DataFrame, plural: str) -> str:
+    """Cuántos territorios tuvieron alza o baja significativa contra el período anterior."""
+    if tabla.empty:
+        return f"No hay {plural} en el territorio elegido."
+    n = len(tabla)
+    partes = []
+    if n == 1:
+        plural = SINGULARES.get(plural, plural)
+    for etiqueta in (ALZA, BAJA):
+        # De la más a la menos marcada: la lista corta nombra primero las que más importan.
+        elegidas = tabla[tabla["clasificacion"] == etiqueta]
+        nombres = elegidas.sort_values("z_poisson", ascending=etiqueta != ALZA)["unidad"].tolist()
+        cuantos = _ninguno(len(nombres))
+        texto = f"{cuantos} {_verbo(len(nombres), 'tuvo', 'tuvieron')} {CALIFICATIVOS[etiqueta]}"
+        partes.append(texto + (f" ({lista(nombres)})" if nombres else ""))
+    normal = int((tabla["clasificacion"] == NORMAL).sum())
+    pocos = int((tabla["clasificacion"] == POCOS).sum())
+    return (
+        f"De {_n(n)} {plural}, {partes[0]} y {partes[1]} respecto del período anterior; "
+        f"{_ninguno(normal)} {_verbo(normal, 'varió', 'variaron')} dentro de lo normal y "
+        f"{_ninguno(pocos)} {_verbo(pocos, 'tuvo', 'tuvieron')} muy pocos casos para concluir."
+    )
+
+
+def _mes_y_anio_con_pandas(grilla: pd.DataFrame) -> str:
+    """El mes con más y con menos casos por día en los años completos, y si la diferencia supera
+    la variación normal (z de Poisson con el conteo del mes menor llevado al largo del mayor)."""
+    completos = grilla.dropna()
+    if completos.empty:
+        return "Aún no hay un año completo de datos para comparar los meses."
+    anios = [int(a) for a in completos.index]
+    dias = pd.Series(
+        {m: sum(pd.Period(f"{a}-{m:02d}").days_in_month for a in anios) for m in range(1, 13)}
+    )
+    suma = completos.sum()
+    por_dia = suma / dias
+    alto, bajo = int(por_dia.idxmax()), int(por_dia.idxmin())
+    mayor, menor = suma[alto], suma[bajo] * dias[alto] / dias[bajo]
+    etiqueta = str(clasificar(z_poisson(mayor, menor), mayor, menor))
+    conclusion = {
+        ALZA: "esa diferencia supera la variación normal",
+        NORMAL: "esa diferencia está dentro de la variación normal: no se distingue una estación",
+        POCOS: "son muy pocos casos para distinguir una estación",
+    }[etiqueta]
+    periodo = str(anios[0]) if len(anios) == 1 else f"{anios[0]} a {anios[-1]}"
+    return (
+        f"En los años completos ({periodo}), {MESES[alto - 1]} tuvo más casos por día "
+        f"({_n(por_dia[alto], 1)}) y {MESES[bajo - 1]}, menos ({_n(por_dia[bajo], 1)}); "
+        f"{conclusion}."
+    )
+
+
+@pytest.mark.parametrize("por", ["barrio", "sector"])
+@pytest.mark.parametrize("publico", [False, True])
+@pytest.mark.parametrize(
+    ("desde", "hasta"),
+    [(date(2025, 1, 1), date(2025, 12, 31)), (date(2025, 6, 3), date(2025, 6, 30))],
+)
+def test_frases_de_tendencias_iguales_a_las_de_pandas(demo_pequena, por, publico, desde, hasta):
+    con = duckdb.connect(str(demo_pequena), read_only=True)
+    filtros = Filtros(desde, hasta)
+    tabla = tendencias.comparacion(con, filtros, por)
+    historia = tendencias.casos_diarios(con, tendencias.sin_periodo(filtros), "total")
+    meses = tendencias.mes_y_anio(historia, tendencias.primer_dia(con, "policial"), hasta)
+    con.close()
+    if publico:
+        tabla = privacidad.aplicar(tendencias.comparacion, tabla)
+    plural = "barrios" if por == "barrio" else "sectores"
+    for parte in (tabla, tabla.iloc[:1], tabla.iloc[:0], tabla.sort_values("unidad")):
+        assert frases.comparacion(parte, plural) == _comparacion_con_pandas(parte, plural)
+        if len(parte):
+            assert frases.embudo(parte, plural) == _embudo_con_pandas(parte, plural)
+        assert t.sobredispersion(parte) == _sobredispersion_con_pandas(parte)
+    assert frases.mes_y_anio(meses) == _mes_y_anio_con_pandas(meses)
+    assert frases.mes_y_anio(meses.iloc[:1]) == _mes_y_anio_con_pandas(meses.iloc[:1])

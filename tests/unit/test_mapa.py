@@ -400,3 +400,15 @@ def test_geometrias_del_mapa_en_una_consulta_iguales_a_leerlas_por_separado(base
     union = shapely.union_all(shapely.from_geojson(elegidos.to_numpy()))
     assert shapely.equals(mapa.territorio(con, filtros), union)
     assert mapa.geometrias(con, filtros).barrios == todos.barrios
+
+
+def test_pydeck_busca_su_extension_de_jupyter_una_vez():
+    from pydeck.bindings import deck
+
+    from ui import mapa as dibujo
+
+    dibujo.armar([])
+    antes = deck.has_jupyter_extra.cache_info()
+    dibujo.armar([dibujo.capa_contorno('{"type": "Point", "coordinates": [0, 0]}')])
+    despues = deck.has_jupyter_extra.cache_info()
+    assert despues.misses == antes.misses and despues.hits >= antes.hits + 5

@@ -316,7 +316,7 @@ def test_historia_y_meses_atras_iguales_a_pandas():
     np.testing.assert_array_equal(h.acumulado[1:], esperado.to_numpy(float).cumsum(axis=0))
     u = tendencias.unidades(Ventana(date(2022, 3, 1), date(2023, 2, 28)), "mes")
     for n in (0, 1, 12, 37):
-        inicios, fines = tendencias._atras(u, "mes", n)
+        inicios, fines = tendencias._atras(tendencias._en_numpy(u), "mes", n)
         meses = pd.PeriodIndex(u["fecha"], freq="M") - n
         assert list(inicios) == list(meses.start_time)
         assert list(fines) == list(meses.end_time.normalize())
@@ -338,3 +338,64 @@ def test_cuantil_de_poisson_igual_a_scipy():
         np.testing.assert_array_equal(
             tendencias.cuantil_poisson(q, medias), stats.poisson.ppf(q, medias)
         )
+
+
+def _meses_con_pandas(ventana: Ventana) -> pd.DataFrame:
+    desde, hasta = pd.Timestamp(ventana.desde), pd.Timestamp(ventana.hasta)
+    meses = pd.period_range(desde, hasta, freq="M")
+    u = pd.DataFrame({"fecha": meses.start_time, "fin": meses.end_time.normalize()})
+    return u[(u["fecha"] >= desde) & (u["fin"] <= hasta)].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    ("desde", "hasta"),
+    [
+        (date(2024, 1, 1), date(2024, 12, 31)),
+        (date(2024, 1, 2), date(2024, 12, 30)),
+        (date(2023, 2, 1), date(2024, 2, 29)),
+        (date(2024, 2, 1), date(2024, 2, 28)),
+        (date(2025, 6, 3), date(2025, 6, 30)),
+        (date(2019, 12, 31), date(2026, 1, 1)),
+        (date(2025, 6, 30), date(2025, 6, 30)),
+    ],
+)
+def test_meses_completos_igual_a_period_range(desde, hasta):
+    ventana = Ventana(desde, hasta)
+    pd.testing.assert_frame_equal(tendencias.unidades(ventana, "mes"), _meses_con_pandas(ventana))
+
+
+def test_la_suma_acumulada_se_arma_una_vez_por_historia(base, monkeypatch):
+    con, _ = base
+    filtros = Filtros(SEMESTRE.desde, SEMESTRE.hasta)
+    historia = tendencias.casos_diarios(con, tendencias.sin_periodo(filtros), "familia")
+    primer = tendencias.primer_dia(con, "policial")
+    esperadas = [
+        tendencias.serie(historia.copy(), filtros.ventana, "semana", primer),
+        tendencias.ultimas(historia.copy(), filtros.ventana, "semana", primer),
+        tendencias.mes_y_anio(historia.copy(), primer, filtros.hasta),
+    ]
+    armadas = []
+    original = tendencias._Historia
+    monkeypatch.setattr(tendencias, "_Historia", lambda *a: armadas.append(a) or original(*a))
+    obtenidas = [
+        tendencias.serie(historia, filtros.ventana, "semana", primer),
+        tendencias.ultimas(historia, filtros.ventana, "semana", primer),
+        tendencias.mes_y_anio(historia, primer, filtros.hasta),
+    ]
+    assert len(armadas) == 1
+    for obtenida, esperada in zip(obtenidas, esperadas, strict=True):
+        pd.testing.assert_frame_equal(obtenida, esperada)
+    tendencias.serie(historia.copy(), filtros.ventana, "semana", primer)  # otra historia
+    tendencias.serie(historia, filtros.ventana, "semana", date(2024, 1, 1))  # otro primer día
+    assert len(armadas) == 3
+
+
+@pytest.mark.parametrize(("tasa", "maxima"), [(3.2, 25_000), (0.0, 800), (float("nan"), 5_000)])
+def test_curvas_del_embudo_igual_a_columna_por_columna(tasa, maxima):
+    poblacion = np.linspace(max(maxima, 1) / 200, 1.05 * maxima, 200)
+    esperado = pd.DataFrame({"poblacion": poblacion})
+    for nivel in tendencias.NIVELES_EMBUDO:
+        inferior, superior = tendencias.limites_embudo(poblacion, tasa, nivel)
+        nombre = tendencias._nombre_nivel(nivel)
+        esperado[f"inf_{nombre}"], esperado[f"sup_{nombre}"] = inferior, superior
+    pd.testing.assert_frame_equal(tendencias.curvas_embudo(tasa, maxima), esperado)
