@@ -117,14 +117,28 @@ def horas(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.D
 
 
 def celdas_calientes(con: duckdb.DuckDBPyConnection, filtros: Filtros, nombre: str) -> pd.DataFrame:
-    """Celdas del barrio que son punto caliente (Gi* de resolución 9 sobre toda la comuna)."""
-    celdas = mapa.puntos_calientes(con, de_la_ficha(filtros), mapa.RESOLUCION_POR_DEFECTO)
-    if len(celdas) < mapa.MINIMO_CELDAS:
-        return celdas.iloc[0:0]
-    del_barrio = celdas[
-        (celdas["barrio"] == nombre) & celdas["clase"].str.startswith(espacial.CALIENTE)
-    ]
-    return del_barrio.sort_values("gi_z", ascending=False)
+    """Celdas del barrio que son punto caliente (Gi* de resolución 9 sobre toda la comuna): las
+    filas de `mapa.puntos_calientes` (con su índice), armadas solo para esas celdas."""
+    columnas = mapa.columnas_calientes(con, de_la_ficha(filtros), mapa.RESOLUCION_POR_DEFECTO)
+    todas = len(columnas["celda"])
+    if todas < mapa.MINIMO_CELDAS:
+        return _filas(columnas, np.zeros(0, dtype=np.int64), pd.RangeIndex(0))
+    del_barrio = np.flatnonzero(columnas["barrio"] == nombre)
+    clases = columnas["clase"][del_barrio].tolist()
+    elegidas = del_barrio[[c.startswith(espacial.CALIENTE) for c in clases]]
+    tabla = _filas(columnas, elegidas, pd.RangeIndex(todas).take(elegidas))
+    return tabla.sort_values("gi_z", ascending=False)
+
+
+def _filas(columnas: dict[str, np.ndarray], filas: np.ndarray, indice: pd.Index) -> pd.DataFrame:
+    """Las `filas` de las columnas en una tabla, con el texto en "str" como en la tabla entera."""
+    return pd.DataFrame(
+        {
+            c: pd.array(v[filas], dtype="str") if v.dtype.kind in "OU" else v[filas]
+            for c, v in ((c, np.asarray(v)) for c, v in columnas.items())
+        },
+        index=indice,
+    )
 
 
 def _unidades(con, barrio: str) -> tuple[dict[str, list], list[int]]:

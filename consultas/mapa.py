@@ -172,6 +172,12 @@ def puntos_calientes(
 ) -> pd.DataFrame:
     """Una fila por celda del universo (también las sin casos): casos, cambio contra el período
     anterior, z de Gi*, p bilateral, p ajustado por FDR y clase."""
+    return pd.DataFrame(columnas_calientes(con, filtros, resolucion))
+
+
+def columnas_calientes(con, filtros: Filtros, resolucion: int) -> dict[str, np.ndarray]:
+    """Las columnas de `puntos_calientes` en arreglos (la Ficha arma la tabla solo con las filas
+    de un barrio: el texto de todas las celdas en pandas costaba más que el SQL)."""
     conteo = casos_por_celda(con, filtros, resolucion)
     geo = geometrias(con, filtros)
     universo, pesos = _universo(geo.territorio, resolucion, conteo["celda"])
@@ -184,22 +190,19 @@ def puntos_calientes(
     p = espacial.p_bilateral(z)
     p_fdr = espacial.fdr(p)
     cambio = z_poisson(actual.astype(float), anterior.astype(float))
-    return pd.DataFrame(
-        {
-            "celda": universo,
-            "actual": actual,
-            "anterior": anterior,
-            "variacion_pct": variacion_pct(actual, anterior),
-            "z_poisson": cambio,
-            "clasificacion": clasificar(cambio, actual, anterior),
-            "casos": actual,
-            "gi_z": z,
-            "p_valor": p,
-            "p_fdr": p_fdr,
-            "clase": espacial.clase(z, p_fdr),
-        }
-        | _ubicacion(geo.barrios, universo)
-    )
+    return {
+        "celda": universo,
+        "actual": actual,
+        "anterior": anterior,
+        "variacion_pct": variacion_pct(actual, anterior),
+        "z_poisson": cambio,
+        "clasificacion": clasificar(cambio, actual, anterior),
+        "casos": actual,
+        "gi_z": z,
+        "p_valor": p,
+        "p_fdr": p_fdr,
+        "clase": espacial.clase(z, p_fdr),
+    } | _ubicacion(geo.barrios, universo)
 
 
 def curva_concentracion(

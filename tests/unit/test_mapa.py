@@ -13,7 +13,7 @@ from esda.getisord import G_Local
 from libpysal.weights import W
 from scipy import sparse
 
-from consultas import celdas, espacial, mapa
+from consultas import celdas, espacial, ficha, mapa
 from consultas.filtros import Filtros
 from datos import demo
 
@@ -400,3 +400,35 @@ def test_geometrias_del_mapa_en_una_consulta_iguales_a_leerlas_por_separado(base
     union = shapely.union_all(shapely.from_geojson(elegidos.to_numpy()))
     assert shapely.equals(mapa.territorio(con, filtros), union)
     assert mapa.geometrias(con, filtros).barrios == todos.barrios
+
+
+def _calientes_filtrando_la_tabla(con, filtros: Filtros, nombre: str) -> pd.DataFrame:
+    """Las celdas calientes del barrio como se sacaban antes: la tabla entera del mapa, filtrada y
+    ordenada en pandas."""
+    todas = mapa.puntos_calientes(con, ficha.de_la_ficha(filtros), mapa.RESOLUCION_POR_DEFECTO)
+    if len(todas) < mapa.MINIMO_CELDAS:
+        return todas.iloc[0:0]
+    del_barrio = todas[(todas["barrio"] == nombre) & todas["clase"].str.startswith("caliente")]
+    return del_barrio.sort_values("gi_z", ascending=False)
+
+
+def test_celdas_calientes_de_la_ficha_sin_celdas_suficientes(base):
+    con, _ = base
+    filtros = Filtros(date(2025, 1, 1), date(2025, 6, 30), sectores=("alto",))
+    esperado = _calientes_filtrando_la_tabla(con, filtros, "Norte")
+    obtenido = ficha.celdas_calientes(con, filtros, "Norte")
+    assert obtenido.empty and list(obtenido.columns) == list(esperado.columns)
+    pd.testing.assert_frame_equal(obtenido, esperado, check_index_type=True)
+
+
+def test_celdas_calientes_de_la_ficha_iguales_a_filtrar_la_tabla_del_mapa(demo_completa):
+    corte = demo_completa.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    filtros = Filtros(corte - timedelta(days=89), corte, familias=("robos_violentos",))
+    nombres = [n for (n,) in demo_completa.execute("SELECT nombre FROM barrios").fetchall()]
+    con_filas = 0
+    for nombre in [*nombres, "Ninguno"]:
+        esperado = _calientes_filtrando_la_tabla(demo_completa, filtros, nombre)
+        obtenido = ficha.celdas_calientes(demo_completa, filtros, nombre)
+        pd.testing.assert_frame_equal(obtenido, esperado, check_index_type=True)
+        con_filas += not obtenido.empty
+    assert con_filas >= 3
