@@ -178,12 +178,21 @@ def puntos_calientes(
 def columnas_calientes(con, filtros: Filtros, resolucion: int) -> dict[str, np.ndarray]:
     """Las columnas de `puntos_calientes` en arreglos (la Ficha arma la tabla solo con las filas
     de un barrio: el texto de todas las celdas en pandas costaba más que el SQL)."""
-    conteo = casos_por_celda(con, filtros, resolucion)
+    desde, hasta = limites(filtros.ventana)
+    desde_anterior, _ = limites(filtros.ventana.anterior())
+    conteo = leer_arreglos(
+        con,
+        "casos_por_celda",
+        desde=desde,
+        hasta=hasta,
+        desde_anterior=desde_anterior,
+        **_parametros_celda(filtros, resolucion),
+    )
     geo = geometrias(con, filtros)
     universo, pesos = _universo(geo.territorio, resolucion, conteo["celda"])
-    # En arreglos y un solo DataFrame al final: merge, fillna y assign sobre pandas tomaban más
-    # que el SQL. El universo contiene todas las celdas observadas.
-    fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
+    # En arreglos: merge, fillna y assign sobre pandas tomaban más que el SQL. El universo
+    # contiene todas las celdas observadas.
+    fila = np.searchsorted(universo, conteo["celda"].astype(np.uint64))
     actual, anterior = np.zeros(len(universo), np.int64), np.zeros(len(universo), np.int64)
     actual[fila], anterior[fila] = conteo["actual"], conteo["anterior"]
     z = espacial.gi_estrella(actual, pesos)
