@@ -81,7 +81,7 @@ def tendencia(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> 
     inicio = pd.Timestamp(filtros.hasta).replace(day=1) - pd.DateOffset(months=MESES_TENDENCIA - 1)
     ventana = Ventana(inicio.date(), filtros.hasta)
     desde, hasta = limites(ventana)
-    tabla = leer(
+    datos = leer_arreglos(
         con,
         "casos_mensuales_barrio",
         barrio=barrio,
@@ -89,13 +89,20 @@ def tendencia(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> 
         desde=desde,
         hasta=hasta,
     )
-    poblacion = ["poblacion_barrio", "poblacion_comuna"]
+    # En arreglos: las mismas cuentas que sobre las columnas del DataFrame, sin armarlo dos veces.
     pob_barrio, pob_comuna = (
-        tabla[poblacion].fillna(0).iloc[0].astype(float) if len(tabla) else (0.0, 0.0)
+        np.ma.filled(datos[c].astype(float), 0)[0] if len(datos[c]) else 0.0
+        for c in ("poblacion_barrio", "poblacion_comuna")
     )
-    return tabla.drop(columns=poblacion).assign(
-        tasa_barrio=1000 * tabla["barrio"] / pob_barrio if pob_barrio > 0 else np.nan,
-        tasa_comuna=1000 * tabla["comuna"] / pob_comuna if pob_comuna > 0 else np.nan,
+    del_barrio, de_la_comuna = datos["barrio"], datos["comuna"]
+    return pd.DataFrame(
+        {
+            "mes": datos["mes"],
+            "barrio": del_barrio,
+            "comuna": de_la_comuna,
+            "tasa_barrio": 1000 * del_barrio / pob_barrio if pob_barrio > 0 else np.nan,
+            "tasa_comuna": 1000 * de_la_comuna / pob_comuna if pob_comuna > 0 else np.nan,
+        }
     )
 
 
