@@ -281,7 +281,9 @@ def _objetos(columna: np.ndarray, vacio) -> np.ndarray:
 
 def _decimales(columna: np.ndarray) -> np.ndarray:
     """Una columna numérica de `leer_arreglos` en decimales, NaN en sus nulos."""
-    return np.ma.filled(np.ma.asarray(columna, dtype=float), np.nan)
+    if not np.ma.isMaskedArray(columna):
+        return columna.astype(float)
+    return np.ma.filled(columna.astype(float), np.nan)
 
 
 def _numerar(ola: np.ndarray, estrato: np.ndarray, conglomerado: np.ndarray):

@@ -152,15 +152,15 @@ def _unidades(con, barrio: str) -> tuple[dict[str, list], list[int]]:
     """La comuna, el sector del barrio y el barrio, con las columnas de las filas de
     `encuestas.estimaciones` (nivel, unidad_id, unidad, sector_id), y su posición entre todas sus
     unidades (la comuna, los sectores y los barrios por nombre)."""
-    fila = leer(con, "unidades_del_barrio", barrio=barrio)
-    if fila.empty:  # un barrio que no existe: solo la comuna
+    columnas = leer_arreglos(con, "unidades_del_barrio", barrio=barrio)
+    if not len(columnas["barrio_id"]):  # un barrio que no existe: solo la comuna
         return {
             "nivel": [COMUNA],
             "unidad_id": [COMUNA],
             "unidad": [COMUNA],
             "sector_id": [None],
         }, [0]
-    f = fila.iloc[0]
+    f = {c: v[0] for c, v in columnas.items()}
     unidades = {
         "nivel": [COMUNA, "sector", "barrio"],
         "unidad_id": [COMUNA, f["sector_id"], f["barrio_id"]],
