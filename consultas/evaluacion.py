@@ -290,7 +290,7 @@ def _evaluar_una(caso, barrios: _Barrios, conteos: Conteos, actividades, meses: 
 
 
 def _f(dia: date) -> str:
-    return pd.Timestamp(dia).strftime("%d-%m-%Y")
+    return dia.strftime("%d-%m-%Y")
 
 
 @lru_cache(maxsize=256)
@@ -409,7 +409,9 @@ def evaluar(
     pedidos, barrios = barrios, _Barrios(meta)
     casos = _intervenciones(actividades, meta, barrios, pedidos)
     primera, corte = _fechas(con, meta)
-    tramos = _tramos(casos["inicio"], meses, primera, corte)
+    # En listas: recorrer las columnas de pandas elemento a elemento es lento.
+    ids_casos, sectores, inicios = (casos[c].tolist() for c in ("barrio_id", "sector_id", "inicio"))
+    tramos = _tramos(inicios, meses, primera, corte)
     ids = meta["barrio_id"].tolist()
     diarios = _diarios(con, "dmcs_diarios", tramos, barrios_fila=ids, filas=list(range(len(ids))))
     conteos = Conteos(diarios, ids, primera, corte)
@@ -417,12 +419,12 @@ def evaluar(
     filas_actividad = filas_de(_sin_nulos(actividades["barrio_id"]), barrios.fila)
     filas = [
         _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
-        for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)
+        for c in zip(ids_casos, sectores, inicios, strict=True)
     ]
     if desplazamiento:
-        barrios_franja = list(dict.fromkeys(casos["barrio_id"]))
+        barrios_franja = list(dict.fromkeys(ids_casos))
         franjas = _franjas(con, barrios_franja, primera, corte, tramos)
-        for barrio_id, inicio, fila in zip(casos["barrio_id"], casos["inicio"], filas, strict=True):
+        for barrio_id, inicio, fila in zip(ids_casos, inicios, filas, strict=True):
             desde, inicio, fin = ventanas(inicio, meses)
             k = franjas.fila[barrio_id]
             fila["desplazamiento_antes"] = int(franjas.casos(desde, inicio)[k])
