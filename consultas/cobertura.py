@@ -187,22 +187,22 @@ def _inseguridad(sumas: encuestas.Celdas, barrios) -> tuple[np.ndarray, np.ndarr
     """Estimación de INDICADOR (sin dato si es "no fiable") de cada barrio y de su sector en las
     celdas de la ola: los mismos dominios y las mismas sumas que `encuestas.estimaciones`, solo
     los que la necesidad usa (la estimación de un dominio no depende de los demás)."""
-    nada = np.full(len(barrios), np.nan)
+    nada = np.full(len(barrios["barrio_id"]), np.nan)
     if INDICADOR not in sumas.columnas:  # no es un indicador 0/1
         return nada, nada
-    ids = {
-        nivel: pd.Index(np.asarray(barrios[columna], dtype=object)).unique()
-        for nivel, columna in (("barrio", "barrio_id"), ("sector", "sector_id"))
-    }
+    propios = {c: np.asarray(barrios[c], dtype=object) for c in ("barrio_id", "sector_id")}
+    # Cada unidad una vez, en su orden; las posiciones con diccionarios (`encuestas._posiciones`,
+    # como `pd.Index.get_indexer` sin armar índices de pandas).
+    ids = {c: np.array(list(dict.fromkeys(v.tolist())), dtype=object) for c, v in propios.items()}
     niveles = [
-        (ids["barrio"].get_indexer(sumas.barrio_id), len(ids["barrio"])),
-        (ids["sector"].get_indexer(sumas.sector_id), len(ids["sector"])),
+        (encuestas._posiciones(ids["barrio_id"], sumas.barrio_id), len(ids["barrio_id"])),
+        (encuestas._posiciones(ids["sector_id"], sumas.sector_id), len(ids["sector_id"])),
     ]
     est = sumas.estimar(niveles)
     valores = np.where(est["calidad"] != encuestas.NO_FIABLE, est["estimacion"], np.nan)
-    de_barrio, de_sector = valores[: len(ids["barrio"])], valores[len(ids["barrio"]) :]
-    propia = de_barrio[ids["barrio"].get_indexer(np.asarray(barrios["barrio_id"], dtype=object))]
-    sector = de_sector[ids["sector"].get_indexer(np.asarray(barrios["sector_id"], dtype=object))]
+    de_barrio, de_sector = valores[: len(ids["barrio_id"])], valores[len(ids["barrio_id"]) :]
+    propia = de_barrio[encuestas._posiciones(ids["barrio_id"], propios["barrio_id"])]
+    sector = de_sector[encuestas._posiciones(ids["sector_id"], propios["sector_id"])]
     return propia, sector
 
 
