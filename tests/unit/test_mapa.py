@@ -432,3 +432,29 @@ def test_celdas_calientes_de_la_ficha_iguales_a_filtrar_la_tabla_del_mapa(demo_c
         pd.testing.assert_frame_equal(obtenido, esperado, check_index_type=True)
         con_filas += not obtenido.empty
     assert con_filas >= 3
+
+
+def test_gi_de_todas_las_columnas_igual_a_cada_columna():
+    """Conteos (sumas exactas): los mismos z, bit a bit, que columna a columna; también con una
+    columna sin casos y otra constante (sin variación: NaN)."""
+    rng = np.random.default_rng(4)
+    centro = h3.latlng_to_cell(-33.41, -70.57, 9)
+    universo = np.sort(np.array([h3.str_to_int(c) for c in h3.grid_disk(centro, 5)], np.uint64))
+    pesos = celdas.vecindad(universo)
+    matriz = rng.poisson(1.5, (len(universo), 8)).astype(float)
+    matriz[:, 2] = 0
+    matriz[:, 5] = 3
+    esperado = np.column_stack([espacial.gi_estrella(matriz[:, t], pesos) for t in range(8)])
+    np.testing.assert_array_equal(espacial.gi_estrella_columnas(matriz, pesos), esperado)
+    assert np.isnan(esperado[:, [2, 5]]).all() and not np.isnan(esperado[:, 0]).all()
+
+
+def test_mann_kendall_por_filas_igual_a_pymannkendall_con_empates():
+    rng = np.random.default_rng(8)
+    series = np.round(rng.normal(size=(30, 12)), 1)
+    series[:10, 3:9] = 0.0  # muchos empates, como los z sin dato de la evolución
+    z, p = espacial.mann_kendall_filas(series)
+    for fila, serie in enumerate(series):
+        referencia = pymannkendall.original_test(serie)
+        assert z[fila] == pytest.approx(referencia.z, abs=1e-12)
+        assert p[fila] == pytest.approx(referencia.p, abs=1e-12)
