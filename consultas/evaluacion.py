@@ -248,7 +248,8 @@ def _comparacion(barrios: _Barrios, k: int, sector: str, antes: np.ndarray, excl
 
 
 def _evaluar_una(caso, barrios: _Barrios, conteos: Conteos, actividades, meses: int) -> dict:
-    """`caso`: (barrio_id, sector_id, inicio); `actividades`: (fechas, fila del barrio)."""
+    """`caso`: (barrio_id, sector_id, inicio); `actividades`: (fechas, fila del barrio), en orden
+    de fecha."""
     barrio_id, sector, inicio_caso = caso
     desde, inicio, fin = ventanas(inicio_caso, meses)
     fila = {
@@ -269,7 +270,8 @@ def _evaluar_una(caso, barrios: _Barrios, conteos: Conteos, actividades, meses: 
         return fila | {"motivo": "el barrio no tiene población registrada"}
     antes, despues = conteos.casos(desde, inicio), conteos.casos(inicio, fin)
     fechas, filas_actividad = actividades
-    activos = filas_actividad[(fechas >= np.datetime64(desde)) & (fechas < np.datetime64(fin))]
+    tramo = np.searchsorted(fechas, [np.datetime64(desde), np.datetime64(fin)])
+    activos = filas_actividad[tramo[0] : tramo[1]]  # las de [desde, fin)
     excluidos = np.zeros(len(barrios.ids), dtype=bool)
     excluidos[activos[activos >= 0]] = True
     grupo = _comparacion(barrios, k, sector, antes, excluidos)
@@ -417,8 +419,10 @@ def evaluar(
     conteos = Conteos(diarios, ids, primera, corte)
     fechas = actividades["fecha"].astype("datetime64[D]")
     filas_actividad = filas_de(_sin_nulos(actividades["barrio_id"]), barrios.fila)
+    por_fecha = np.argsort(fechas, kind="stable")  # cada ventana, un tramo (searchsorted)
+    activas = (fechas[por_fecha], filas_actividad[por_fecha])
     filas = [
-        _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
+        _evaluar_una(c, barrios, conteos, activas, meses)
         for c in zip(ids_casos, sectores, inicios, strict=True)
     ]
     if desplazamiento:
