@@ -26,7 +26,7 @@ import pandas as pd
 from consultas import celdas, encuestas, espacial, mapa
 from consultas.espacial import CALIENTE
 from consultas.filtros import Filtros, limites, parametros_actividades
-from consultas.sql import leer
+from consultas.sql import leer, leer_arreglos
 
 LINEAS = ("2.1", "2.2", "2.3", "2.4", "2.5")
 COMPONENTES = {
@@ -111,12 +111,13 @@ def filtros_dmcs(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> Filtros:
     )
 
 
-def _alinear(claves: pd.Series, de: pd.Series, valores, relleno=0) -> np.ndarray:
+def _alinear(claves, de, valores, relleno=0) -> np.ndarray:
     """Los `valores` de cada clave de `claves` según la columna `de` (`relleno` si falta): el
     cruce de un merge izquierdo, en arreglos."""
-    posicion = {c: k for k, c in enumerate(de.to_numpy(object))}
+    posicion = {c: k for k, c in enumerate(np.asarray(de, dtype=object).tolist())}
     valores = np.asarray(valores)
-    tomar = np.array([posicion.get(c, -1) for c in claves.to_numpy(object)], dtype=np.int64)
+    claves = np.asarray(claves, dtype=object).tolist()
+    tomar = np.array([posicion.get(c, -1) for c in claves], dtype=np.int64)
     return np.where(tomar >= 0, valores[tomar] if len(valores) else relleno, relleno)
 
 
@@ -125,14 +126,15 @@ def _con_dato(valores: np.ndarray) -> np.ndarray:
     return np.where(valores > 0, valores, np.nan)
 
 
-def _tasa_y_calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
+def _tasa_y_calientes(con, filtros: Filtros, barrios) -> dict[str, np.ndarray]:
     """Los componentes tasa y calientes de una sola lectura de los casos DMCS por celda y barrio:
     los mismos números que `dmcs_por_barrio` y que `mapa.puntos_calientes` con `filtros_dmcs`
-    (el mismo universo, Gi*, FDR y barrio del centro de cada celda)."""
+    (el mismo universo, Gi*, FDR y barrio del centro de cada celda). `barrios`: columnas
+    barrio_id, nombre y poblacion (de un DataFrame o en arreglos)."""
     desde, hasta = limites(filtros.ventana)
     desde_anterior, _ = limites(filtros.ventana.anterior())
     resolucion = mapa.RESOLUCION_POR_DEFECTO
-    conteo = leer(
+    conteo = leer_arreglos(
         con,
         "dmcs_por_celda_y_barrio",
         desde=desde,
@@ -140,12 +142,14 @@ def _tasa_y_calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFr
         desde_anterior=desde_anterior,
         **celdas.parametros_padre(resolucion),
     )
-    casos = conteo["casos"].to_numpy(np.int64)
-    ids = pd.Index(barrios["barrio_id"].to_numpy(object))
-    fila = ids.get_indexer(conteo["barrio_id"].to_numpy(object))
+    casos = conteo["casos"].astype(np.int64)
+    ids = np.asarray(barrios["barrio_id"], dtype=object)
+    posicion = {b: k for k, b in enumerate(ids.tolist())}
+    con_barrio = np.ma.filled(conteo["barrio_id"].astype(object), None).tolist()
+    fila = np.fromiter((posicion.get(b, -1) for b in con_barrio), np.int64, len(con_barrio))
     casos_dmcs = np.bincount(fila[fila >= 0], weights=casos[fila >= 0], minlength=len(ids))
     casos_dmcs = casos_dmcs.astype(int)
-    observadas, en_celda = np.unique(conteo["celda"].to_numpy(np.uint64), return_inverse=True)
+    observadas, en_celda = np.unique(conteo["celda"].astype(np.uint64), return_inverse=True)
     geo = mapa.geometrias(con, replace(filtros, sectores=(), barrios=()))
     universo, pesos = mapa._universo(geo.territorio, resolucion, observadas)
     actual = np.zeros(len(universo), np.int64)
@@ -156,25 +160,21 @@ def _tasa_y_calientes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFr
         clases = espacial.clase(z, espacial.fdr(espacial.p_bilateral(z)))
         caliente = np.char.startswith(clases.astype(str), CALIENTE)
     codigos, nombres = pd.factorize(mapa._ubicacion(geo.barrios, universo)["barrio"])
-    con_barrio = codigos >= 0
-    por_barrio = np.bincount(codigos[con_barrio], minlength=len(nombres))
+    en_barrio = codigos >= 0
+    por_barrio = np.bincount(codigos[en_barrio], minlength=len(nombres))
     calientes_por_barrio = np.bincount(
-        codigos[con_barrio], weights=caliente[con_barrio], minlength=len(nombres)
+        codigos[en_barrio], weights=caliente[en_barrio], minlength=len(nombres)
     ).astype(int)
-    nombres = pd.Series(nombres, dtype=object)
     celdas_barrio = _alinear(barrios["nombre"], nombres, por_barrio).astype(int)
     calientes = _alinear(barrios["nombre"], nombres, calientes_por_barrio).astype(int)
-    poblacion = barrios["poblacion"].to_numpy(float)
-    return pd.DataFrame(
-        {
-            "barrio_id": barrios["barrio_id"],
-            "casos_dmcs": casos_dmcs,
-            "tasa_dmcs": 1000 * casos_dmcs / _con_dato(poblacion),
-            "celdas": celdas_barrio,
-            "celdas_calientes": calientes,
-            "parte_calientes": calientes / _con_dato(celdas_barrio.astype(float)),
-        }
-    )
+    poblacion = np.asarray(barrios["poblacion"], dtype=float)
+    return {
+        "casos_dmcs": casos_dmcs,
+        "tasa_dmcs": 1000 * casos_dmcs / _con_dato(poblacion),
+        "celdas": celdas_barrio,
+        "celdas_calientes": calientes,
+        "parte_calientes": calientes / _con_dato(celdas_barrio.astype(float)),
+    }
 
 
 def ola_vigente(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> str | None:
@@ -183,31 +183,34 @@ def ola_vigente(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> str | None:
     return None if pd.isna(ola) else str(ola)
 
 
-def _inseguridad(sumas: encuestas.Celdas, barrios: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _inseguridad(sumas: encuestas.Celdas, barrios) -> tuple[np.ndarray, np.ndarray]:
     """Estimación de INDICADOR (sin dato si es "no fiable") de cada barrio y de su sector en las
     celdas de la ola: los mismos dominios y las mismas sumas que `encuestas.estimaciones`, solo
     los que la necesidad usa (la estimación de un dominio no depende de los demás)."""
-    nada = np.full(len(barrios), np.nan)
+    nada = np.full(len(barrios["barrio_id"]), np.nan)
     if INDICADOR not in sumas.columnas:  # no es un indicador 0/1
         return nada, nada
-    ids = {
-        nivel: pd.Index(barrios[columna].to_numpy(object)).unique()
-        for nivel, columna in (("barrio", "barrio_id"), ("sector", "sector_id"))
-    }
+    propios = {c: np.asarray(barrios[c], dtype=object) for c in ("barrio_id", "sector_id")}
+    # Cada unidad una vez, en su orden; las posiciones con diccionarios (`encuestas._posiciones`,
+    # como `pd.Index.get_indexer` sin armar índices de pandas).
+    ids = {c: np.array(list(dict.fromkeys(v.tolist())), dtype=object) for c, v in propios.items()}
     niveles = [
-        (ids["barrio"].get_indexer(sumas.barrio_id), len(ids["barrio"])),
-        (ids["sector"].get_indexer(sumas.sector_id), len(ids["sector"])),
+        (encuestas._posiciones(ids["barrio_id"], sumas.barrio_id), len(ids["barrio_id"])),
+        (encuestas._posiciones(ids["sector_id"], sumas.sector_id), len(ids["sector_id"])),
     ]
     est = sumas.estimar(niveles)
     valores = np.where(est["calidad"] != encuestas.NO_FIABLE, est["estimacion"], np.nan)
-    de_barrio, de_sector = valores[: len(ids["barrio"])], valores[len(ids["barrio"]) :]
-    propia = de_barrio[ids["barrio"].get_indexer(barrios["barrio_id"].to_numpy(object))]
-    sector = de_sector[ids["sector"].get_indexer(barrios["sector_id"].to_numpy(object))]
+    de_barrio, de_sector = valores[: len(ids["barrio_id"])], valores[len(ids["barrio_id"]) :]
+    propia = de_barrio[encuestas._posiciones(ids["barrio_id"], propios["barrio_id"])]
+    sector = de_sector[encuestas._posiciones(ids["sector_id"], propios["sector_id"])]
     return propia, sector
 
 
-def _percepcion(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
-    vacia = barrios[["barrio_id"]].assign(inseguridad=np.nan, origen_inseguridad="")
+def _percepcion(con, filtros: Filtros, barrios) -> dict[str, np.ndarray]:
+    """Las columnas inseguridad y origen_inseguridad de cada barrio (`barrios`: columnas barrio_id
+    y sector_id, de un DataFrame o en arreglos)."""
+    n = len(barrios["barrio_id"])
+    vacia = {"inseguridad": np.full(n, np.nan), "origen_inseguridad": np.full(n, "")}
     try:
         sumas = encuestas.Celdas.leer(con, [INDICADOR], "celdas_ola_vigente", hasta=filtros.hasta)
     except duckdb.BinderException:  # la encuesta no tiene la columna INDICADOR
@@ -219,9 +222,10 @@ def _percepcion(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
     origen = np.select(
         [~np.isnan(de_barrio), ~np.isnan(de_sector)], [f"barrio ({ola})", f"sector ({ola})"], ""
     )
-    return vacia.assign(
-        inseguridad=np.where(np.isnan(de_barrio), de_sector, de_barrio), origen_inseguridad=origen
-    )
+    return {
+        "inseguridad": np.where(np.isnan(de_barrio), de_sector, de_barrio),
+        "origen_inseguridad": origen,
+    }
 
 
 def puntaje(valores: pd.Series) -> pd.Series:
@@ -234,27 +238,30 @@ def puntaje(valores: pd.Series) -> pd.Series:
 
 def indice(componentes: pd.DataFrame, pesos: tuple[int, int, int]) -> pd.Series:
     """Promedio ponderado de los puntajes con dato; sin ningún componente con peso, sin dato."""
+    return pd.Series(_indice(componentes, pesos), index=componentes.index)
+
+
+def _indice(componentes, pesos: tuple[int, int, int]) -> np.ndarray:
     puntajes = np.column_stack(
         [
-            puntaje(componentes["tasa_dmcs"]).to_numpy(float),
-            puntaje(componentes["parte_calientes"]).to_numpy(float),
-            puntaje(componentes["inseguridad"]).to_numpy(float),
+            puntaje(pd.Series(componentes[c])).to_numpy(float)
+            for c in ("tasa_dmcs", "parte_calientes", "inseguridad")
         ]
     )
     w = np.asarray(pesos, dtype=float)
     suma_pesos = (~np.isnan(puntajes) * w).sum(axis=1)
     suma = (np.nan_to_num(puntajes, nan=0.0) * w).sum(axis=1)
-    return pd.Series(suma / np.where(suma_pesos > 0, suma_pesos, np.nan), index=componentes.index)
+    return suma / np.where(suma_pesos > 0, suma_pesos, np.nan)
 
 
-def _componentes(con, filtros: Filtros, barrios: pd.DataFrame) -> pd.DataFrame:
-    percepcion = _percepcion(con, filtros, barrios).drop(columns="barrio_id")
-    return pd.concat([_tasa_y_calientes(con, filtros, barrios), percepcion], axis=1)
+def _componentes(con, filtros: Filtros, barrios) -> dict[str, np.ndarray]:
+    return _tasa_y_calientes(con, filtros, barrios) | _percepcion(con, filtros, barrios)
 
 
 def componentes(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:
     """Los tres componentes de la necesidad para todos los barrios de la comuna."""
-    return _componentes(con, filtros, leer(con, "barrios"))
+    barrios = leer(con, "barrios")
+    return pd.DataFrame({"barrio_id": barrios["barrio_id"]} | _componentes(con, filtros, barrios))
 
 
 def necesidad_y_cobertura(
@@ -268,24 +275,56 @@ def necesidad_y_cobertura(
     la comuna), si la necesidad es alta (tercio superior) y si es un barrio prioritario sin
     cobertura suficiente (necesidad alta y menos de `umbral` hogares alcanzados por 100)."""
     # Una sola lectura de la cobertura de toda la comuna: da también los barrios de los
-    # componentes, y el territorio se elige después (las mismas filas, en el mismo orden).
+    # componentes, y el territorio se elige después (las mismas filas, en el mismo orden). En
+    # arreglos y una sola tabla al final: renombrar, unir y asignar en pandas costaba más que
+    # las consultas.
+    comuna = leer_arreglos(
+        con,
+        "cobertura_por_barrio",
+        desde=filtros.desde,
+        ultimo=filtros.hasta,
+        lineas=list(lineas),
+        barrios=[],
+        sectores=[],
+    )
+    if not len(comuna["barrio_id"]):  # sin barrios: la tabla vacía con los tipos de siempre
+        return _necesidad_sin_barrios(con, filtros, lineas, pesos, umbral)
+    comp = _componentes(con, filtros, comuna | {"nombre": comuna["barrio"]})
+    comp["necesidad"] = _indice(comp, pesos)
+    necesidad = pd.Series(comp["necesidad"])
+    corte = necesidad.quantile(PARTE_ALTA) if necesidad.notna().any() else np.nan
+    comp["necesidad_alta"] = comp["necesidad"] >= corte
+    dentro = np.ones(len(comuna["barrio_id"]), dtype=bool)
+    if filtros.barrios:
+        dentro &= np.isin(comuna["barrio_id"], list(filtros.barrios))
+    if filtros.sectores:
+        dentro &= np.isin(comuna["sector_id"], list(filtros.sectores))
+    ultima = pd.Series(np.ma.filled(comuna.pop("ultima"), np.datetime64("NaT"))[dentro])
+    columnas = {c: v[dentro] for c, v in comuna.items()}
+    hogares = columnas["hogares"].astype(float)
+    hogares_por_100 = 100 * columnas["hogares_alcanzados"] / _con_dato(hogares)
+    columnas |= {
+        "ultima_actividad": ultima.dt.date.to_numpy(object),
+        "hogares_por_100": hogares_por_100,
+        "meses_desde_ultima": (
+            (pd.Timestamp(filtros.hasta) - ultima).dt.days / DIAS_MES
+        ).to_numpy(),
+    }
+    columnas |= {c: v[dentro] for c, v in comp.items()}
+    insuficiente = np.nan_to_num(hogares_por_100, nan=0) < umbral
+    columnas |= {"corte_necesidad": corte, "prioritario": columnas["necesidad_alta"] & insuficiente}
+    return pd.DataFrame(columnas)
+
+
+def _necesidad_sin_barrios(con, filtros: Filtros, lineas, pesos, umbral) -> pd.DataFrame:
+    """`necesidad_y_cobertura` de una base sin barrios, con los DataFrame de DuckDB (tabla vacía
+    con sus tipos)."""
     comuna = _leer_cobertura(con, filtros, lineas, (), ())
-    comp = _componentes(con, filtros, comuna.rename(columns={"barrio": "nombre"}))
+    comp = pd.DataFrame(_componentes(con, filtros, comuna.rename(columns={"barrio": "nombre"})))
     comp["necesidad"] = indice(comp, pesos)
     corte = comp["necesidad"].quantile(PARTE_ALTA) if comp["necesidad"].notna().any() else np.nan
     comp["necesidad_alta"] = comp["necesidad"] >= corte
-    dentro = np.ones(len(comuna), dtype=bool)
-    if filtros.barrios:
-        dentro &= comuna["barrio_id"].isin(filtros.barrios).to_numpy()
-    if filtros.sectores:
-        dentro &= comuna["sector_id"].isin(filtros.sectores).to_numpy()
-    tabla = pd.concat(
-        [
-            _con_medidas(comuna[dentro].reset_index(drop=True), filtros),
-            comp[dentro].drop(columns="barrio_id").reset_index(drop=True),
-        ],
-        axis=1,
-    )
+    tabla = pd.concat([_con_medidas(comuna, filtros), comp], axis=1)
     insuficiente = tabla["hogares_por_100"].fillna(0).to_numpy() < umbral
     return tabla.assign(
         corte_necesidad=corte,

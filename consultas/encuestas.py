@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from consultas.estadistica import ALZA, BAJA, NORMAL, UMBRAL_Z
-from consultas.sql import leer
+from consultas.sql import leer, leer_arreglos
 
 FIABLE, POCO_FIABLE, NO_FIABLE = "fiable", "poco fiable", "no fiable"
 N_MINIMO, GL_MINIMO = 60, 9
@@ -205,20 +205,23 @@ class Celdas:
             vacio = np.zeros(0, dtype=np.int64)
             sin = np.zeros((0, 0))
             return cls([], vacio.astype(object), vacio, vacio, vacio, vacio, sin, sin, sin)
-        tabla = leer(con, consulta, columnas=candidatas, **parametros)
+        # En arreglos: un DataFrame de texto en pandas costaba más que la consulta.
+        tabla = leer_arreglos(con, consulta, columnas=candidatas, **parametros)
         j = len(candidatas)
-        nombres = list(tabla.columns[5 : 5 + j])  # COLUMNS() las expande en el orden de la tabla
-        sumas = tabla.iloc[:, 5:].to_numpy(float).reshape(len(tabla), 4, j)
+        claves = list(tabla)
+        nombres = claves[5 : 5 + j]  # COLUMNS() las expande en el orden de la tabla
+        sumas = np.column_stack([_decimales(tabla[c]) for c in claves[5:]])
+        sumas = sumas.reshape(len(sumas), 4, j)
         binarias = sumas[:, 3, :].all(axis=0)
-        ola = tabla["ola"].to_numpy(object)
+        ola = _objetos(tabla["ola"], np.nan)
         return cls(
             [c for c, ok in zip(nombres, binarias, strict=True) if ok],
             ola,
             *_numerar(
-                ola, tabla["estrato"].to_numpy(object), tabla["conglomerado"].to_numpy(object)
+                ola, _objetos(tabla["estrato"], np.nan), _objetos(tabla["conglomerado"], np.nan)
             ),
-            tabla["sector_id"].to_numpy(object, na_value=None),
-            tabla["barrio_id"].to_numpy(object),
+            _objetos(tabla["sector_id"], None),
+            _objetos(tabla["barrio_id"], np.nan),
             *(sumas[:, k, binarias] for k in range(3)),
         )
 
@@ -266,6 +269,23 @@ class Celdas:
 _CAMPOS_CELDAS = [f.name for f in fields(Celdas)][1:]
 
 
+def _objetos(columna: np.ndarray, vacio) -> np.ndarray:
+    """Una columna de texto de `leer_arreglos` con `vacio` en sus nulos: lo mismo que
+    `to_numpy(object)` de la columna de un DataFrame (NaN) o con na_value=None."""
+    if not np.ma.isMaskedArray(columna):
+        return columna
+    valores = columna.data.copy()
+    valores[columna.mask] = vacio
+    return valores
+
+
+def _decimales(columna: np.ndarray) -> np.ndarray:
+    """Una columna numérica de `leer_arreglos` en decimales, NaN en sus nulos."""
+    if not np.ma.isMaskedArray(columna):
+        return columna.astype(float)
+    return np.ma.filled(columna.astype(float), np.nan)
+
+
 def _numerar(ola: np.ndarray, estrato: np.ndarray, conglomerado: np.ndarray):
     """Número de conglomerado y de estrato de cada celda, en celdas ordenadas por ola, estrato y
     conglomerado: cuenta cada cambio, desde 0 en la primera ola (las demás siguen la cuenta)."""
@@ -304,11 +324,14 @@ def olas(con: duckdb.DuckDBPyConnection) -> list[str]:
 def indicadores(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Columnas de indicadores de la tabla (enteros fuera del diseño) -> nombre visible; una
     columna sin nombre en la tabla `indicadores` se muestra con su propio nombre."""
-    columnas = leer(con, "indicadores_encuesta")
+    columnas = leer_arreglos(con, "indicadores_encuesta")
     return {
-        columna: columna if pd.isna(nombre) else nombre
+        columna: columna if nombre is None else nombre
         for columna, tipo, nombre in zip(
-            columnas["columna"], columnas["tipo"], columnas["nombre"], strict=True
+            columnas["columna"].tolist(),
+            columnas["tipo"].tolist(),
+            _objetos(columnas["nombre"], None).tolist(),
+            strict=True,
         )
         if tipo in _ENTEROS and columna not in _DISENO
     }
@@ -330,9 +353,9 @@ def estimaciones(
         return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
     nombres = indicadores(con)
     sumas = Celdas.leer(con, [c for c in nombres if not solo or c in solo], olas=list(olas_))
-    unidades = leer(con, "unidades_encuesta")
-    nivel = unidades["nivel"].to_numpy(object)
-    ids = unidades["unidad_id"].to_numpy(object)
+    unidades = {c: _objetos(v, np.nan) for c, v in leer_arreglos(con, "unidades_encuesta").items()}
+    nivel = unidades["nivel"]
+    ids = unidades["unidad_id"]
     ids_sector, ids_barrio = ids[nivel == "sector"], ids[nivel == "barrio"]
     partes = []
     for ola in olas_:
@@ -349,8 +372,8 @@ def estimaciones(
     por_unidad = {
         "nivel": np.r_[[COMUNA], nivel],
         "unidad_id": np.r_[[COMUNA], ids],
-        "unidad": np.r_[[COMUNA], unidades["unidad"].to_numpy(object)],
-        "sector_id": np.r_[[np.nan], unidades["sector_id"].to_numpy(object)],
+        "unidad": np.r_[[COMUNA], unidades["unidad"]],
+        "sector_id": np.r_[[np.nan], unidades["sector_id"]],
     }
     indicador = np.tile(np.array(sumas.columnas, dtype=object), filas // max(cada, 1))
     est = pd.DataFrame(

@@ -37,6 +37,23 @@ def gi_estrella(casos: np.ndarray, pesos: "sparse.csr_matrix") -> np.ndarray:
         return np.where(denominador > 0, (pesos @ x - media * k) / denominador, np.nan)
 
 
+def gi_estrella_columnas(casos: np.ndarray, pesos: "sparse.csr_matrix") -> np.ndarray:
+    """`gi_estrella` de cada columna de `casos` (celdas × períodos), todas a la vez. Con conteos
+    (enteros) da los mismos z que columna a columna: sus sumas son exactas en cualquier orden."""
+    x = np.asarray(casos, dtype=float)
+    n = x.shape[0]
+    if n < 2:
+        return np.full(x.shape, np.nan)
+    k = np.asarray(pesos.sum(axis=1)).ravel()[:, None]
+    media = x.mean(axis=0)
+    desviacion = np.sqrt(np.maximum((x**2).mean(axis=0) - media**2, 0.0))
+    denominador = desviacion * np.sqrt((n * k - k**2) / (n - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(denominador > 0, (pesos @ x - media * k) / denominador, np.nan)
+    z[:, desviacion == 0] = np.nan
+    return z
+
+
 def p_bilateral(z: np.ndarray) -> np.ndarray:
     from scipy import stats  # al usarse: importar scipy.stats toma ~1 s al arrancar
 
@@ -90,12 +107,20 @@ def mann_kendall_filas(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     z = (S − signo(S)) / √Var(S). Con menos de 3 valores o sin varianza: z = 0, p = 1.
     """
     x = np.asarray(series, dtype=float)
-    n = x.shape[1]
-    diferencias = np.sign(x[:, None, :] - x[:, :, None])  # [fila, i, j] = signo(x_j − x_i)
-    s = np.triu(diferencias, 1).sum(axis=(1, 2))
+    filas, n = x.shape
+    # Por pares (i, j > i), sin armar el cubo filas × n × n, con cada período en memoria contigua:
+    # S y los empates son sumas de enteros, exactas en cualquier orden.
+    columnas = np.ascontiguousarray(x.T)
+    s = np.zeros(filas)
+    grupo = np.ones((n, filas), dtype=np.int64)  # cada valor es igual a sí mismo
+    for i in range(n - 1):
+        diferencias = columnas[i + 1 :] - columnas[i]  # x_j − x_i para j > i
+        s += np.sign(diferencias).sum(axis=0)
+        iguales = diferencias == 0
+        grupo[i] += iguales.sum(axis=0)
+        grupo[i + 1 :] += iguales
     # Σ_grupos t(t−1)(2t+5) = Σ_i (t_i − 1)(2 t_i + 5), con t_i el tamaño del grupo de x_i.
-    grupo = (diferencias == 0).sum(axis=2)
-    empates = ((grupo - 1) * (2 * grupo + 5)).sum(axis=1)
+    empates = ((grupo - 1) * (2 * grupo + 5)).sum(axis=0)
     varianza = (n * (n - 1) * (2 * n + 5) - empates) / 18
     valida = (varianza > 0) & (n >= 3)
     z = np.where(valida, (s - np.sign(s)) / np.sqrt(np.where(valida, varianza, 1)), 0.0)

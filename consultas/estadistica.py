@@ -26,6 +26,10 @@ def clasificar(z, actual, anterior):
 
 def variacion_pct(actual, anterior):
     """Cambio porcentual; indefinido (NaN) cuando el período anterior no tuvo casos."""
+    if isinstance(actual, np.ndarray) and isinstance(anterior, np.ndarray):
+        # Las mismas operaciones que con pandas, sin armar dos Series.
+        actual, anterior = actual.astype("float64"), anterior.astype("float64")
+        return 100 * (actual - anterior) / np.where(anterior > 0, anterior, np.nan)
     actual = pd.Series(actual, dtype="float64")
     anterior = pd.Series(anterior, dtype="float64")
     return (100 * (actual - anterior) / anterior.where(anterior > 0)).to_numpy()

@@ -189,29 +189,46 @@ def ventanas(inicio: date, meses: int) -> tuple[date, date, date]:
     return inicio - (fin - inicio), inicio, fin
 
 
-def _fechas(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame) -> tuple[date, date]:
+def _fechas(con: duckdb.DuckDBPyConnection, meta: dict) -> tuple[date, date]:
     """Primer día con casos y fecha de corte de los casos policiales (de la primera fila de
-    `meta`, o de su consulta si no hay barrios)."""
-    fila = meta.iloc[0] if len(meta) else leer(con, "fechas_de_la_evaluacion").iloc[0]
-    ultima = pd.Timestamp(fila["ultima"]).date() if pd.notna(fila["ultima"]) else date.today()
-    corte = next(
-        (c for c in (fila["corte_policial"], fila["corte"]) if isinstance(c, str) and c), None
+    `meta`, las columnas de barrios_de_la_evaluacion, o de su consulta si no hay barrios)."""
+    if not len(meta["barrio_id"]):
+        meta = leer_arreglos(con, "fechas_de_la_evaluacion")
+    primera, ultima, corte_policial, corte = (
+        _primero(meta[c]) for c in ("primera", "ultima", "corte_policial", "corte")
     )
+    ultima = pd.Timestamp(ultima).date() if ultima is not None else date.today()
+    corte = next((c for c in (corte_policial, corte) if isinstance(c, str) and c), None)
     corte = date.fromisoformat(corte) if corte else ultima
-    primera = pd.Timestamp(fila["primera"]).date() if pd.notna(fila["primera"]) else corte
+    primera = pd.Timestamp(primera).date() if primera is not None else corte
     return primera, corte
+
+
+def _primero(columna: np.ndarray):
+    """El primer valor de una columna de `leer_arreglos`, o None si es nulo."""
+    return None if np.ma.getmaskarray(columna)[0] else np.ma.getdata(columna)[0]
+
+
+def _meta(con) -> dict[str, np.ndarray]:
+    """Las columnas de barrios_de_la_evaluacion; el texto como object (NaN si falta) y la
+    población en decimales, como las daba el DataFrame."""
+    meta = leer_arreglos(con, "barrios_de_la_evaluacion")
+    for c in ("barrio_id", "nombre", "sector_id", "sector"):
+        if np.ma.isMaskedArray(meta[c]):
+            meta[c] = np.ma.filled(meta[c].astype(object), np.nan)
+    meta["poblacion"] = np.ma.filled(np.ma.asarray(meta["poblacion"], dtype=float), np.nan)
+    return meta
 
 
 class _Barrios:
     """Los barrios como arreglos, armados una vez por evaluación (no por intervención)."""
 
-    def __init__(self, meta: pd.DataFrame):
-        self.ids = meta["barrio_id"].to_numpy(object)
-        self.fila = {b: k for k, b in enumerate(self.ids)}
-        self.sector = meta["sector_id"].to_numpy(object)
-        self.nombre = meta["nombre"].to_numpy(object)
-        poblacion = meta["poblacion"].to_numpy(float)
-        self.poblacion = np.where(poblacion > 0, poblacion, np.nan)
+    def __init__(self, meta: dict):
+        self.ids = meta["barrio_id"]
+        self.fila = {b: k for k, b in enumerate(self.ids.tolist())}
+        self.sector = meta["sector_id"]
+        self.nombre = meta["nombre"]
+        self.poblacion = np.where(meta["poblacion"] > 0, meta["poblacion"], np.nan)
 
 
 def _comparacion(barrios: _Barrios, k: int, sector: str, antes: np.ndarray, excluidos: np.ndarray):
@@ -231,7 +248,8 @@ def _comparacion(barrios: _Barrios, k: int, sector: str, antes: np.ndarray, excl
 
 
 def _evaluar_una(caso, barrios: _Barrios, conteos: Conteos, actividades, meses: int) -> dict:
-    """`caso`: (barrio_id, sector_id, inicio); `actividades`: (fechas, fila del barrio)."""
+    """`caso`: (barrio_id, sector_id, inicio); `actividades`: (fechas, fila del barrio), en orden
+    de fecha."""
     barrio_id, sector, inicio_caso = caso
     desde, inicio, fin = ventanas(inicio_caso, meses)
     fila = {
@@ -252,7 +270,8 @@ def _evaluar_una(caso, barrios: _Barrios, conteos: Conteos, actividades, meses: 
         return fila | {"motivo": "el barrio no tiene población registrada"}
     antes, despues = conteos.casos(desde, inicio), conteos.casos(inicio, fin)
     fechas, filas_actividad = actividades
-    activos = filas_actividad[(fechas >= np.datetime64(desde)) & (fechas < np.datetime64(fin))]
+    tramo = np.searchsorted(fechas, [np.datetime64(desde), np.datetime64(fin)])
+    activos = filas_actividad[tramo[0] : tramo[1]]  # las de [desde, fin)
     excluidos = np.zeros(len(barrios.ids), dtype=bool)
     excluidos[activos[activos >= 0]] = True
     grupo = _comparacion(barrios, k, sector, antes, excluidos)
@@ -273,7 +292,7 @@ def _evaluar_una(caso, barrios: _Barrios, conteos: Conteos, actividades, meses: 
 
 
 def _f(dia: date) -> str:
-    return pd.Timestamp(dia).strftime("%d-%m-%Y")
+    return dia.strftime("%d-%m-%Y")
 
 
 @lru_cache(maxsize=256)
@@ -336,18 +355,19 @@ def _sin_nulos(columna: np.ndarray) -> np.ndarray:
     return np.ma.filled(columna, None) if np.ma.isMaskedArray(columna) else columna
 
 
-def _texto(valores: np.ndarray) -> pd.Series:
-    """Texto como lo trae DuckDB en un DataFrame: "str", u object si no hay filas."""
-    return pd.Series(valores, dtype="str" if len(valores) else object)
+def _texto(valores: np.ndarray):
+    """Texto como lo trae DuckDB en un DataFrame: "str", u object si no hay filas (un arreglo y
+    no una Series: la tabla se arma sin alinear índices)."""
+    return pd.array(valores, dtype="str") if len(valores) else np.asarray(valores, dtype=object)
 
 
-def _intervenciones(actividades: dict, meta: pd.DataFrame, pedidos) -> dict:
+def _intervenciones(actividades: dict, meta: dict, barrios: "_Barrios", pedidos) -> dict:
     """Las columnas de las intervenciones de los barrios `pedidos` (o de todos) de barrios y
     líneas registrados, por fecha, barrio y línea, con el barrio, el sector y la línea por su
     nombre. `actividades`: las columnas de actividades_de_la_evaluacion."""
     barrio, linea = _sin_nulos(actividades["barrio_id"]), _sin_nulos(actividades["linea"])
     fechas = actividades["fecha"].astype("datetime64[D]")
-    filas = pd.Index(meta["barrio_id"]).get_indexer(barrio)
+    filas = np.fromiter((barrios.fila.get(b, -1) for b in barrio.tolist()), np.int64, len(barrio))
     con_linea = ~np.ma.getmaskarray(actividades["nombre_linea"])
     elegidas = nuevas(barrio, linea, fechas) & (filas >= 0) & con_linea
     if pedidos:
@@ -355,19 +375,19 @@ def _intervenciones(actividades: dict, meta: pd.DataFrame, pedidos) -> dict:
         elegidas &= np.array([b in pedidos for b in barrio], dtype=bool)
     posiciones = np.flatnonzero(elegidas)
     dias = fechas.astype(object)
-    nombres = meta["nombre"].to_numpy(object)
+    nombres = meta["nombre"]
     clave = {p: (dias[p], nombres[filas[p]], linea[p]) for p in posiciones}
     posiciones = np.array(sorted(posiciones, key=clave.__getitem__), dtype=np.int64)
     de_meta = filas[posiciones]
     return {
         "barrio_id": _texto(barrio[posiciones]),
         "barrio": _texto(nombres[de_meta]),
-        "sector_id": _texto(meta["sector_id"].to_numpy(object)[de_meta]),
-        "sector": _texto(meta["sector"].to_numpy(object)[de_meta]),
+        "sector_id": _texto(meta["sector_id"][de_meta]),
+        "sector": _texto(meta["sector"][de_meta]),
         "linea": _texto(linea[posiciones]),
         "nombre_linea": _texto(_sin_nulos(actividades["nombre_linea"])[posiciones]),
         "actividad": _texto(_sin_nulos(actividades["actividad"])[posiciones]),
-        "inicio": pd.Series(dias[posiciones], dtype=object),
+        "inicio": pd.array(dias[posiciones], dtype=object),
     }
 
 
@@ -386,25 +406,29 @@ def evaluar(
     """Una fila por intervención (de los `barrios` pedidos, o de todos), con sus conteos, el
     grupo de comparación, WDD, z, p y veredicto; `motivo` explica los datos insuficientes. Con
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
-    meta = leer(con, "barrios_de_la_evaluacion")
+    meta = _meta(con)
     actividades = leer_arreglos(con, "actividades_de_la_evaluacion")
-    casos = _intervenciones(actividades, meta, barrios)
+    pedidos, barrios = barrios, _Barrios(meta)
+    casos = _intervenciones(actividades, meta, barrios, pedidos)
     primera, corte = _fechas(con, meta)
-    tramos = _tramos(casos["inicio"], meses, primera, corte)
-    ids = list(meta["barrio_id"])
+    # En listas: recorrer las columnas de pandas elemento a elemento es lento.
+    ids_casos, sectores, inicios = (casos[c].tolist() for c in ("barrio_id", "sector_id", "inicio"))
+    tramos = _tramos(inicios, meses, primera, corte)
+    ids = meta["barrio_id"].tolist()
     diarios = _diarios(con, "dmcs_diarios", tramos, barrios_fila=ids, filas=list(range(len(ids))))
     conteos = Conteos(diarios, ids, primera, corte)
-    barrios = _Barrios(meta)
     fechas = actividades["fecha"].astype("datetime64[D]")
     filas_actividad = filas_de(_sin_nulos(actividades["barrio_id"]), barrios.fila)
+    por_fecha = np.argsort(fechas, kind="stable")  # cada ventana, un tramo (searchsorted)
+    activas = (fechas[por_fecha], filas_actividad[por_fecha])
     filas = [
-        _evaluar_una(c, barrios, conteos, (fechas, filas_actividad), meses)
-        for c in zip(casos["barrio_id"], casos["sector_id"], casos["inicio"], strict=True)
+        _evaluar_una(c, barrios, conteos, activas, meses)
+        for c in zip(ids_casos, sectores, inicios, strict=True)
     ]
     if desplazamiento:
-        barrios_franja = list(dict.fromkeys(casos["barrio_id"]))
+        barrios_franja = list(dict.fromkeys(ids_casos))
         franjas = _franjas(con, barrios_franja, primera, corte, tramos)
-        for barrio_id, inicio, fila in zip(casos["barrio_id"], casos["inicio"], filas, strict=True):
+        for barrio_id, inicio, fila in zip(ids_casos, inicios, filas, strict=True):
             desde, inicio, fin = ventanas(inicio, meses)
             k = franjas.fila[barrio_id]
             fila["desplazamiento_antes"] = int(franjas.casos(desde, inicio)[k])
@@ -416,7 +440,7 @@ def _tabla(casos: dict, filas: list[dict], meses: int, desplazamiento: bool) -> 
     """La tabla de `evaluar`, armada de una vez con sus columnas."""
     columnas = dict(casos)
     for campo in ("antes_desde", "despues_hasta"):
-        columnas[campo] = pd.Series([f[campo] for f in filas], dtype=object)
+        columnas[campo] = pd.array([f[campo] for f in filas], dtype=object)
     for campo in ("comparacion", "motivo"):
         columnas[campo] = np.array([f[campo] for f in filas], dtype=object)
     conteos = _CONTEOS + (_DESPLAZAMIENTO if desplazamiento else [])

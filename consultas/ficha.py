@@ -9,9 +9,10 @@ import pandas as pd
 
 from consultas import cobertura, encuestas, espacial, mapa, resumen
 from consultas.encuestas import COMUNA
+from consultas.estadistica import clasificar, z_poisson
 from consultas.filtros import Filtros, limites
 from consultas.periodos import Ventana
-from consultas.sql import leer
+from consultas.sql import leer, leer_arreglos
 
 MESES_TENDENCIA = 24
 TOP_DELITOS = 10
@@ -25,7 +26,46 @@ def de_la_ficha(filtros: Filtros) -> Filtros:
 
 def casos(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> dict:
     """Casos del barrio en el período y en el anterior, su z de Poisson y su tasa, y la tasa de
-    la comuna como referencia."""
+    la comuna como referencia: su fila de `resumen.barrios_comparados` (con el mismo nombre, su
+    posición en esa tabla) sin leer la tabla entera, que en pandas costaba más que el SQL."""
+    desde, hasta = limites(filtros.ventana)
+    desde_anterior, _ = limites(filtros.ventana.anterior())
+    datos = leer_arreglos(
+        con,
+        "casos_del_barrio",
+        barrio=barrio,
+        fuente=filtros.fuente,
+        desde=desde,
+        hasta=hasta,
+        desde_anterior=desde_anterior,
+    )
+    if not len(datos["barrio_id"]):  # un barrio fuera de la tabla: la fila vacía
+        return _casos_de_la_tabla(con, filtros, barrio)
+    actual, anterior = datos["actual"], datos["anterior"]
+    z = z_poisson(actual.astype(float), anterior.astype(float))
+    # Las mismas operaciones que variacion_pct y tasa_por_mil, en escalares (sin pandas).
+    a, b, habitantes = (np.float64(datos[c][0]) for c in ("actual", "anterior", "poblacion"))
+    valores = {c: datos[c][0] for c in ("barrio_id", "nombre", "sector", "poblacion")} | {
+        "actual": actual[0],
+        "anterior": anterior[0],
+        "variacion_pct": 100 * (a - b) / b if b > 0 else np.float64(np.nan),
+        "z_poisson": z[0],
+        "clasificacion": str(clasificar(z, actual, anterior)[0]),
+        "tasa": 1000 * a / habitantes if habitantes > 0 else np.float64(np.nan),
+    }
+    comuna = datos["poblacion_comuna"][0]
+    return {
+        "fila": pd.Series(
+            list(valores.values()),
+            index=list(valores),
+            dtype=object,
+            name=int(datos["posicion"][0]),
+        ),
+        "tasa_comuna": 1000 * datos["actual_comuna"][0] / comuna if comuna else np.nan,
+    }
+
+
+def _casos_de_la_tabla(con, filtros: Filtros, barrio: str) -> dict:
     todos = resumen.barrios_comparados(con, de_la_ficha(filtros))
     fila = todos[todos["barrio_id"] == barrio]
     poblacion = todos["poblacion"].sum()
@@ -41,7 +81,7 @@ def tendencia(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> 
     inicio = pd.Timestamp(filtros.hasta).replace(day=1) - pd.DateOffset(months=MESES_TENDENCIA - 1)
     ventana = Ventana(inicio.date(), filtros.hasta)
     desde, hasta = limites(ventana)
-    tabla = leer(
+    datos = leer_arreglos(
         con,
         "casos_mensuales_barrio",
         barrio=barrio,
@@ -49,13 +89,20 @@ def tendencia(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> 
         desde=desde,
         hasta=hasta,
     )
-    poblacion = ["poblacion_barrio", "poblacion_comuna"]
+    # En arreglos: las mismas cuentas que sobre las columnas del DataFrame, sin armarlo dos veces.
     pob_barrio, pob_comuna = (
-        tabla[poblacion].fillna(0).iloc[0].astype(float) if len(tabla) else (0.0, 0.0)
+        np.ma.filled(datos[c].astype(float), 0)[0] if len(datos[c]) else 0.0
+        for c in ("poblacion_barrio", "poblacion_comuna")
     )
-    return tabla.drop(columns=poblacion).assign(
-        tasa_barrio=1000 * tabla["barrio"] / pob_barrio if pob_barrio > 0 else np.nan,
-        tasa_comuna=1000 * tabla["comuna"] / pob_comuna if pob_comuna > 0 else np.nan,
+    del_barrio, de_la_comuna = datos["barrio"], datos["comuna"]
+    return pd.DataFrame(
+        {
+            "mes": datos["mes"],
+            "barrio": del_barrio,
+            "comuna": de_la_comuna,
+            "tasa_barrio": 1000 * del_barrio / pob_barrio if pob_barrio > 0 else np.nan,
+            "tasa_comuna": 1000 * de_la_comuna / pob_comuna if pob_comuna > 0 else np.nan,
+        }
     )
 
 
@@ -77,29 +124,43 @@ def horas(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> pd.D
 
 
 def celdas_calientes(con: duckdb.DuckDBPyConnection, filtros: Filtros, nombre: str) -> pd.DataFrame:
-    """Celdas del barrio que son punto caliente (Gi* de resolución 9 sobre toda la comuna)."""
-    celdas = mapa.puntos_calientes(con, de_la_ficha(filtros), mapa.RESOLUCION_POR_DEFECTO)
-    if len(celdas) < mapa.MINIMO_CELDAS:
-        return celdas.iloc[0:0]
-    del_barrio = celdas[
-        (celdas["barrio"] == nombre) & celdas["clase"].str.startswith(espacial.CALIENTE)
-    ]
-    return del_barrio.sort_values("gi_z", ascending=False)
+    """Celdas del barrio que son punto caliente (Gi* de resolución 9 sobre toda la comuna): las
+    filas de `mapa.puntos_calientes` (con su índice), armadas solo para esas celdas."""
+    columnas = mapa.columnas_calientes(con, de_la_ficha(filtros), mapa.RESOLUCION_POR_DEFECTO)
+    todas = len(columnas["celda"])
+    if todas < mapa.MINIMO_CELDAS:
+        return _filas(columnas, np.zeros(0, dtype=np.int64), pd.RangeIndex(0))
+    del_barrio = np.flatnonzero(columnas["barrio"] == nombre)
+    clases = columnas["clase"][del_barrio].tolist()
+    elegidas = del_barrio[[c.startswith(espacial.CALIENTE) for c in clases]]
+    tabla = _filas(columnas, elegidas, pd.RangeIndex(todas).take(elegidas))
+    return tabla.sort_values("gi_z", ascending=False)
+
+
+def _filas(columnas: dict[str, np.ndarray], filas: np.ndarray, indice: pd.Index) -> pd.DataFrame:
+    """Las `filas` de las columnas en una tabla, con el texto en "str" como en la tabla entera."""
+    return pd.DataFrame(
+        {
+            c: pd.array(v[filas], dtype="str") if v.dtype.kind in "OU" else v[filas]
+            for c, v in ((c, np.asarray(v)) for c, v in columnas.items())
+        },
+        index=indice,
+    )
 
 
 def _unidades(con, barrio: str) -> tuple[dict[str, list], list[int]]:
     """La comuna, el sector del barrio y el barrio, con las columnas de las filas de
     `encuestas.estimaciones` (nivel, unidad_id, unidad, sector_id), y su posición entre todas sus
     unidades (la comuna, los sectores y los barrios por nombre)."""
-    fila = leer(con, "unidades_del_barrio", barrio=barrio)
-    if fila.empty:  # un barrio que no existe: solo la comuna
+    columnas = leer_arreglos(con, "unidades_del_barrio", barrio=barrio)
+    if not len(columnas["barrio_id"]):  # un barrio que no existe: solo la comuna
         return {
             "nivel": [COMUNA],
             "unidad_id": [COMUNA],
             "unidad": [COMUNA],
             "sector_id": [None],
         }, [0]
-    f = fila.iloc[0]
+    f = {c: v[0] for c, v in columnas.items()}
     unidades = {
         "nivel": [COMUNA, "sector", "barrio"],
         "unidad_id": [COMUNA, f["sector_id"], f["barrio_id"]],

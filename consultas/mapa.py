@@ -15,7 +15,7 @@ import shapely
 from consultas import celdas, espacial
 from consultas.estadistica import clasificar, variacion_pct, z_poisson
 from consultas.filtros import Filtros, limites, parametros_actividades
-from consultas.sql import leer
+from consultas.sql import leer, leer_arreglos
 
 RESOLUCION_POR_DEFECTO = 9
 MINIMO_CELDAS = 30  # con menos celdas, Gi* no tiene con qué comparar
@@ -56,17 +56,30 @@ class Geometrias(NamedTuple):
 def geometrias(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> Geometrias:
     """El territorio (el contorno comunal, o la unión de los barrios de los sectores o barrios
     elegidos) y los polígonos de todos los barrios, en una sola consulta."""
-    tabla = leer(con, "geometrias_mapa", **filtros.parametros())
-    barrios = tabla[tabla["barrio_id"].notna()]
+    tabla = leer_arreglos(con, "geometrias_mapa", **filtros.parametros())
+    hay = ~np.ma.getmaskarray(tabla["barrio_id"])  # la fila sin barrio si no hay barrios
+    ids, nombres, poligonos, elegido = (
+        np.ma.getdata(tabla[c])[hay] for c in ("barrio_id", "nombre", "geometria", "elegido")
+    )
     if filtros.sectores or filtros.barrios:
-        elegidos = barrios.loc[barrios["elegido"].to_numpy(bool), "geometria"]
-        territorio = shapely.union_all(shapely.from_geojson(elegidos.to_numpy()))
+        territorio = _union(tuple(poligonos[elegido.astype(bool)].tolist()))
     else:
-        territorio = shapely.from_geojson(tabla["comuna"].iloc[0])
-    orden = np.argsort(barrios["barrio_id"].to_numpy(object), kind="stable")
-    nombres = barrios["nombre"].to_numpy(object)[orden].tolist()
-    poligonos = barrios["geometria"].to_numpy(object)[orden].tolist()
-    return Geometrias(territorio, tuple(zip(nombres, poligonos, strict=True)))
+        territorio = _de_geojson(tabla["comuna"][0])
+    orden = np.argsort(ids, kind="stable")
+    barrios = zip(nombres[orden].tolist(), poligonos[orden].tolist(), strict=True)
+    return Geometrias(territorio, tuple(barrios))
+
+
+# Las geometrías leídas de su texto (se repiten en cada consulta del mismo territorio): en caché
+# según el texto mismo, así otra versión de los datos trae otro texto y otra entrada.
+@lru_cache(maxsize=64)
+def _de_geojson(texto: str) -> shapely.Geometry:
+    return shapely.from_geojson(texto)
+
+
+@lru_cache(maxsize=64)
+def _union(textos: tuple[str, ...]) -> shapely.Geometry:
+    return shapely.union_all(shapely.from_geojson(list(textos)))
 
 
 def territorio(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> shapely.Geometry:
@@ -159,34 +172,46 @@ def puntos_calientes(
 ) -> pd.DataFrame:
     """Una fila por celda del universo (también las sin casos): casos, cambio contra el período
     anterior, z de Gi*, p bilateral, p ajustado por FDR y clase."""
-    conteo = casos_por_celda(con, filtros, resolucion)
+    return pd.DataFrame(columnas_calientes(con, filtros, resolucion))
+
+
+def columnas_calientes(con, filtros: Filtros, resolucion: int) -> dict[str, np.ndarray]:
+    """Las columnas de `puntos_calientes` en arreglos (la Ficha arma la tabla solo con las filas
+    de un barrio: el texto de todas las celdas en pandas costaba más que el SQL)."""
+    desde, hasta = limites(filtros.ventana)
+    desde_anterior, _ = limites(filtros.ventana.anterior())
+    conteo = leer_arreglos(
+        con,
+        "casos_por_celda",
+        desde=desde,
+        hasta=hasta,
+        desde_anterior=desde_anterior,
+        **_parametros_celda(filtros, resolucion),
+    )
     geo = geometrias(con, filtros)
     universo, pesos = _universo(geo.territorio, resolucion, conteo["celda"])
-    # En arreglos y un solo DataFrame al final: merge, fillna y assign sobre pandas tomaban más
-    # que el SQL. El universo contiene todas las celdas observadas.
-    fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
+    # En arreglos: merge, fillna y assign sobre pandas tomaban más que el SQL. El universo
+    # contiene todas las celdas observadas.
+    fila = np.searchsorted(universo, conteo["celda"].astype(np.uint64))
     actual, anterior = np.zeros(len(universo), np.int64), np.zeros(len(universo), np.int64)
     actual[fila], anterior[fila] = conteo["actual"], conteo["anterior"]
     z = espacial.gi_estrella(actual, pesos)
     p = espacial.p_bilateral(z)
     p_fdr = espacial.fdr(p)
     cambio = z_poisson(actual.astype(float), anterior.astype(float))
-    return pd.DataFrame(
-        {
-            "celda": universo,
-            "actual": actual,
-            "anterior": anterior,
-            "variacion_pct": variacion_pct(actual, anterior),
-            "z_poisson": cambio,
-            "clasificacion": clasificar(cambio, actual, anterior),
-            "casos": actual,
-            "gi_z": z,
-            "p_valor": p,
-            "p_fdr": p_fdr,
-            "clase": espacial.clase(z, p_fdr),
-        }
-        | _ubicacion(geo.barrios, universo)
-    )
+    return {
+        "celda": universo,
+        "actual": actual,
+        "anterior": anterior,
+        "variacion_pct": variacion_pct(actual, anterior),
+        "z_poisson": cambio,
+        "clasificacion": clasificar(cambio, actual, anterior),
+        "casos": actual,
+        "gi_z": z,
+        "p_valor": p,
+        "p_fdr": p_fdr,
+        "clase": espacial.clase(z, p_fdr),
+    } | _ubicacion(geo.barrios, universo)
 
 
 def curva_concentracion(
@@ -221,16 +246,21 @@ def concentracion(con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: 
     }
 
 
+def _finales(hasta: date, periodos: int, dias: int) -> list[date]:
+    return [hasta - timedelta(days=dias * (periodos - 1 - k)) for k in range(periodos)]
+
+
+def _tramos(finales: list[date], dias: int) -> dict:
+    return {
+        "periodo": range(len(finales)),
+        "desde": [f - timedelta(days=dias - 1) for f in finales],
+        "hasta": finales,
+    }
+
+
 def periodos_evolucion(hasta: date, periodos: int, dias: int) -> pd.DataFrame:
     """Los `periodos` períodos de `dias` días que terminan en `hasta` (el 0 es el más antiguo)."""
-    finales = [hasta - timedelta(days=dias * (periodos - 1 - k)) for k in range(periodos)]
-    return pd.DataFrame(
-        {
-            "periodo": range(periodos),
-            "desde": [f - timedelta(days=dias - 1) for f in finales],
-            "hasta": finales,
-        }
-    )
+    return pd.DataFrame(_tramos(_finales(hasta, periodos, dias), dias))
 
 
 def evolucion(
@@ -241,11 +271,11 @@ def evolucion(
     Devuelve (una fila por celda del universo, una fila por período con sus casos y celdas
     calientes). Los períodos terminan en la fecha final del filtro, no en su fecha inicial.
     """
-    tramos = periodos_evolucion(filtros.hasta, periodos, dias)
-    conteo = leer(
+    finales = _finales(filtros.hasta, periodos, dias)
+    conteo = leer_arreglos(
         con,
         "casos_por_celda_y_periodo",
-        desde=datetime.combine(tramos["desde"].iloc[0], time()),
+        desde=datetime.combine(finales[0] - timedelta(days=dias - 1), time()),
         hasta=datetime.combine(filtros.hasta + timedelta(days=1), time()),
         ultimo=filtros.hasta,
         periodos=periodos,
@@ -253,11 +283,12 @@ def evolucion(
         **_parametros_celda(filtros, resolucion),
     )
     geo = geometrias(con, filtros)
-    universo, pesos = _universo(geo.territorio, resolucion, conteo["celda"].unique())
+    celda = conteo["celda"].astype(np.uint64)
+    universo, pesos = _universo(geo.territorio, resolucion, celda)
     matriz = np.zeros((len(universo), periodos))
-    fila = np.searchsorted(universo, conteo["celda"].to_numpy(np.uint64))
-    np.add.at(matriz, (fila, conteo["periodo"].to_numpy()), conteo["casos"].to_numpy())
-    z = np.column_stack([espacial.gi_estrella(matriz[:, t], pesos) for t in range(periodos)])
+    # Una fila de la consulta por celda y período (GROUP BY): se escribe, no hace falta sumar.
+    matriz[np.searchsorted(universo, celda), conteo["periodo"]] = conteo["casos"]
+    z = espacial.gi_estrella_columnas(matriz, pesos)
     p_fdr = espacial.fdr_columnas(espacial.p_bilateral(z))
     significativas = p_fdr < (100 - min(espacial.NIVELES)) / 100  # al 90 % o más
     calientes, frios = significativas & (z > 0), significativas & (z < 0)
@@ -277,7 +308,10 @@ def evolucion(
         | {f"z_p{t + 1}": z[:, t] for t in range(periodos)}
         | _ubicacion(geo.barrios, universo)
     )
-    tramos = tramos.assign(casos=matriz.sum(axis=0).astype(int), calientes=calientes.sum(axis=0))
+    tramos = pd.DataFrame(
+        _tramos(finales, dias)
+        | {"casos": matriz.sum(axis=0).astype(int), "calientes": calientes.sum(axis=0)}
+    )
     return tabla, tramos
 
 

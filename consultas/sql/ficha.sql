@@ -59,3 +59,25 @@ FROM actividades a
 JOIN barrios b USING (barrio_id)
 JOIN sectores s USING (sector_id)
 WHERE a.barrio_id = $barrio AND a.fecha <= $ultimo;
+
+-- name: casos_del_barrio
+-- La fila de un barrio en `casos_por_barrio` (toda la comuna y todas las familias de la fuente),
+-- su posición en esa tabla (por nombre) y los casos y la población de la comuna (todas sus filas),
+-- en una consulta: la Ficha no necesita la tabla entera. Sin fila si el barrio no está en ella.
+WITH conteos AS (
+    SELECT i.barrio_id,
+           sum(i.casos) FILTER (WHERE i.dia >= $desde::DATE) AS actual,
+           sum(i.casos) FILTER (WHERE i.dia < $desde::DATE) AS anterior
+    FROM incidentes_diarios i
+    WHERE i.dia >= $desde_anterior::DATE AND i.dia < $hasta::DATE AND i.fuente = $fuente
+    GROUP BY i.barrio_id
+)
+SELECT b.barrio_id, b.nombre, s.nombre AS sector, b.poblacion,
+       coalesce(c.actual, 0)::BIGINT AS actual, coalesce(c.anterior, 0)::BIGINT AS anterior,
+       row_number() OVER (ORDER BY b.nombre) - 1 AS posicion,
+       sum(coalesce(c.actual, 0)) OVER ()::BIGINT AS actual_comuna,
+       sum(b.poblacion) OVER ()::BIGINT AS poblacion_comuna
+FROM barrios b
+JOIN sectores s USING (sector_id)
+LEFT JOIN conteos c USING (barrio_id)
+QUALIFY b.barrio_id = $barrio;

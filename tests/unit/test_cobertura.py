@@ -609,3 +609,12 @@ def test_tablas_de_la_ficha_sin_la_columna_barrio(demo_pequena):
     pd.testing.assert_frame_equal(
         vista.tabla_tipos(tipos, con_barrio=False), vista.tabla_tipos(tipos).drop(columns="Barrio")
     )
+
+
+def test_necesidad_sin_percepcion_si_el_indicador_no_es_0_1(con, monkeypatch):
+    # `factor` existe pero no es 0/1: la necesidad se arma con la tasa y las celdas calientes.
+    monkeypatch.setattr(cobertura, "INDICADOR", "factor")
+    rapida = cobertura.necesidad_y_cobertura(con, FILTROS)
+    assert len(rapida) == len(fixtures.BARRIOS)
+    assert rapida["inseguridad"].isna().all() and (rapida["origen_inseguridad"] == "").all()
+    pd.testing.assert_frame_equal(rapida, _como_merge(con, FILTROS, (), (1, 1, 1), 10))

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from consultas import catalogos, resumen
+from consultas import catalogos, ficha, resumen
 from consultas.estadistica import clasificar, variacion_pct, z_poisson
 from consultas.filtros import Filtros
 from consultas.periodos import (
@@ -121,6 +121,48 @@ def test_barrios_comparados_coincide_con_pandas(base):
             assert fila["tasa"] == pytest.approx(1000 * actual / poblacion)
         else:
             assert np.isnan(fila["tasa"])  # sin población no hay tasa, no un infinito
+
+
+@pytest.mark.parametrize("barrio", ["norte", "sur", "oriente", "poniente", "no-existe"])
+def test_casos_de_la_ficha_coinciden_con_pandas_y_con_la_tabla_de_barrios(base, barrio):
+    con, df = base
+    # Con sector y familia elegidos: la Ficha cuenta toda la comuna y todas las familias.
+    filtros = Filtros(
+        desde=date(2025, 6, 1),
+        hasta=date(2025, 6, 30),
+        fuente="central_1402",
+        sectores=("bajo",),
+        familias=("robos_violentos",),
+    )
+    datos = ficha.casos(con, filtros, barrio)
+    tabla = resumen.barrios_comparados(con, ficha.de_la_ficha(filtros))
+    propia = tabla[tabla["barrio_id"] == barrio]
+    pd.testing.assert_series_equal(
+        datos["fila"], propia.iloc[0] if len(propia) else pd.Series(dtype=object)
+    )
+    total = sum(
+        fixtures.contar(df, filtros.ventana, "central_1402", [b])
+        for b in fixtures.BARRIOS["barrio_id"]
+    )
+    assert datos["tasa_comuna"] == pytest.approx(1000 * total / fixtures.BARRIOS["poblacion"].sum())
+    if barrio == "no-existe":
+        assert datos["fila"].empty
+        return
+    actual = fixtures.contar(df, filtros.ventana, "central_1402", [barrio])
+    anterior = fixtures.contar(df, filtros.ventana.anterior(), "central_1402", [barrio])
+    fila = datos["fila"]
+    assert (fila["barrio_id"], fila["actual"], fila["anterior"]) == (barrio, actual, anterior)
+    assert fila.name == sorted(fixtures.BARRIOS["nombre"]).index(fila["nombre"])
+    poblacion = fixtures.BARRIOS.set_index("barrio_id").loc[barrio, "poblacion"]
+    if poblacion:
+        assert fila["tasa"] == pytest.approx(1000 * actual / poblacion)
+    else:
+        assert np.isnan(fila["tasa"])
+    if anterior:
+        assert fila["variacion_pct"] == pytest.approx(100 * (actual - anterior) / anterior)
+    else:
+        assert np.isnan(fila["variacion_pct"])
+    assert fila["z_poisson"] == pytest.approx(2 * (np.sqrt(actual) - np.sqrt(anterior)))
 
 
 def test_poblacion_por_sector_y_barrio(base):

@@ -414,10 +414,11 @@ def test_frase_igual_a_la_de_pandas():
 
 def test_fechas_de_la_evaluacion_con_y_sin_barrios(con_chica):
     # Primer caso el 01-06-2023; sin fecha de corte en los metadatos del fixture, el último día.
-    meta = sql.leer(con_chica, "barrios_de_la_evaluacion")
+    meta = sql.leer_arreglos(con_chica, "barrios_de_la_evaluacion")
     ultimo = con_chica.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
-    assert len(meta) == 4
-    assert ev._fechas(con_chica, meta) == ev._fechas(con_chica, meta.iloc[0:0])
+    assert len(meta["barrio_id"]) == 4
+    sin_barrios = {c: v[:0] for c, v in meta.items()}
+    assert ev._fechas(con_chica, meta) == ev._fechas(con_chica, sin_barrios)
     primera, corte = ev._fechas(con_chica, meta)
     assert primera == date(2023, 6, 1)
     cortes = dict(con_chica.execute("SELECT clave, valor FROM metadatos").fetchall())

@@ -13,7 +13,7 @@ from esda.getisord import G_Local
 from libpysal.weights import W
 from scipy import sparse
 
-from consultas import celdas, espacial, mapa
+from consultas import celdas, espacial, ficha, mapa
 from consultas.filtros import Filtros
 from datos import demo
 
@@ -412,3 +412,61 @@ def test_pydeck_busca_su_extension_de_jupyter_una_vez():
     dibujo.armar([dibujo.capa_contorno('{"type": "Point", "coordinates": [0, 0]}')])
     despues = deck.has_jupyter_extra.cache_info()
     assert despues.misses == antes.misses and despues.hits >= antes.hits + 5
+
+
+def _calientes_filtrando_la_tabla(con, filtros: Filtros, nombre: str) -> pd.DataFrame:
+    """Las celdas calientes del barrio como se sacaban antes: la tabla entera del mapa, filtrada y
+    ordenada en pandas."""
+    todas = mapa.puntos_calientes(con, ficha.de_la_ficha(filtros), mapa.RESOLUCION_POR_DEFECTO)
+    if len(todas) < mapa.MINIMO_CELDAS:
+        return todas.iloc[0:0]
+    del_barrio = todas[(todas["barrio"] == nombre) & todas["clase"].str.startswith("caliente")]
+    return del_barrio.sort_values("gi_z", ascending=False)
+
+
+def test_celdas_calientes_de_la_ficha_sin_celdas_suficientes(base):
+    con, _ = base
+    filtros = Filtros(date(2025, 1, 1), date(2025, 6, 30), sectores=("alto",))
+    esperado = _calientes_filtrando_la_tabla(con, filtros, "Norte")
+    obtenido = ficha.celdas_calientes(con, filtros, "Norte")
+    assert obtenido.empty and list(obtenido.columns) == list(esperado.columns)
+    pd.testing.assert_frame_equal(obtenido, esperado, check_index_type=True)
+
+
+def test_celdas_calientes_de_la_ficha_iguales_a_filtrar_la_tabla_del_mapa(demo_completa):
+    corte = demo_completa.execute("SELECT max(fecha_hora)::DATE FROM incidentes").fetchone()[0]
+    filtros = Filtros(corte - timedelta(days=89), corte, familias=("robos_violentos",))
+    nombres = [n for (n,) in demo_completa.execute("SELECT nombre FROM barrios").fetchall()]
+    con_filas = 0
+    for nombre in [*nombres, "Ninguno"]:
+        esperado = _calientes_filtrando_la_tabla(demo_completa, filtros, nombre)
+        obtenido = ficha.celdas_calientes(demo_completa, filtros, nombre)
+        pd.testing.assert_frame_equal(obtenido, esperado, check_index_type=True)
+        con_filas += not obtenido.empty
+    assert con_filas >= 3
+
+
+def test_gi_de_todas_las_columnas_igual_a_cada_columna():
+    """Conteos (sumas exactas): los mismos z, bit a bit, que columna a columna; también con una
+    columna sin casos y otra constante (sin variación: NaN)."""
+    rng = np.random.default_rng(4)
+    centro = h3.latlng_to_cell(-33.41, -70.57, 9)
+    universo = np.sort(np.array([h3.str_to_int(c) for c in h3.grid_disk(centro, 5)], np.uint64))
+    pesos = celdas.vecindad(universo)
+    matriz = rng.poisson(1.5, (len(universo), 8)).astype(float)
+    matriz[:, 2] = 0
+    matriz[:, 5] = 3
+    esperado = np.column_stack([espacial.gi_estrella(matriz[:, t], pesos) for t in range(8)])
+    np.testing.assert_array_equal(espacial.gi_estrella_columnas(matriz, pesos), esperado)
+    assert np.isnan(esperado[:, [2, 5]]).all() and not np.isnan(esperado[:, 0]).all()
+
+
+def test_mann_kendall_por_filas_igual_a_pymannkendall_con_empates():
+    rng = np.random.default_rng(8)
+    series = np.round(rng.normal(size=(30, 12)), 1)
+    series[:10, 3:9] = 0.0  # muchos empates, como los z sin dato de la evolución
+    z, p = espacial.mann_kendall_filas(series)
+    for fila, serie in enumerate(series):
+        referencia = pymannkendall.original_test(serie)
+        assert z[fila] == pytest.approx(referencia.z, abs=1e-12)
+        assert p[fila] == pytest.approx(referencia.p, abs=1e-12)
