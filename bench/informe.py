@@ -404,12 +404,15 @@ def escribir_md(resultados: dict) -> None:
         "ejecución (`st.cache_data.clear()`): cada consulta corre de verdad. Mediana y p95 "
         "de todas. El catálogo (nombres, fechas, olas) y las geometrías no dependen de los "
         "filtros: la app los lee una vez por archivo de datos y versión fijada "
-        "(`ui.conexion.referencia`), y eso no se vacía.",
+        "(`ui.conexion.referencia`), y eso no se vacía. La Ficha y Cobertura adelantan sus "
+        "consultas (`ui.conexion.adelantar`): corren a la vez, hasta 3, mientras la página dibuja.",
         "- **Primera carga**: la primera ejecución de la página en ese proceso.",
         "- **CPU**: tiempo de CPU del proceso durante el rerun (todos sus hilos, también los de "
         "DuckDB). En la máquina compartida el reloj se estira cuando otros la usan; la CPU mide "
         "el trabajo de la página.",
-        "- **Consultas**: cada llamada a `ui.conexion.consultar` con el SQL que ejecutó "
+        "- **Consultas**: en una vuelta más, con las consultas en orden (sin adelantar: cada "
+        "una sola, sin las otras en los mismos núcleos), cada llamada a `ui.conexion.consultar` "
+        "con el SQL que ejecutó "
         "(`consultas.sql.observadores`); el **SQL desnudo** es la misma sentencia con los mismos "
         "parámetros en una conexión DuckDB directa, resultado en Arrow, en otro proceso. La razón "
         f"es llamada / SQL desnudo (mediana); el objetivo de 2× se evalúa en las de SQL ≥ "

@@ -61,6 +61,19 @@ st.caption(leyenda + ". Para imprimir la ficha use Ctrl+P.")
 if cat.metadatos.get("origen") == "demo":
     st.caption("Barrio sintético de la demostración: sus límites y cifras son generados.")
 
+componentes.opcion_url("b_ventana", "ventana", VENTANAS, 6, "la ventana de evaluación")
+conexion.adelantar(
+    (ficha.casos, seleccion, barrio),
+    (ficha.tendencia, seleccion, barrio),
+    (ficha.delitos, seleccion, barrio),
+    (ficha.horas, seleccion, barrio),
+    (ficha.celdas_calientes, seleccion, nombre),
+    (ficha.encuesta, seleccion, barrio),
+    (ficha.actividades, seleccion, barrio),
+    (ficha.ultima_actividad, seleccion, barrio),
+    (evaluacion.evaluar, st.session_state.b_ventana, (barrio,)),
+)
+
 # --- Población, casos y tasa ---------------------------------------------------------------------
 casos = conexion.consultar(ficha.casos, seleccion, barrio)
 fila = casos["fila"]
@@ -194,7 +207,6 @@ st.caption(
 )
 
 st.subheader("Evaluación de sus intervenciones (WDD)")
-componentes.opcion_url("b_ventana", "ventana", VENTANAS, 6, "la ventana de evaluación")
 meses = st.selectbox(
     "Ventanas antes y después", list(VENTANAS), format_func=VENTANAS.get, key="b_ventana"
 )

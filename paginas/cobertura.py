@@ -78,6 +78,15 @@ componentes.opcion_url("c_peso_percepcion", "peso_percepcion", PESOS, 1, "el pes
 pesos = tuple(
     st.session_state[clave] for clave in ("c_peso_tasa", "c_peso_calientes", "c_peso_percepcion")
 )
+componentes.opcion_url("c_ventana", "ventana", VENTANAS, 6, "la ventana de evaluación")
+componentes.opcion_url("c_franja", "franja", {False: "no", True: "sí"}, False, "la franja")
+barrios = dentro_de(cat.barrios, "sector_id", seleccion.sectores)
+barrios = tuple(seleccion.barrios) or tuple(barrios["barrio_id"])
+conexion.adelantar(
+    (cobertura.necesidad_y_cobertura, seleccion, elegidas, pesos, umbral),
+    (evaluacion.evaluar, st.session_state.c_ventana, barrios, st.session_state.c_franja),
+    (cobertura.actividades_por_tipo, seleccion, elegidas),
+)
 tabla = conexion.consultar(cobertura.necesidad_y_cobertura, seleccion, elegidas, pesos, umbral)
 uno, dos, tres, cuatro = st.columns(4)
 uno.metric("Actividades", formato.numero(tabla["actividades"].sum()))
@@ -203,12 +212,10 @@ else:
 
 # --- Evaluación ----------------------------------------------------------------------------------
 st.subheader("¿Coincidieron las intervenciones con bajas? (WDD)")
-componentes.opcion_url("c_ventana", "ventana", VENTANAS, 6, "la ventana de evaluación")
 meses = st.selectbox(
     "Ventanas antes y después", list(VENTANAS), format_func=VENTANAS.get, key="c_ventana"
 )
 componentes.escribir_opcion_url("ventana", meses, 6)
-componentes.opcion_url("c_franja", "franja", {False: "no", True: "sí"}, False, "la franja")
 franja = st.toggle(
     "Incluir la franja de desplazamiento",
     key="c_franja",
@@ -217,8 +224,6 @@ franja = st.toggle(
     "vuelta de la esquina, la baja del barrio no cuenta como tal.",
 )
 componentes.escribir_opcion_url("franja", franja, False)
-barrios = dentro_de(cat.barrios, "sector_id", seleccion.sectores)
-barrios = tuple(seleccion.barrios) or tuple(barrios["barrio_id"])
 evaluadas = conexion.consultar(evaluacion.evaluar, meses, barrios, franja)
 with st.expander("Reglas de la evaluación", expanded=False):
     st.markdown(vista.REGLAS_EVALUACION)

@@ -1,6 +1,7 @@
 """La caché de `conexion.consultar`: una clave de texto para los argumentos simples, que distingue
 cualquier par de valores distintos, y el hash de Streamlit para los demás."""
 
+import threading
 from datetime import date, datetime
 
 import numpy as np
@@ -94,3 +95,45 @@ def test_consultar_corre_una_vez_por_argumentos_distintos(base):
     assert len(LLAMADAS) == 6
     # Cada pedido recibe el resultado de su propia llamada, también los que vinieron de la caché.
     assert [m.value for m in at.markdown] == ["1", "1", "2", "3", "4", "5", "5", "6"]
+
+
+def eco(con, filtros, texto):
+    """Una consulta que anota cada vez que de verdad corre y devuelve su texto dos veces."""
+    LLAMADAS.append(texto)
+    return texto * 2
+
+
+def falla(con, filtros):
+    LLAMADAS.append("falla")
+    raise ValueError("Consulta que falla")
+
+
+def _pagina_adelantada():
+    from datetime import date
+
+    import streamlit as st
+
+    from consultas.filtros import Filtros
+    from tests.app.test_cache_consultas import eco, falla
+    from ui import conexion
+
+    norte = Filtros(desde=date(2026, 1, 1), hasta=date(2026, 3, 31), sectores=("norte",))
+    conexion.adelantar((eco, norte, "a"), (eco, norte, "b"), (falla, norte))
+    for texto in ("a", "b", "a"):
+        st.markdown(conexion.consultar(eco, norte, texto))
+    conexion.consultar(falla, norte)
+
+
+def test_adelantar_corre_cada_consulta_una_vez_y_los_errores_llegan_a_la_pagina(base):
+    LLAMADAS.clear()
+    at = AppTest.from_function(_pagina_adelantada, default_timeout=60).run()
+    for hilo in threading.enumerate():
+        if hilo.name == "adelantar":
+            hilo.join(timeout=10)
+    # Cada adelantada corrió una vez (en otro hilo o, si la página llegó antes, en el suyo) y la
+    # página recibió su resultado.
+    assert [m.value for m in at.markdown] == ["aa", "bb", "aa"]
+    assert sorted(a for a in LLAMADAS if a != "falla") == ["a", "b"]
+    # La que falla en su hilo se corre de nuevo al pedirla y su error se ve en la página.
+    assert LLAMADAS.count("falla") == 2
+    assert "Consulta que falla" in at.exception[0].message
