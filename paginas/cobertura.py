@@ -34,7 +34,7 @@ veces cuenta dos).
 
 cat, seleccion = componentes.contexto()
 st.title("Cobertura del programa")
-lineas = conexion.consultar(mapa.lineas)
+lineas = conexion.referencia(mapa.lineas)
 nombres_linea = dict(zip(lineas["linea"], lineas["linea"] + " " + lineas["nombre"], strict=True))
 opciones_linea = {"todas": "Todas las líneas", **nombres_linea}
 

@@ -161,7 +161,7 @@ capas, elementos, titulo = {
 }[capa]()
 
 if ver_actividades:
-    lineas = conexion.consultar(mapa.lineas)
+    lineas = conexion.referencia(mapa.lineas)
     elegidas = st.multiselect(
         "Líneas del programa",
         list(lineas["linea"]),
