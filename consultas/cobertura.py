@@ -25,7 +25,7 @@ import pandas as pd
 
 from consultas import celdas, encuestas, espacial, mapa
 from consultas.espacial import CALIENTE
-from consultas.filtros import Filtros, limites, parametros_actividades
+from consultas.filtros import Filtros, limites_con_anterior, parametros_actividades
 from consultas.sql import leer, leer_arreglos
 
 LINEAS = ("2.1", "2.2", "2.3", "2.4", "2.5")
@@ -131,15 +131,11 @@ def _tasa_y_calientes(con, filtros: Filtros, barrios) -> dict[str, np.ndarray]:
     los mismos números que `dmcs_por_barrio` y que `mapa.puntos_calientes` con `filtros_dmcs`
     (el mismo universo, Gi*, FDR y barrio del centro de cada celda). `barrios`: columnas
     barrio_id, nombre y poblacion (de un DataFrame o en arreglos)."""
-    desde, hasta = limites(filtros.ventana)
-    desde_anterior, _ = limites(filtros.ventana.anterior())
     resolucion = mapa.RESOLUCION_POR_DEFECTO
     conteo = leer_arreglos(
         con,
         "dmcs_por_celda_y_barrio",
-        desde=desde,
-        hasta=hasta,
-        desde_anterior=desde_anterior,
+        **limites_con_anterior(filtros.ventana),
         **celdas.parametros_padre(resolucion),
     )
     casos = conteo["casos"].astype(np.int64)

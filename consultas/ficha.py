@@ -10,7 +10,7 @@ import pandas as pd
 from consultas import cobertura, encuestas, espacial, mapa, resumen
 from consultas.encuestas import COMUNA
 from consultas.estadistica import clasificar, z_poisson
-from consultas.filtros import Filtros, limites
+from consultas.filtros import Filtros, limites, limites_con_anterior
 from consultas.periodos import Ventana
 from consultas.sql import leer, leer_arreglos
 
@@ -28,16 +28,12 @@ def casos(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> dict
     """Casos del barrio en el período y en el anterior, su z de Poisson y su tasa, y la tasa de
     la comuna como referencia: su fila de `resumen.barrios_comparados` (con el mismo nombre, su
     posición en esa tabla) sin leer la tabla entera, que en pandas costaba más que el SQL."""
-    desde, hasta = limites(filtros.ventana)
-    desde_anterior, _ = limites(filtros.ventana.anterior())
     datos = leer_arreglos(
         con,
         "casos_del_barrio",
         barrio=barrio,
         fuente=filtros.fuente,
-        desde=desde,
-        hasta=hasta,
-        desde_anterior=desde_anterior,
+        **limites_con_anterior(filtros.ventana),
     )
     if not len(datos["barrio_id"]):  # un barrio fuera de la tabla: la fila vacía
         return _casos_de_la_tabla(con, filtros, barrio)

@@ -57,6 +57,13 @@ def limites(ventana: Ventana) -> tuple[datetime, datetime]:
     )
 
 
+def limites_con_anterior(ventana: Ventana) -> dict[str, datetime]:
+    """Los parámetros desde, hasta y desde_anterior de las consultas que comparan el período con
+    el anterior de igual largo (el que termina donde empieza el período)."""
+    desde, hasta = limites(ventana)
+    return {"desde": desde, "hasta": hasta, "desde_anterior": limites(ventana.anterior())[0]}
+
+
 FUENTE_POR_DEFECTO = "policial"
 MAXIMO_OLAS = 2
 

@@ -14,7 +14,7 @@ import shapely
 
 from consultas import celdas, espacial
 from consultas.estadistica import clasificar, variacion_pct, z_poisson
-from consultas.filtros import Filtros, limites, parametros_actividades
+from consultas.filtros import Filtros, limites, limites_con_anterior, parametros_actividades
 from consultas.sql import leer, leer_arreglos
 
 RESOLUCION_POR_DEFECTO = 9
@@ -95,14 +95,10 @@ def casos_por_celda(
     con: duckdb.DuckDBPyConnection, filtros: Filtros, resolucion: int
 ) -> pd.DataFrame:
     """Casos de cada celda con casos, en el período y en el anterior de igual largo."""
-    desde, hasta = limites(filtros.ventana)
-    desde_anterior, _ = limites(filtros.ventana.anterior())
     return leer(
         con,
         "casos_por_celda",
-        desde=desde,
-        hasta=hasta,
-        desde_anterior=desde_anterior,
+        **limites_con_anterior(filtros.ventana),
         **_parametros_celda(filtros, resolucion),
     )
 
@@ -178,14 +174,10 @@ def puntos_calientes(
 def columnas_calientes(con, filtros: Filtros, resolucion: int) -> dict[str, np.ndarray]:
     """Las columnas de `puntos_calientes` en arreglos (la Ficha arma la tabla solo con las filas
     de un barrio: el texto de todas las celdas en pandas costaba más que el SQL)."""
-    desde, hasta = limites(filtros.ventana)
-    desde_anterior, _ = limites(filtros.ventana.anterior())
     conteo = leer_arreglos(
         con,
         "casos_por_celda",
-        desde=desde,
-        hasta=hasta,
-        desde_anterior=desde_anterior,
+        **limites_con_anterior(filtros.ventana),
         **_parametros_celda(filtros, resolucion),
     )
     geo = geometrias(con, filtros)

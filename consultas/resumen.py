@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from consultas.estadistica import clasificar, comparar, tasa_por_mil, variacion_pct, z_poisson
-from consultas.filtros import Filtros, limites
+from consultas.filtros import Filtros, limites, limites_con_anterior
 from consultas.periodos import Comparacion, comparacion_seleccion, comparaciones_compstat
 from consultas.sql import leer
 
@@ -125,14 +125,10 @@ def fila(tabla: pd.DataFrame, periodo: str, comparacion: str, familia: str = TOD
 
 def barrios_comparados(con: duckdb.DuckDBPyConnection, filtros: Filtros) -> pd.DataFrame:
     """Por barrio: casos del período y del período anterior, tasa por 1.000 y z de Poisson."""
-    desde, hasta = limites(filtros.ventana)
-    desde_anterior, _ = limites(filtros.ventana.anterior())
     df = leer(
         con,
         "casos_por_barrio",
-        desde=desde,
-        hasta=hasta,
-        desde_anterior=desde_anterior,
+        **limites_con_anterior(filtros.ventana),
         **filtros.parametros(),
     )
     df = comparar(df)

@@ -1,6 +1,6 @@
 import dataclasses
 import re
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pytest
@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consultas.catalogos import catalogo
-from consultas.filtros import Filtros, a_url, desde_url
-from consultas.periodos import PRESETS, rango
+from consultas.filtros import Filtros, a_url, desde_url, limites_con_anterior
+from consultas.periodos import PRESETS, Ventana, rango
 from tests import fixtures
 
 
@@ -108,3 +108,13 @@ def test_olas_en_la_url(cat):
     assert avisos == ["Se comparan a lo más dos olas: se usan 2025-1 y 2024-2."]
     # Sin olas en la URL queda vacío: la página usa la más reciente.
     assert desde_url({}, con_olas)[0].olas == ()
+
+
+def test_limites_con_anterior_a_mano():
+    # 1 al 28 de febrero de 2026 (28 días): el anterior de igual largo empieza el 4 de enero.
+    limites = limites_con_anterior(Ventana(date(2026, 2, 1), date(2026, 2, 28)))
+    assert limites == {
+        "desde": datetime(2026, 2, 1),
+        "hasta": datetime(2026, 3, 1),
+        "desde_anterior": datetime(2026, 1, 4),
+    }
