@@ -22,6 +22,8 @@ MAXIMO_GRUPOS = graficos.MAXIMO_GRUPOS
 COLORES_LINEA = graficos.COLORES_LINEA
 COLORES_EMBUDO = graficos.COLORES_EMBUDO
 MESES = graficos.MESES
+# Sin cambios desde los gráficos de antes: las mismas funciones.
+_columnas, _unidad = graficos._columnas, graficos._unidad
 
 
 def _figura(trazas: list[dict], **diseno) -> go.Figure:
@@ -52,24 +54,10 @@ def _lista(valores) -> list:
     return serie.astype(object).where(serie.notna(), None).tolist()
 
 
-def _columnas(datos: pd.DataFrame, *nombres: str):
-    """Los valores de esas columnas, fila por fila: itertuples recorre todas las columnas y en
-    pandas 3 toma más que el resto del gráfico."""
-    return zip(*(datos[n].tolist() for n in nombres), strict=True)
-
-
 def _dispersion(**propiedades) -> dict:
     return {"type": "scatter", **propiedades} | {
         eje: _lista(propiedades[eje]) for eje in ("x", "y") if eje in propiedades
     }
-
-
-def _unidad(fecha, fin, escala: str) -> str:
-    if escala == "dia":
-        return formato.fecha(fecha)
-    if escala == "mes":
-        return f"{MESES[fecha.month - 1]} de {fecha.year}"
-    return formato.rango(fecha, fin)
 
 
 def _serie_con_pandas(
