@@ -26,7 +26,7 @@ import pandas as pd
 from consultas import celdas, encuestas, espacial, mapa
 from consultas.espacial import CALIENTE
 from consultas.filtros import Filtros, limites_con_anterior, parametros_actividades
-from consultas.sql import leer, leer_arreglos
+from consultas.sql import leer, leer_arreglos, sin_nulos
 
 LINEAS = ("2.1", "2.2", "2.3", "2.4", "2.5")
 COMPONENTES = {
@@ -141,7 +141,7 @@ def _tasa_y_calientes(con, filtros: Filtros, barrios) -> dict[str, np.ndarray]:
     casos = conteo["casos"].astype(np.int64)
     ids = np.asarray(barrios["barrio_id"], dtype=object)
     posicion = {b: k for k, b in enumerate(ids.tolist())}
-    con_barrio = np.ma.filled(conteo["barrio_id"].astype(object), None).tolist()
+    con_barrio = sin_nulos(conteo["barrio_id"], None).tolist()
     fila = np.fromiter((posicion.get(b, -1) for b in con_barrio), np.int64, len(con_barrio))
     casos_dmcs = np.bincount(fila[fila >= 0], weights=casos[fila >= 0], minlength=len(ids))
     casos_dmcs = casos_dmcs.astype(int)
@@ -295,7 +295,7 @@ def necesidad_y_cobertura(
         dentro &= np.isin(comuna["barrio_id"], list(filtros.barrios))
     if filtros.sectores:
         dentro &= np.isin(comuna["sector_id"], list(filtros.sectores))
-    ultima = pd.Series(np.ma.filled(comuna.pop("ultima"), np.datetime64("NaT"))[dentro])
+    ultima = pd.Series(sin_nulos(comuna.pop("ultima"), np.datetime64("NaT"))[dentro])
     columnas = {c: v[dentro] for c, v in comuna.items()}
     hogares = columnas["hogares"].astype(float)
     hogares_por_100 = 100 * columnas["hogares_alcanzados"] / _con_dato(hogares)

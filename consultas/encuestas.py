@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from consultas.estadistica import ALZA, BAJA, NORMAL, UMBRAL_Z
-from consultas.sql import leer, leer_arreglos
+from consultas.sql import leer, leer_arreglos, sin_nulos
 
 FIABLE, POCO_FIABLE, NO_FIABLE = "fiable", "poco fiable", "no fiable"
 N_MINIMO, GL_MINIMO = 60, 9
@@ -210,18 +210,18 @@ class Celdas:
         j = len(candidatas)
         claves = list(tabla)
         nombres = claves[5 : 5 + j]  # COLUMNS() las expande en el orden de la tabla
-        sumas = np.column_stack([_decimales(tabla[c]) for c in claves[5:]])
+        sumas = np.column_stack([sin_nulos(tabla[c].astype(float), np.nan) for c in claves[5:]])
         sumas = sumas.reshape(len(sumas), 4, j)
         binarias = sumas[:, 3, :].all(axis=0)
-        ola = _objetos(tabla["ola"], np.nan)
+        ola = sin_nulos(tabla["ola"], np.nan)
         return cls(
             [c for c, ok in zip(nombres, binarias, strict=True) if ok],
             ola,
             *_numerar(
-                ola, _objetos(tabla["estrato"], np.nan), _objetos(tabla["conglomerado"], np.nan)
+                ola, sin_nulos(tabla["estrato"], np.nan), sin_nulos(tabla["conglomerado"], np.nan)
             ),
-            _objetos(tabla["sector_id"], None),
-            _objetos(tabla["barrio_id"], np.nan),
+            sin_nulos(tabla["sector_id"], None),
+            sin_nulos(tabla["barrio_id"], np.nan),
             *(sumas[:, k, binarias] for k in range(3)),
         )
 
@@ -269,23 +269,6 @@ class Celdas:
 _CAMPOS_CELDAS = [f.name for f in fields(Celdas)][1:]
 
 
-def _objetos(columna: np.ndarray, vacio) -> np.ndarray:
-    """Una columna de texto de `leer_arreglos` con `vacio` en sus nulos: lo mismo que
-    `to_numpy(object)` de la columna de un DataFrame (NaN) o con na_value=None."""
-    if not np.ma.isMaskedArray(columna):
-        return columna
-    valores = columna.data.copy()
-    valores[columna.mask] = vacio
-    return valores
-
-
-def _decimales(columna: np.ndarray) -> np.ndarray:
-    """Una columna numérica de `leer_arreglos` en decimales, NaN en sus nulos."""
-    if not np.ma.isMaskedArray(columna):
-        return columna.astype(float)
-    return np.ma.filled(columna.astype(float), np.nan)
-
-
 def _numerar(ola: np.ndarray, estrato: np.ndarray, conglomerado: np.ndarray):
     """Número de conglomerado y de estrato de cada celda, en celdas ordenadas por ola, estrato y
     conglomerado: cuenta cada cambio, desde 0 en la primera ola (las demás siguen la cuenta)."""
@@ -330,7 +313,7 @@ def indicadores(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         for columna, tipo, nombre in zip(
             columnas["columna"].tolist(),
             columnas["tipo"].tolist(),
-            _objetos(columnas["nombre"], None).tolist(),
+            sin_nulos(columnas["nombre"], None).tolist(),
             strict=True,
         )
         if tipo in _ENTEROS and columna not in _DISENO
@@ -353,7 +336,7 @@ def estimaciones(
         return pd.DataFrame(columns=[*COLUMNAS, "nivel", "unidad_id", "sector_id", "nombre"])
     nombres = indicadores(con)
     sumas = Celdas.leer(con, [c for c in nombres if not solo or c in solo], olas=list(olas_))
-    unidades = {c: _objetos(v, np.nan) for c, v in leer_arreglos(con, "unidades_encuesta").items()}
+    unidades = {c: sin_nulos(v, np.nan) for c, v in leer_arreglos(con, "unidades_encuesta").items()}
     nivel = unidades["nivel"]
     ids = unidades["unidad_id"]
     ids_sector, ids_barrio = ids[nivel == "sector"], ids[nivel == "barrio"]

@@ -37,7 +37,7 @@ import pandas as pd
 import shapely
 
 from consultas import celdas
-from consultas.sql import leer, leer_arreglos
+from consultas.sql import leer, leer_arreglos, sin_nulos
 
 CALMA_DIAS = 365
 VENTANA_POR_DEFECTO = 6  # meses
@@ -214,9 +214,8 @@ def _meta(con) -> dict[str, np.ndarray]:
     población en decimales, como las daba el DataFrame."""
     meta = leer_arreglos(con, "barrios_de_la_evaluacion")
     for c in ("barrio_id", "nombre", "sector_id", "sector"):
-        if np.ma.isMaskedArray(meta[c]):
-            meta[c] = np.ma.filled(meta[c].astype(object), np.nan)
-    meta["poblacion"] = np.ma.filled(np.ma.asarray(meta["poblacion"], dtype=float), np.nan)
+        meta[c] = sin_nulos(meta[c], np.nan)
+    meta["poblacion"] = sin_nulos(meta["poblacion"].astype(float), np.nan)
     return meta
 
 
@@ -350,11 +349,6 @@ def nuevas(barrio: np.ndarray, linea: np.ndarray, fechas: np.ndarray, calma: int
     return nueva
 
 
-def _sin_nulos(columna: np.ndarray) -> np.ndarray:
-    """Una columna de fetchnumpy sin su máscara de nulos (None en su lugar)."""
-    return np.ma.filled(columna, None) if np.ma.isMaskedArray(columna) else columna
-
-
 def _texto(valores: np.ndarray):
     """Texto como lo trae DuckDB en un DataFrame: "str", u object si no hay filas (un arreglo y
     no una Series: la tabla se arma sin alinear índices)."""
@@ -365,7 +359,7 @@ def _intervenciones(actividades: dict, meta: dict, barrios: "_Barrios", pedidos)
     """Las columnas de las intervenciones de los barrios `pedidos` (o de todos) de barrios y
     líneas registrados, por fecha, barrio y línea, con el barrio, el sector y la línea por su
     nombre. `actividades`: las columnas de actividades_de_la_evaluacion."""
-    barrio, linea = _sin_nulos(actividades["barrio_id"]), _sin_nulos(actividades["linea"])
+    barrio, linea = sin_nulos(actividades["barrio_id"], None), sin_nulos(actividades["linea"], None)
     fechas = actividades["fecha"].astype("datetime64[D]")
     filas = np.fromiter((barrios.fila.get(b, -1) for b in barrio.tolist()), np.int64, len(barrio))
     con_linea = ~np.ma.getmaskarray(actividades["nombre_linea"])
@@ -385,8 +379,8 @@ def _intervenciones(actividades: dict, meta: dict, barrios: "_Barrios", pedidos)
         "sector_id": _texto(meta["sector_id"][de_meta]),
         "sector": _texto(meta["sector"][de_meta]),
         "linea": _texto(linea[posiciones]),
-        "nombre_linea": _texto(_sin_nulos(actividades["nombre_linea"])[posiciones]),
-        "actividad": _texto(_sin_nulos(actividades["actividad"])[posiciones]),
+        "nombre_linea": _texto(sin_nulos(actividades["nombre_linea"], None)[posiciones]),
+        "actividad": _texto(sin_nulos(actividades["actividad"], None)[posiciones]),
         "inicio": pd.array(dias[posiciones], dtype=object),
     }
 
@@ -418,7 +412,7 @@ def evaluar(
     diarios = _diarios(con, "dmcs_diarios", tramos, barrios_fila=ids, filas=list(range(len(ids))))
     conteos = Conteos(diarios, ids, primera, corte)
     fechas = actividades["fecha"].astype("datetime64[D]")
-    filas_actividad = filas_de(_sin_nulos(actividades["barrio_id"]), barrios.fila)
+    filas_actividad = filas_de(sin_nulos(actividades["barrio_id"], None), barrios.fila)
     por_fecha = np.argsort(fechas, kind="stable")  # cada ventana, un tramo (searchsorted)
     activas = (fechas[por_fecha], filas_actividad[por_fecha])
     filas = [

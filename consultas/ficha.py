@@ -12,7 +12,7 @@ from consultas.encuestas import COMUNA
 from consultas.estadistica import clasificar, z_poisson
 from consultas.filtros import Filtros, limites, limites_con_anterior
 from consultas.periodos import Ventana
-from consultas.sql import leer, leer_arreglos
+from consultas.sql import leer, leer_arreglos, sin_nulos
 
 MESES_TENDENCIA = 24
 TOP_DELITOS = 10
@@ -87,7 +87,7 @@ def tendencia(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> 
     )
     # En arreglos: las mismas cuentas que sobre las columnas del DataFrame, sin armarlo dos veces.
     pob_barrio, pob_comuna = (
-        np.ma.filled(datos[c].astype(float), 0)[0] if len(datos[c]) else 0.0
+        sin_nulos(datos[c].astype(float), 0)[0] if len(datos[c]) else 0.0
         for c in ("poblacion_barrio", "poblacion_comuna")
     )
     del_barrio, de_la_comuna = datos["barrio"], datos["comuna"]

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 CARPETA = Path(__file__).parent / "sql"
@@ -62,6 +63,16 @@ def leer_arreglos(con: duckdb.DuckDBPyConnection, nombre: str, **parametros) -> 
     """Como `leer`, pero cada columna como arreglo de numpy (texto como object): para resultados
     largos que se procesan en numpy, sin armar un DataFrame."""
     return _traer(con, nombre, parametros, duckdb.DuckDBPyConnection.fetchnumpy)
+
+
+def sin_nulos(columna: np.ndarray, vacio) -> np.ndarray:
+    """Una columna de `leer_arreglos` con `vacio` en sus nulos (fetchnumpy los trae como arreglo
+    con máscara). No np.ma.filled(columna, None): en una columna de texto pone «?», no None."""
+    if not np.ma.isMaskedArray(columna):
+        return columna
+    valores = columna.data.copy()
+    valores[np.ma.getmaskarray(columna)] = vacio
+    return valores
 
 
 def _traer(con, nombre: str, parametros: dict, obtener):

@@ -3,6 +3,7 @@
 import json
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import pytest
@@ -84,3 +85,18 @@ def test_mapa_se_envia_sin_sangria_y_con_el_mismo_contenido():
     assert "\n" not in compacto and "\n" in de_pydeck
     assert len(compacto) < len(de_pydeck)
     assert json.loads(compacto) == json.loads(de_pydeck)
+
+
+def test_sin_nulos_pone_el_valor_pedido_en_los_nulos(base):
+    con, _ = base
+    columnas = con.execute(
+        "SELECT * FROM (VALUES ('a', 1, DATE '2026-01-02'), (NULL, NULL, NULL)) t(texto, n, dia)"
+    ).fetchnumpy()
+    # np.ma.filled(texto, None) daría «?» en el nulo.
+    assert sql.sin_nulos(columnas["texto"], None).tolist() == ["a", None]
+    numeros = sql.sin_nulos(columnas["n"].astype(float), np.nan)
+    assert numeros[0] == 1 and np.isnan(numeros[1])
+    dias = sql.sin_nulos(columnas["dia"], np.datetime64("NaT"))
+    assert dias[0] == np.datetime64("2026-01-02") and np.isnat(dias[1])
+    sin_mascara = np.array(["x", "y"], dtype=object)
+    assert sql.sin_nulos(sin_mascara, None) is sin_mascara
