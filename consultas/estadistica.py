@@ -47,5 +47,9 @@ def comparar(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def tasa_por_mil(casos, poblacion):
+    if isinstance(casos, np.ndarray) and isinstance(poblacion, np.ndarray):
+        # Las mismas operaciones que con pandas, sin armar dos Series.
+        casos, poblacion = casos.astype("float64"), poblacion.astype("float64")
+        return 1000 * casos / np.where(poblacion > 0, poblacion, np.nan)
     poblacion = pd.Series(poblacion, dtype="float64")
     return (1000 * pd.Series(casos, dtype="float64") / poblacion.where(poblacion > 0)).to_numpy()

@@ -9,7 +9,7 @@ import pandas as pd
 
 from consultas import cobertura, encuestas, espacial, mapa, resumen
 from consultas.encuestas import COMUNA
-from consultas.estadistica import clasificar, z_poisson
+from consultas.estadistica import clasificar, tasa_por_mil, variacion_pct, z_poisson
 from consultas.filtros import Filtros, limites, limites_con_anterior
 from consultas.periodos import Ventana
 from consultas.sql import leer, leer_arreglos, sin_nulos
@@ -39,15 +39,13 @@ def casos(con: duckdb.DuckDBPyConnection, filtros: Filtros, barrio: str) -> dict
         return _casos_de_la_tabla(con, filtros, barrio)
     actual, anterior = datos["actual"], datos["anterior"]
     z = z_poisson(actual.astype(float), anterior.astype(float))
-    # Las mismas operaciones que variacion_pct y tasa_por_mil, en escalares (sin pandas).
-    a, b, habitantes = (np.float64(datos[c][0]) for c in ("actual", "anterior", "poblacion"))
     valores = {c: datos[c][0] for c in ("barrio_id", "nombre", "sector", "poblacion")} | {
         "actual": actual[0],
         "anterior": anterior[0],
-        "variacion_pct": 100 * (a - b) / b if b > 0 else np.float64(np.nan),
+        "variacion_pct": variacion_pct(actual, anterior)[0],
         "z_poisson": z[0],
         "clasificacion": str(clasificar(z, actual, anterior)[0]),
-        "tasa": 1000 * a / habitantes if habitantes > 0 else np.float64(np.nan),
+        "tasa": tasa_por_mil(actual, datos["poblacion"])[0],
     }
     comuna = datos["poblacion_comuna"][0]
     return {
