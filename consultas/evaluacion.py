@@ -355,13 +355,13 @@ def _texto(valores: np.ndarray):
     return pd.array(valores, dtype="str") if len(valores) else np.asarray(valores, dtype=object)
 
 
-def _intervenciones(actividades: dict, meta: dict, barrios: "_Barrios", pedidos) -> dict:
+def _intervenciones(actividades: dict, meta: dict, filas: np.ndarray, pedidos) -> dict:
     """Las columnas de las intervenciones de los barrios `pedidos` (o de todos) de barrios y
     líneas registrados, por fecha, barrio y línea, con el barrio, el sector y la línea por su
-    nombre. `actividades`: las columnas de actividades_de_la_evaluacion."""
-    barrio, linea = sin_nulos(actividades["barrio_id"], None), sin_nulos(actividades["linea"], None)
-    fechas = actividades["fecha"].astype("datetime64[D]")
-    filas = np.fromiter((barrios.fila.get(b, -1) for b in barrio.tolist()), np.int64, len(barrio))
+    nombre. `actividades`: las columnas de actividades_de_la_evaluacion, con barrio_id sin nulos
+    y fecha en días; `filas`: la fila en `meta` del barrio de cada una (−1 si no está)."""
+    barrio, fechas = actividades["barrio_id"], actividades["fecha"]
+    linea = sin_nulos(actividades["linea"], None)
     con_linea = ~np.ma.getmaskarray(actividades["nombre_linea"])
     elegidas = nuevas(barrio, linea, fechas) & (filas >= 0) & con_linea
     if pedidos:
@@ -402,8 +402,11 @@ def evaluar(
     `desplazamiento`, el WDD suma el Δ de la franja alrededor del barrio."""
     meta = _meta(con)
     actividades = leer_arreglos(con, "actividades_de_la_evaluacion")
+    actividades["barrio_id"] = sin_nulos(actividades["barrio_id"], None)
+    actividades["fecha"] = fechas = actividades["fecha"].astype("datetime64[D]")
     pedidos, barrios = barrios, _Barrios(meta)
-    casos = _intervenciones(actividades, meta, barrios, pedidos)
+    filas_actividad = filas_de(actividades["barrio_id"], barrios.fila)
+    casos = _intervenciones(actividades, meta, filas_actividad, pedidos)
     primera, corte = _fechas(con, meta)
     # En listas: recorrer las columnas de pandas elemento a elemento es lento.
     ids_casos, sectores, inicios = (casos[c].tolist() for c in ("barrio_id", "sector_id", "inicio"))
@@ -411,8 +414,6 @@ def evaluar(
     ids = meta["barrio_id"].tolist()
     diarios = _diarios(con, "dmcs_diarios", tramos, barrios_fila=ids, filas=list(range(len(ids))))
     conteos = Conteos(diarios, ids, primera, corte)
-    fechas = actividades["fecha"].astype("datetime64[D]")
-    filas_actividad = filas_de(sin_nulos(actividades["barrio_id"], None), barrios.fila)
     por_fecha = np.argsort(fechas, kind="stable")  # cada ventana, un tramo (searchsorted)
     activas = (fechas[por_fecha], filas_actividad[por_fecha])
     filas = [
