@@ -221,8 +221,7 @@ def unidades(ventana: Ventana, escala: str) -> pd.DataFrame:
     # Los meses en numpy (period_range y sus start_time/end_time tomaban ~3 ms), con la unidad
     # de tiempo que daban (microsegundos).
     meses = np.arange(np.datetime64(ventana.desde, "M"), np.datetime64(ventana.hasta, "M") + 1)
-    inicios = meses.astype("datetime64[D]")
-    fines = (meses + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    inicios, fines = _dias_de(meses)
     completos = (inicios >= np.datetime64(ventana.desde, "D")) & (
         fines <= np.datetime64(ventana.hasta, "D")
     )
@@ -232,6 +231,12 @@ def unidades(ventana: Ventana, escala: str) -> pd.DataFrame:
             "fin": fines[completos].astype("datetime64[us]"),
         }
     )
+
+
+def _dias_de(meses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Primer y último día (datetime64[D]) de cada mes (datetime64[M])."""
+    ultimos = (meses + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    return meses.astype("datetime64[D]"), ultimos
 
 
 def _en_numpy(u: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -245,10 +250,7 @@ def _atras(u: tuple[np.ndarray, np.ndarray], escala: str, n: int) -> tuple[np.nd
     tomaba la mitad del tiempo de la serie."""
     fechas, fines = u
     if escala == "mes":
-        meses = fechas.astype("datetime64[M]") - n
-        inicios = meses.astype("datetime64[D]")
-        fines = (meses + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
-        return inicios, fines
+        return _dias_de(fechas.astype("datetime64[M]") - n)
     paso = np.timedelta64(n * (7 if escala == "semana" else 1), "D")
     return fechas - paso, fines - paso
 
