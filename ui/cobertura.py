@@ -143,26 +143,26 @@ def tabla_necesidad(tabla: pd.DataFrame) -> pd.DataFrame:
     clave = tabla["necesidad"].sort_values(ascending=False, na_position="last").index
     orden = tabla.take(tabla.index.get_indexer(clave))
 
-    def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
-        return pd.array([funcion(v) for v in orden[columna].tolist()], dtype="str")
-
     origen = orden["origen_inseguridad"]
     pares = zip(orden["celdas_calientes"].tolist(), orden["celdas"].tolist(), strict=True)
     celdas = [f"{int(c)} de {int(n)}" if n else "—" for c, n in pares]
     datos = {
         "Barrio": orden["barrio"],
-        "Necesidad (0 a 1)": texto("necesidad", _puntaje),
-        "Tasa DMCS por 1.000": texto(
-            "tasa_dmcs", lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
+        "Necesidad (0 a 1)": _cada(orden["necesidad"], _puntaje),
+        "Tasa DMCS por 1.000": _cada(
+            orden["tasa_dmcs"], lambda v: "sin población" if pd.isna(v) else formato.numero(v, 1)
         ),
         "Celdas calientes": pd.array(celdas, dtype="str") if celdas else celdas,
-        "Inseguridad percibida": texto(
-            "inseguridad", lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v)
+        "Inseguridad percibida": _cada(
+            orden["inseguridad"],
+            lambda v: "sin dato fiable" if pd.isna(v) else formato.proporcion(v),
         ),
         "Estimación de": pd.Series(
             ["—" if v == "" else v for v in origen.tolist()], index=orden.index, dtype=origen.dtype
         ),
-        "Hogares alcanzados por 100": texto("hogares_por_100", lambda v: formato.numero(v, 1)),
+        "Hogares alcanzados por 100": _cada(
+            orden["hogares_por_100"], lambda v: formato.numero(v, 1)
+        ),
         "Prioritario sin cobertura": orden["prioritario"].map({True: "sí", False: ""}),
     }
     return pd.DataFrame(datos, index=orden.index)
@@ -312,9 +312,6 @@ def tabla_evaluacion(tabla: pd.DataFrame, con_barrio: bool = True) -> pd.DataFra
     "str" (una Serie por columna costaba más que el formato mismo) y las columnas de la tabla
     con su tipo; sin la columna Barrio en la Ficha (un solo barrio)."""
 
-    def texto(columna: str, funcion) -> pd.api.extensions.ExtensionArray:
-        return pd.array([funcion(v) for v in tabla[columna].tolist()], dtype="str")
-
     def propia(columna: str, guion: bool = False) -> pd.Series:
         serie = tabla[columna]  # una Serie conserva su tipo (str, u object si viene así)
         if not guion:
@@ -325,24 +322,24 @@ def tabla_evaluacion(tabla: pd.DataFrame, con_barrio: bool = True) -> pd.DataFra
     franja = {}
     if "desplazamiento_antes" in tabla:
         franja = {
-            "Franja antes": texto("desplazamiento_antes", _entero),
-            "Franja después": texto("desplazamiento_despues", _entero),
+            "Franja antes": _cada(tabla["desplazamiento_antes"], _entero),
+            "Franja después": _cada(tabla["desplazamiento_despues"], _entero),
         }
     datos = {
         **({"Barrio": propia("barrio")} if con_barrio else {}),
         "Línea": propia("linea"),
         "Actividad": propia("actividad"),
-        "Inicio": texto("inicio", formato.fecha),
-        "Antes": texto("antes", _entero),
-        "Después": texto("despues", _entero),
-        "Comparación antes": texto("comparacion_antes", _entero),
-        "Comparación después": texto("comparacion_despues", _entero),
+        "Inicio": _cada(tabla["inicio"], formato.fecha),
+        "Antes": _cada(tabla["antes"], _entero),
+        "Después": _cada(tabla["despues"], _entero),
+        "Comparación antes": _cada(tabla["comparacion_antes"], _entero),
+        "Comparación después": _cada(tabla["comparacion_despues"], _entero),
         **franja,
-        "WDD": texto("wdd", _entero),
-        "z": texto("z", lambda v: formato.numero(v, 2)),
-        "p": texto("p_valor", lambda v: formato.numero(v, 3)),
+        "WDD": _cada(tabla["wdd"], _entero),
+        "z": _cada(tabla["z"], lambda v: formato.numero(v, 2)),
+        "p": _cada(tabla["p_valor"], lambda v: formato.numero(v, 3)),
         "Veredicto": propia("veredicto"),
-        "Baja mínima distinguible": texto("baja_minima_pct", _baja),
+        "Baja mínima distinguible": _cada(tabla["baja_minima_pct"], _baja),
         "Barrios de comparación": propia("comparacion", guion=True),
         "Motivo": propia("motivo", guion=True),
     }
