@@ -4,6 +4,7 @@ import shutil
 import pytest
 from hypothesis import settings
 
+import ui  # noqa: F401  las pruebas guardan el texto de pandas como la app (ui/__init__.py)
 from datos import demo
 
 # En CI los ejemplos de hypothesis son fijos: una falla se reproduce igual en cada ejecución.
