@@ -78,7 +78,8 @@ def sin_nulos(columna: np.ndarray, vacio) -> np.ndarray:
 def _traer(con, nombre: str, parametros: dict, obtener):
     texto, valores = _preparar(nombre, parametros)
     inicio = time.perf_counter()
-    with con.cursor() as cursor:
+    prestado = getattr(con, "prestado", None)  # Base y Fijada reusan cursores abiertos
+    with prestado() if prestado else con.cursor() as cursor:
         resultado = obtener(cursor.execute(texto, valores))
     for observar in observadores:
         observar(nombre, texto, valores, time.perf_counter() - inicio)

@@ -8,6 +8,7 @@ tabla, las filas de la versión n: todas las funciones de consultas/ sirven sin 
 """
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,9 +43,37 @@ def _existe(version: int, actual: int) -> None:
         )
 
 
+class _Cursores:
+    """Cursores ya abiertos, para reusarlos en las lecturas (`sql.leer`): abrir uno y elegir la
+    base cuesta ~0,75 ms y una página hace hasta 14 lecturas. Cada cursor sirve a una lectura a la
+    vez: sale de la lista y vuelve al terminar (pop y append son atómicos con el GIL); si la
+    lectura falla, se cierra."""
+
+    def __init__(self, abrir):
+        self._abrir = abrir
+        self._libres: list[duckdb.DuckDBPyConnection] = []
+
+    @contextmanager
+    def prestado(self):
+        try:
+            cursor = self._libres.pop()
+        except IndexError:
+            cursor = self._abrir()
+        try:
+            yield cursor
+        except BaseException:
+            cursor.close()
+            raise
+        self._libres.append(cursor)
+
+    def cerrar(self) -> None:
+        while self._libres:
+            self._libres.pop().close()
+
+
 class Base:
     """Un archivo de datos en solo lectura, adjunto (ATTACH) como `base` en una instancia DuckDB
-    propia, con un cursor nuevo por consulta.
+    propia. Las lecturas reusan cursores (`prestado`); lo demás abre uno nuevo (`cursor`).
 
     Cada archivo va en su propia instancia: `duckdb.connect(ruta)` devolvería la instancia que el
     proceso ya tiene abierta para esa ruta, con los datos de antes de que una importación
@@ -57,9 +86,11 @@ class Base:
         self._vistas = threading.Lock()
         self._fijadas: dict[int, Fijada] = {}
         self._ruta = None
+        self._cursores = _Cursores(self.cursor)
         if not leer(self, "existe_tabla", tabla="incidentes_diarios")["existe"].iloc[0]:
             ejecutar(self, "vista_diarios_antigua")
             self._ruta = consulta("ruta_antigua")
+            self._cursores.cerrar()  # los abiertos hasta aquí no ven la vista
         self.versionada = bool(leer(self, "base_versionada")["versionada"].iloc[0])
         self.version = 1
         if self.versionada:
@@ -72,7 +103,13 @@ class Base:
             cursor.execute(self._ruta)
         return cursor
 
+    def prestado(self):
+        return self._cursores.prestado()
+
     def close(self) -> None:
+        for fijada in self._fijadas.values():
+            fijada.cursores.cerrar()
+        self._cursores.cerrar()
         self._con.close()
 
     def en_version(self, version: int | None):
@@ -92,12 +129,16 @@ class Fijada:
     def __init__(self, base: Base, version: int):
         self.base = base
         self.version = version
+        self.cursores = _Cursores(self.cursor)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cursor = self.base.cursor()
         cursor.execute(consulta("ruta_fijada"))
         cursor.execute(consulta("fijar_cursor"), {"version": self.version})
         return cursor
+
+    def prestado(self):
+        return self.cursores.prestado()
 
 
 def lista(con) -> pd.DataFrame:

@@ -333,3 +333,34 @@ def test_enlace_de_una_vista_sin_streamlit():
     assert enlace(a_url(filtros), 3) == (
         "?periodo=personalizado&desde=2025-01-01&hasta=2025-03-31&barrio=sur&version=3"
     )
+
+
+def test_las_lecturas_reusan_cursores_y_uno_que_falla_se_cierra(ejemplo):
+    """`leer` toma un cursor ya abierto y lo devuelve; dos lecturas a la vez usan dos; uno cuya
+    lectura falló no vuelve a usarse. La versión fijada reusa los suyos, que siguen fijados."""
+    base, _ = abrir(ejemplo["ruta"])
+    try:
+        with base.prestado() as primero:
+            pass
+        for _ in range(3):
+            assert leer(base, "version_actual")["version"].iloc[0] == 4
+        with base.prestado() as otra_vez, base.prestado() as a_la_vez:
+            assert otra_vez is primero and a_la_vez is not primero
+        with pytest.raises(duckdb.CatalogException), base.prestado() as fallido:
+            fallido.execute("SELECT * FROM no_existe")
+        with base.prestado() as despues:
+            assert despues is not fallido
+        with pytest.raises(duckdb.ConnectionException):
+            fallido.execute("SELECT 1")
+
+        fijada = base.en_version(1)
+        sql = "SELECT count(*) FROM incidentes WHERE incidente_id = $id"
+        for _ in range(2):
+            with fijada.prestado() as cursor:
+                assert cursor.execute(sql, {"id": NUEVO[0]}).fetchone()[0] == 0
+        with base.prestado() as cursor:
+            assert cursor.execute(sql, {"id": NUEVO[0]}).fetchone()[0] == 1
+    finally:
+        base.close()
+    with pytest.raises(duckdb.ConnectionException):
+        primero.execute("SELECT 1")  # cerrar la base cierra los que esperaban
