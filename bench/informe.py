@@ -405,7 +405,9 @@ def escribir_md(resultados: dict) -> None:
         "de todas. El catálogo (nombres, fechas, olas) y las geometrías no dependen de los "
         "filtros: la app los lee una vez por archivo de datos y versión fijada "
         "(`ui.conexion.referencia`), y eso no se vacía. La Ficha y Cobertura adelantan sus "
-        "consultas (`ui.conexion.adelantar`): corren a la vez, hasta 3, mientras la página dibuja.",
+        "consultas (`ui.conexion.adelantar`): corren a la vez, hasta 3, mientras la página dibuja. "
+        "Como el servidor, que compila app.py y cada página una vez, el bench guarda una sola "
+        "caché de scripts (AppTest crea una por ejecución y recompila, ~5 ms).",
         "- **Primera carga**: la primera ejecución de la página en ese proceso.",
         "- **CPU**: tiempo de CPU del proceso durante el rerun (todos sus hilos, también los de "
         "DuckDB). En la máquina compartida el reloj se estira cuando otros la usan; la CPU mide "

@@ -8,7 +8,7 @@ import pandas as pd
 import pydeck as pdk
 import pytest
 
-from bench import comun
+from bench import comun, paginas
 from consultas import evaluacion, sql, tendencias
 from ui import mapa
 
@@ -100,3 +100,34 @@ def test_sin_nulos_pone_el_valor_pedido_en_los_nulos(base):
     assert dias[0] == np.datetime64("2026-01-02") and np.isnat(dias[1])
     sin_mascara = np.array(["x", "y"], dtype=object)
     assert sql.sin_nulos(sin_mascara, None) is sin_mascara
+
+
+def test_el_bench_compila_cada_script_una_vez_como_el_servidor(monkeypatch, tmp_path):
+    """AppTest recompila el script en cada run(); con `una_cache_de_scripts`, una vez."""
+    from streamlit.runtime.scriptrunner import script_cache
+    from streamlit.testing.v1 import AppTest, app_test, local_script_runner
+
+    monkeypatch.setattr(app_test, "ScriptCache", app_test.ScriptCache)  # se restauran al final
+    monkeypatch.setattr(local_script_runner, "ScriptCache", local_script_runner.ScriptCache)
+    compilados = []
+
+    def contar(fuente, ruta, *resto, **opciones):
+        compilados.append(ruta)
+        return compile(fuente, ruta, *resto, **opciones)
+
+    monkeypatch.setattr(script_cache, "compile", contar, raising=False)
+    guion = tmp_path / "app.py"
+    guion.write_text("import streamlit as st\n\nst.write('hola')\n", encoding="utf-8")
+
+    def dos_veces() -> None:
+        at = AppTest.from_file(str(guion))
+        at.run()
+        at.run()
+        assert at.markdown[0].value == "hola"
+
+    dos_veces()
+    assert len(compilados) == 2
+    compilados.clear()
+    paginas.una_cache_de_scripts()
+    dos_veces()
+    assert compilados == [str(guion)]
