@@ -86,11 +86,11 @@ class Base:
         self._vistas = threading.Lock()
         self._fijadas: dict[int, Fijada] = {}
         self._ruta = None
-        self._cursores = _Cursores(self.cursor)
+        self.cursores = _Cursores(self.cursor)
         if not leer(self, "existe_tabla", tabla="incidentes_diarios")["existe"].iloc[0]:
             ejecutar(self, "vista_diarios_antigua")
             self._ruta = consulta("ruta_antigua")
-            self._cursores.cerrar()  # los abiertos hasta aquí no ven la vista
+            self.cursores.cerrar()  # los abiertos hasta aquí no ven la vista
         self.versionada = bool(leer(self, "base_versionada")["versionada"].iloc[0])
         self.version = 1
         if self.versionada:
@@ -104,12 +104,12 @@ class Base:
         return cursor
 
     def prestado(self):
-        return self._cursores.prestado()
+        return self.cursores.prestado()
 
     def close(self) -> None:
         for fijada in self._fijadas.values():
             fijada.cursores.cerrar()
-        self._cursores.cerrar()
+        self.cursores.cerrar()
         self._con.close()
 
     def en_version(self, version: int | None):
